@@ -1,0 +1,95 @@
+package wirewatch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Alert is one matched item for one destination. Several watches that match
+// the same item for the same destination make one alert naming them all.
+type Alert struct {
+	ID        uint64      `json:"-"` // outbox sequence, per destination
+	To        Destination `json:"to"`
+	Watches   []string    `json:"watches"` // labels of the watches that matched
+	Thread    string      `json:"thread"`  // thread key
+	Title     string      `json:"title"`
+	Link      string      `json:"link"`
+	Source    string      `json:"source"` // feed name
+	Published time.Time   `json:"published"`
+	Summary   string      `json:"summary"`
+	Terms     []string    `json:"terms"` // matched terms as written in the item
+	Docket    *Docket     `json:"docket,omitempty"`
+	// Quiet alerts (routine docket entries) are counted in their thread's
+	// summary but not posted on their own.
+	Quiet  bool      `json:"-"`
+	Queued time.Time `json:"-"`
+	Tries  int       `json:"-"`
+}
+
+// Thread is what the store keeps of one thread in one channel, so that later
+// alerts with the same key are posted inside it, across restarts.
+type Thread struct {
+	Key string      `json:"key"`
+	To  Destination `json:"to"`
+	// Ref is the platform's handle on the thread: the top message's ts on
+	// Slack, the thread's channel id on Discord. Empty: no thread yet.
+	Ref string `json:"ref,omitempty"`
+	// TopRef is the top message to edit, where it differs from Ref.
+	TopRef  string    `json:"top_ref,omitempty"`
+	Count   int       `json:"count"`  // items in the thread, quiet ones included
+	Posted  int       `json:"posted"` // items posted in the thread
+	Latest  string    `json:"latest"` // latest headline
+	Title   string    `json:"title"`  // what the thread is about (case caption or watch)
+	Started time.Time `json:"started,omitzero"`
+	Updated time.Time `json:"updated,omitzero"`
+}
+
+// Sender posts alerts to one kind of destination.
+//
+// Send posts a into the thread th (th.Ref empty: start it) and returns the
+// thread as it now stands, with Count and Latest already counting a. A Sender
+// keeps the platform's rate limits itself and may block until ctx is done.
+// Errors it returns are classified with Retry or Permanent.
+type Sender interface {
+	Send(ctx context.Context, a Alert, th Thread) (Thread, error)
+}
+
+// SendError is a failure to deliver, classified once, at the adapter.
+type SendError struct {
+	Err error
+	// Permanent failures (unknown channel, missing permission, bad token)
+	// are not retried: the alert is parked with the reason.
+	Permanent bool
+	// After is how long the destination asked us to wait (Retry-After).
+	After time.Duration
+}
+
+func (e *SendError) Error() string {
+	if e.Permanent {
+		return fmt.Sprintf("permanent: %v", e.Err)
+	}
+	if e.After > 0 {
+		return fmt.Sprintf("%v (retry after %s)", e.Err, e.After)
+	}
+	return e.Err.Error()
+}
+
+func (e *SendError) Unwrap() error { return e.Err }
+
+// Permanent marks err as not worth retrying.
+func Permanent(err error) error { return &SendError{Err: err, Permanent: true} }
+
+// RetryAfter marks err as worth retrying after d (zero: the caller's backoff).
+func RetryAfter(err error, d time.Duration) error { return &SendError{Err: err, After: d} }
+
+// Classify tells whether err is permanent and how long the destination asked
+// to wait. Unclassified errors are retryable.
+func Classify(err error) (permanent bool, after time.Duration) {
+	var se *SendError
+	if errors.As(err, &se) {
+		return se.Permanent, se.After
+	}
+	return false, 0
+}

@@ -1,0 +1,94 @@
+package wirewatch
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Chat command verbs, shared by Slack, Discord and the shell.
+const (
+	CmdAdd      = "add"
+	CmdList     = "list"
+	CmdDrop     = "drop"
+	CmdTest     = "test"
+	CmdFeedAdd  = "feed add"
+	CmdFeedList = "feed list"
+	CmdFeedDrop = "feed drop"
+	CmdHelp     = "help"
+)
+
+// Command is one chat command, already taken apart by the platform adapter.
+type Command struct {
+	Verb string // one of the Cmd… constants
+	// Arg is the query (add, test), the id (drop, feed drop) or the URL
+	// (feed add).
+	Arg  string
+	Name string // feed add: optional display name
+	// Channel is where the command was typed; watches added there deliver
+	// there.
+	Channel Destination
+	User    string // who typed it, as the platform names them (for the audit trail)
+	// MayManageFeeds is false when the platform's admin list excludes User.
+	MayManageFeeds bool
+}
+
+// Reply is the answer to a command, shown only to the person who asked. Text
+// is plain: adapters escape it for their platform.
+type Reply struct {
+	Text string
+}
+
+// Commander carries out chat commands.
+type Commander interface {
+	Command(ctx context.Context, c Command) Reply
+}
+
+// ParseCommandText takes apart the text typed after a slash command:
+// "add QUERY", "drop ID", "feed add URL [NAME]" and so on.
+func ParseCommandText(text string) (Command, error) {
+	text = strings.TrimSpace(text)
+	verb, rest, _ := strings.Cut(text, " ")
+	rest = strings.TrimSpace(rest)
+	verb = strings.ToLower(verb)
+	switch verb {
+	case "", CmdHelp:
+		return Command{Verb: CmdHelp}, nil
+	case CmdList:
+		return Command{Verb: CmdList}, nil
+	case CmdAdd, CmdTest, CmdDrop:
+		if rest == "" {
+			if verb == CmdDrop {
+				return Command{}, fmt.Errorf("drop needs a watch id (see list)")
+			}
+			return Command{}, fmt.Errorf("%s needs a query, e.g. %s \"Abrego Garcia\" OR Xinis", verb, verb)
+		}
+		return Command{Verb: verb, Arg: rest}, nil
+	case "feed", "feeds":
+		sub, arg, _ := strings.Cut(rest, " ")
+		arg = strings.TrimSpace(arg)
+		switch strings.ToLower(sub) {
+		case "", "list":
+			return Command{Verb: CmdFeedList}, nil
+		case "add":
+			u, name, _ := strings.Cut(arg, " ")
+			if u == "" {
+				return Command{}, fmt.Errorf("feed add needs a URL: feed add URL [NAME]")
+			}
+			return Command{Verb: CmdFeedAdd, Arg: u, Name: strings.TrimSpace(name)}, nil
+		case "drop":
+			if arg == "" {
+				return Command{}, fmt.Errorf("feed drop needs a feed id (see feed list)")
+			}
+			return Command{Verb: CmdFeedDrop, Arg: arg}, nil
+		}
+		return Command{}, fmt.Errorf("unknown feed command %q: try feed add, feed list or feed drop", sub)
+	}
+	return Command{}, fmt.Errorf("unknown command %q: try help", verb)
+}
+
+// Ingester takes items from a push source (a webhook) into the same pipeline
+// as polled items: dedup, match, outbox.
+type Ingester interface {
+	Ingest(ctx context.Context, f Feed, items []Item) error
+}

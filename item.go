@@ -1,0 +1,67 @@
+// Package wirewatch holds the domain types of the news-alert bot: items read
+// from feeds, the watches they are matched against, the alerts that result and
+// the interfaces the adapters (feeds, store, chat platforms) implement. It does
+// no I/O.
+package wirewatch
+
+import (
+	"strings"
+	"time"
+)
+
+// Item is one normalized entry of a feed: a news article or a court-docket entry.
+type Item struct {
+	// ID is stable for the same entry across polls of the same feed (GUID,
+	// else link, else title and date). For docket items it is the entry's
+	// identity in the court (see Docket.Key).
+	ID string `json:"id"`
+	// FeedID names the feed the item came from in the store ("cfg:…" for
+	// feeds of the config file, a store id for feeds added at run time).
+	FeedID    string    `json:"-"`
+	Feed      string    `json:"feed"` // the feed's display name
+	Title     string    `json:"title"`
+	Link      string    `json:"link"` // canonical: tracking parameters removed
+	Published time.Time `json:"published"`
+	Summary   string    `json:"summary"` // plain text, HTML stripped
+	Docket    *Docket   `json:"docket,omitempty"`
+}
+
+// Docket describes a court-docket entry. Only docket items carry one.
+type Docket struct {
+	Court            string `json:"court"`  // PACER court id, e.g. "nysd", "mdd"
+	Number           string `json:"number"` // core docket number, e.g. "1:18-cv-03365"
+	CaseName         string `json:"case_name"`
+	EntryNumber      string `json:"entry_number"` // empty for minute entries
+	ShortDescription string `json:"short_description"`
+	DocumentURL      string `json:"document_url"`
+	PacerCaseID      string `json:"pacer_case_id"`
+	// Procedural marks routine entries (notice of appearance, pro hac vice…)
+	// that are counted in a case thread but not posted by default.
+	Procedural bool `json:"-"`
+}
+
+// CaseKey identifies the case: court and core docket number. Alerts for docket
+// items are threaded by it, whatever source they came from.
+func (d *Docket) CaseKey() string {
+	return strings.ToLower(d.Court) + " " + d.Number
+}
+
+// Key identifies the item across every feed, so that the same story or docket
+// entry seen in two feeds is recognised as one: a docket entry by its case and
+// entry, a news item by its canonical link, anything else by feed and id.
+func (it *Item) Key() string {
+	switch {
+	case it.Docket != nil && it.Docket.Number != "":
+		entry := it.Docket.EntryNumber
+		if entry == "" {
+			// Minute entries have no number: the description and the day tell
+			// them apart.
+			entry = it.Published.UTC().Format("2006-01-02") + " " + strings.ToLower(it.Docket.ShortDescription)
+		}
+		return "d " + it.Docket.CaseKey() + " " + entry
+	case it.Link != "":
+		return "l " + it.Link
+	default:
+		return "i " + it.FeedID + " " + it.ID
+	}
+}

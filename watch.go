@@ -1,0 +1,102 @@
+package wirewatch
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Destination says where alerts go: "stdout", "slack:<channel id>" or
+// "discord:<channel id>".
+type Destination string
+
+// Destination kinds.
+const (
+	Stdout  = "stdout"
+	Slack   = "slack"
+	Discord = "discord"
+)
+
+// Kind is the part before the colon: "stdout", "slack" or "discord".
+func (d Destination) Kind() string {
+	k, _, _ := strings.Cut(string(d), ":")
+	return k
+}
+
+// Channel is the platform's channel id, empty for stdout.
+func (d Destination) Channel() string {
+	_, c, _ := strings.Cut(string(d), ":")
+	return c
+}
+
+// ParseDestination checks the form of a destination.
+func ParseDestination(s string) (Destination, error) {
+	if s == Stdout {
+		return Stdout, nil
+	}
+	kind, ch, ok := strings.Cut(s, ":")
+	if !ok || (kind != Slack && kind != Discord) {
+		return "", fmt.Errorf("destination %q: want stdout, slack:<channel id> or discord:<channel id>", s)
+	}
+	if ch == "" || len(ch) > 64 {
+		return "", fmt.Errorf("destination %q: missing or overlong channel id", s)
+	}
+	for _, r := range ch {
+		ok := r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z'
+		if !ok {
+			return "", fmt.Errorf("destination %q: channel id has %q; ids are letters and digits", s, r)
+		}
+	}
+	if kind == Discord {
+		for _, r := range ch {
+			if r < '0' || r > '9' {
+				return "", fmt.Errorf("destination %q: a Discord channel id is a number", s)
+			}
+		}
+	}
+	return Destination(s), nil
+}
+
+// Watch is a saved query and where its alerts go.
+type Watch struct {
+	ID    string        `json:"id"` // "cfg-N" for watches of the config file, a short store id otherwise
+	Name  string        `json:"name"`
+	Query string        `json:"query"`
+	To    []Destination `json:"to"`
+	// Procedural: also post routine docket entries (appearances, pro hac
+	// vice…), which are otherwise only counted.
+	Procedural bool      `json:"procedural,omitempty"`
+	AddedBy    string    `json:"added_by,omitempty"`
+	AddedAt    time.Time `json:"added_at,omitzero"`
+}
+
+// Label is how alerts name the watch: its name, else its query.
+func (w *Watch) Label() string {
+	if w.Name != "" {
+		return w.Name
+	}
+	return w.Query
+}
+
+// Feed types.
+const (
+	FeedAuto          = "auto"
+	FeedRSS           = "rss" // RSS, Atom and JSON Feed
+	FeedPACER         = "pacer"
+	FeedCourtListener = "courtlistener"
+)
+
+// Feed is a source to poll.
+type Feed struct {
+	ID       string        `json:"id"` // "cfg-N" for feeds of the config file
+	URL      string        `json:"url"`
+	Name     string        `json:"name,omitempty"`
+	Type     string        `json:"type"`
+	Interval time.Duration `json:"interval,omitempty"` // zero: the default poll interval
+	Backfill int           `json:"backfill,omitempty"`
+	// Court is the PACER court id for docket feeds read from a file or a
+	// host that does not name it.
+	Court   string    `json:"court,omitempty"`
+	AddedBy string    `json:"added_by,omitempty"`
+	AddedAt time.Time `json:"added_at,omitzero"`
+}
