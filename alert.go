@@ -51,7 +51,14 @@ type Thread struct {
 // Send posts a into the thread th (th.Ref empty: start it) and returns the
 // thread as it now stands, with Count and Latest already counting a. A Sender
 // keeps the platform's rate limits itself and may block until ctx is done.
-// Errors it returns are classified with Retry or Permanent.
+// Errors it returns are classified with RetryAfter or Permanent.
+//
+// A Quiet alert is not posted: with a thread (th.Ref set) the Sender only
+// refreshes the top message's running summary; without one it returns th
+// with Count raised and posts nothing.
+//
+// When the thread's top message is gone (deleted), the Sender starts a new
+// thread and returns its Ref rather than posting loose in the channel.
 type Sender interface {
 	Send(ctx context.Context, a Alert, th Thread) (Thread, error)
 }

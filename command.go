@@ -42,6 +42,8 @@ type Reply struct {
 // Commander carries out chat commands.
 type Commander interface {
 	Command(ctx context.Context, c Command) Reply
+	// Watches lists the watches that deliver to ch (for autocomplete).
+	Watches(ctx context.Context, ch Destination) []Watch
 }
 
 // ParseCommandText takes apart the text typed after a slash command:
