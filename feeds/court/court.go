@@ -1,0 +1,123 @@
+// Package court holds what the court-docket readers (feeds/pacer,
+// feeds/courtlistener) share: the core form of docket numbers, the table of
+// federal courts (citation-style names and time zones), the classifier of
+// procedural entries and the headline of a docket item.
+//
+// Court ids are CourtListener's, which are PACER's subdomains except for four
+// courts (azb → arb, cofc → uscfc, neb → nebraskab, nysb-mega → nysb); see
+// FromPACER. Using one set of ids makes the same entry read from PACER RSS
+// and from CourtListener one item (wirewatch.Item.Key).
+//
+// Procedural entries are those whose description names pro hac vice
+// admission, a notice of appearance, a corporate disclosure statement (or
+// certificate of interested parties), an attorney added or terminated, or a
+// summons issued; they are counted in a case thread but not posted unless a
+// watch asks for them.
+package court
+
+import (
+	"regexp"
+	"strings"
+
+	wirewatch "github.com/wirewatch/wirewatch"
+)
+
+var (
+	// District and appellate-with-office numbers: optional office code, year,
+	// case type, serial; anything after (judge initials, defendant number) is
+	// not part of the core number.
+	districtNumber = regexp.MustCompile(`^(?:(\d{1,2}):)?(\d{2})-([A-Za-z]{1,5})-(\d{1,10})(?:$|[^0-9])`)
+	// Bankruptcy and appellate numbers: year and serial ("16-10992-smb",
+	// "22-1214", "11-8").
+	shortNumber = regexp.MustCompile(`^(?:(\d{1,2}):)?(\d{2})-(\d{1,10})(?:$|[^0-9])`)
+)
+
+// CoreNumber returns the core docket number at the start of s, as the court
+// writes it, without judge initials or defendant suffixes
+// ("1:17-cr-00554-MKB" → "1:17-cr-00554", "16-10992-smb" → "16-10992",
+// "11-8" → "11-8"), or "" when s does not start with a docket number.
+func CoreNumber(s string) string {
+	s = strings.TrimSpace(s)
+	if tok, _, ok := strings.Cut(s, " "); ok {
+		s = tok
+	}
+	if m := districtNumber.FindStringSubmatch(s); m != nil {
+		n := m[2] + "-" + m[3] + "-" + m[4]
+		if m[1] != "" {
+			n = m[1] + ":" + n
+		}
+		return n
+	}
+	if m := shortNumber.FindStringSubmatch(s); m != nil {
+		n := m[2] + "-" + m[3]
+		if m[1] != "" {
+			n = m[1] + ":" + n
+		}
+		return n
+	}
+	return ""
+}
+
+// procedural matches the routine entries left out of chat by default.
+var procedural = regexp.MustCompile(`(?i)` + strings.Join([]string{
+	`pro\s+hac\s+vice`,
+	`\bnotice\s+of\s+(?:attorney\s+|counsel\s+)?appearance`,
+	`\bappearance\s+of\s+counsel\b`,
+	`\bcorporate\s+disclosure`,
+	`\bdisclosure\s+statement\s+(?:pursuant\s+to|under)\s+(?:fed(?:eral|\.)?\s*r(?:ule|\.)?\s*(?:of\s+)?(?:civ(?:il|\.)?\s*p(?:rocedure|\.)?\s*)?)?7\.1`,
+	`\brule\s+7\.1\b`,
+	`\bcertificate\s+of\s+(?:interested\s+(?:parties|persons)|disclosure)`,
+	`\battorneys?\b[^.;]{0,60}\b(?:added|terminated)\b`,
+	`\badd\s+and\s+terminate\s+attorneys?`,
+	`\bsummons(?:es)?\s+(?:\w+\s+){0,3}issued`,
+}, "|"))
+
+// Procedural tells whether a docket description is a routine entry (see the
+// package doc).
+func Procedural(desc string) bool {
+	if len(desc) > 4096 {
+		desc = desc[:4096]
+	}
+	return procedural.MatchString(desc)
+}
+
+// Title is the headline of a docket item: "Doc 61 · Order · Abrego Garcia v.
+// Noem, 8:25-cv-00951 (D. Md.)". Parts that are unknown are left out.
+func Title(d wirewatch.Docket) string {
+	var parts []string
+	if d.EntryNumber != "" {
+		parts = append(parts, "Doc "+d.EntryNumber)
+	}
+	if s := oneLine(d.ShortDescription, 120); s != "" {
+		parts = append(parts, s)
+	}
+	var c strings.Builder
+	c.WriteString(oneLine(d.CaseName, 160))
+	if d.Number != "" {
+		if c.Len() > 0 {
+			c.WriteString(", ")
+		}
+		c.WriteString(d.Number)
+	}
+	if d.Court != "" {
+		if c.Len() > 0 {
+			c.WriteString(" ")
+		}
+		c.WriteString("(" + Name(d.Court) + ")")
+	}
+	if c.Len() > 0 {
+		parts = append(parts, c.String())
+	}
+	return strings.Join(parts, " · ")
+}
+
+// oneLine collapses white space and cuts s to at most n runes, with an
+// ellipsis when cut.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
