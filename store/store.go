@@ -1,0 +1,145 @@
+// Package store keeps wirewatch's state in one bbolt file.
+//
+// Buckets, all created when the file is opened:
+//
+//	feeds      id → runtime feed (JSON); feeds of the config file are not here
+//	feedstate  feed id → FeedState (JSON): validators, schedule, errors
+//	watches    id → runtime watch (JSON)
+//	seen       16-byte hash of Item.Key → 8-byte big-endian unix seconds first seen
+//	seenby     8-byte unix seconds + hash → nothing: the same set in time order,
+//	           so retention prunes from the front instead of scanning
+//	outbox     one nested bucket per destination: 8-byte sequence → Alert (JSON)
+//	parked     one nested bucket per destination: 8-byte sequence → Parked (JSON)
+//	threads    destination + "\x00" + thread key → Thread (JSON)
+//	recent     8-byte sequence → Item (JSON), the last RecentItems items seen
+//	audit      8-byte sequence → AuditEntry (JSON), who added and dropped what
+//
+// An item is marked seen and its alerts written to the outbox in the same
+// transaction, so a crash loses neither. An alert leaves the outbox only when
+// its destination accepted it (Delivered) or refused it for good (Park).
+// Values are copied out of transactions before they end.
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+var (
+	bFeeds     = []byte("feeds")
+	bFeedState = []byte("feedstate")
+	bWatches   = []byte("watches")
+	bSeen      = []byte("seen")
+	bSeenBy    = []byte("seenby")
+	bOutbox    = []byte("outbox")
+	bParked    = []byte("parked")
+	bThreads   = []byte("threads")
+	bRecent    = []byte("recent")
+	bAudit     = []byte("audit")
+	bMeta      = []byte("meta")
+
+	allBuckets = [][]byte{bFeeds, bFeedState, bWatches, bSeen, bSeenBy, bOutbox, bParked, bThreads, bRecent, bAudit, bMeta}
+)
+
+// RecentItems is how many recently seen items are kept for "/watch test".
+const RecentItems = 500
+
+// maxAudit bounds the audit trail.
+const maxAudit = 10000
+
+// ErrLocked is returned by Open when another process holds the file.
+var ErrLocked = errors.New("store is in use by another process")
+
+// ErrNotFound is returned for an unknown feed or watch id.
+var ErrNotFound = errors.New("not found")
+
+// DB is the open store.
+type DB struct {
+	bolt *bolt.DB
+	path string
+	now  func() time.Time
+}
+
+// Options tune Open.
+type Options struct {
+	// Timeout is how long to wait for another process to release the file.
+	Timeout time.Duration
+	// Now is the clock (tests); nil: time.Now.
+	Now func() time.Time
+	// ReadOnly opens the file for reading only.
+	ReadOnly bool
+}
+
+// Open opens (creating if needed) the store at path with mode 0600 and makes
+// sure every bucket exists.
+func Open(path string, o Options) (*DB, error) {
+	if o.Timeout == 0 {
+		o.Timeout = time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("store %s: %w", path, err)
+		}
+	}
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.Timeout, ReadOnly: o.ReadOnly})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("store %s: %w (is `wirewatch run` using it? commands reach a running daemon through its socket)", path, ErrLocked)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	db := &DB{bolt: b, path: path, now: o.Now}
+	if o.ReadOnly {
+		return db, nil
+	}
+	err = b.Update(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bMeta).Put([]byte("schema"), []byte("1"))
+	})
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("store %s: create buckets: %w", path, err)
+	}
+	return db, nil
+}
+
+// Close closes the file.
+func (db *DB) Close() error { return db.bolt.Close() }
+
+// Path is the file's path.
+func (db *DB) Path() string { return db.path }
+
+func u64(n uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, n)
+	return b
+}
+
+func putJSON(b *bolt.Bucket, k []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(k, data)
+}
+
+func hashKey(key string) []byte {
+	h := sha256.Sum256([]byte(key))
+	return h[:16]
+}
