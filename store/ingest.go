@@ -11,28 +11,9 @@ import (
 	"github.com/wirewatch/wirewatch"
 )
 
-// FeedState is what the poller keeps about a feed between polls.
-type FeedState struct {
-	ETag         string    `json:"etag,omitempty"`
-	LastModified string    `json:"last_modified,omitempty"`
-	BodyHash     string    `json:"body_hash,omitempty"`
-	Title        string    `json:"title,omitempty"` // the feed's own title
-	Seeded       bool      `json:"seeded"`          // the first poll is done
-	LastPoll     time.Time `json:"last_poll,omitzero"`
-	LastResult   string    `json:"last_result,omitempty"` // "ok", "not modified", "error"
-	LastOK       time.Time `json:"last_ok,omitzero"`
-	NextPoll     time.Time `json:"next_poll,omitzero"`
-	Errors       int       `json:"errors"` // consecutive
-	LastError    string    `json:"last_error,omitempty"`
-	LastBuild    time.Time `json:"last_build,omitzero"` // channel lastBuildDate (PACER staleness)
-	BuildSeen    time.Time `json:"build_seen,omitzero"` // when LastBuild last moved
-	Items        int       `json:"items"`               // items in the last parsed body
-	Skipped      int       `json:"skipped,omitempty"`   // items the reader could not use
-}
-
 // FeedState returns the state of feed id (zero if never polled).
-func (db *DB) FeedState(id string) (FeedState, error) {
-	var st FeedState
+func (db *DB) FeedState(id string) (wirewatch.FeedState, error) {
+	var st wirewatch.FeedState
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bFeedState).Get([]byte(id))
 		if v == nil {
@@ -44,11 +25,11 @@ func (db *DB) FeedState(id string) (FeedState, error) {
 }
 
 // FeedStates returns the state of every feed polled so far.
-func (db *DB) FeedStates() (map[string]FeedState, error) {
-	out := map[string]FeedState{}
+func (db *DB) FeedStates() (map[string]wirewatch.FeedState, error) {
+	out := map[string]wirewatch.FeedState{}
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bFeedState).ForEach(func(k, v []byte) error {
-			var st FeedState
+			var st wirewatch.FeedState
 			if err := json.Unmarshal(v, &st); err != nil {
 				return fmt.Errorf("feed state %s: %w", k, err)
 			}
@@ -60,7 +41,7 @@ func (db *DB) FeedStates() (map[string]FeedState, error) {
 }
 
 // PutFeedState saves the state of feed id (a poll that brought no items).
-func (db *DB) PutFeedState(id string, st FeedState) error {
+func (db *DB) PutFeedState(id string, st wirewatch.FeedState) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		return putJSON(tx.Bucket(bFeedState), []byte(id), st)
 	})
@@ -79,7 +60,7 @@ type Ingested struct {
 // no feed state is written (push sources).
 //
 // items should come oldest first, so the outbox keeps their order.
-func (db *DB) Ingest(feedID string, st *FeedState, items []wirewatch.Item, alertsFor func(it wirewatch.Item) []wirewatch.Alert) (Ingested, error) {
+func (db *DB) Ingest(feedID string, st *wirewatch.FeedState, items []wirewatch.Item, alertsFor func(it wirewatch.Item) []wirewatch.Alert) (Ingested, error) {
 	res := Ingested{Alerts: map[wirewatch.Destination]int{}}
 	now := db.now()
 	err := db.bolt.Update(func(tx *bolt.Tx) error {

@@ -56,7 +56,7 @@ func TestIngestDedupAndOutbox(t *testing.T) {
 		}
 		return []wirewatch.Alert{{To: to, Title: it.Title, Thread: "t"}, {To: wirewatch.Stdout, Title: it.Title}}
 	}
-	st := &FeedState{Seeded: true, ETag: `"v1"`}
+	st := &wirewatch.FeedState{Seeded: true, ETag: `"v1"`}
 	res, err := db.Ingest("cfg-1", st, []wirewatch.Item{item(1), item(2), item(3)}, alerts)
 	if err != nil {
 		t.Fatal(err)
@@ -123,8 +123,10 @@ func TestIngestSurvivesReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all := func(it wirewatch.Item) []wirewatch.Alert { return []wirewatch.Alert{{To: wirewatch.Stdout, Title: it.Title}} }
-	if _, err := db.Ingest("cfg-1", &FeedState{Seeded: true}, []wirewatch.Item{item(1)}, all); err != nil {
+	all := func(it wirewatch.Item) []wirewatch.Alert {
+		return []wirewatch.Alert{{To: wirewatch.Stdout, Title: it.Title}}
+	}
+	if _, err := db.Ingest("cfg-1", &wirewatch.FeedState{Seeded: true}, []wirewatch.Item{item(1)}, all); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
