@@ -1,0 +1,280 @@
+package feeds
+
+import (
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+)
+
+// Bounds on what is kept of an item.
+const (
+	MaxTitle   = 1000    // bytes of an item's title
+	MaxSummary = 20000   // bytes of an item's summary
+	maxLink    = 8192    // links longer than this are kept as written, not canonicalised
+	maxPlainIn = 4 << 20 // bytes of HTML looked at for one text
+)
+
+// trackingParams are query parameters that only identify a campaign or a click;
+// they are removed from links (utm_* is matched as a prefix).
+var trackingParams = map[string]bool{
+	"fbclid": true, "gclid": true, "dclid": true, "gbraid": true, "wbraid": true,
+	"msclkid": true, "yclid": true, "twclid": true, "ttclid": true, "li_fat_id": true,
+	"mc_cid": true, "mc_eid": true, "_ga": true, "_gl": true, "igshid": true,
+	"mkt_tok": true, "_hsenc": true, "_hsmi": true, "__hstc": true, "__hssc": true,
+	"__hsfp": true, "hsctatracking": true, "oly_anon_id": true, "oly_enc_id": true,
+	"vero_id": true, "vero_conv": true, "rb_clickid": true, "s_cid": true,
+	"cmpid": true, "ncid": true, "sr_share": true, "ref_src": true, "ref_url": true,
+}
+
+func isTracking(key string) bool {
+	k := strings.ToLower(key)
+	return strings.HasPrefix(k, "utm_") || trackingParams[k]
+}
+
+// Canonical returns link in a canonical form, so that the same story linked
+// from two feeds compares equal: scheme and host lower-cased, default port,
+// fragment and tracking parameters (utm_*, fbclid, gclid, mc_cid, …) removed,
+// an empty path written "/". The remaining parameters keep their order. A
+// link that is not an absolute http(s) URL is returned trimmed but otherwise
+// as written.
+func Canonical(link string) string {
+	link = strings.TrimSpace(link)
+	if link == "" || len(link) > maxLink {
+		return link
+	}
+	u, err := url.Parse(link)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return link
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "http" && scheme != "https" {
+		return link
+	}
+	u.Scheme = scheme
+	u.Host = strings.ToLower(u.Host)
+	if p := u.Port(); (scheme == "http" && p == "80") || (scheme == "https" && p == "443") {
+		u.Host = strings.TrimSuffix(u.Host, ":"+p)
+	}
+	u.Host = strings.TrimSuffix(u.Host, ":") // "host:" means the default port
+	u.Fragment, u.RawFragment = "", ""
+	if u.Path == "" && u.RawPath == "" {
+		u.Path = "/"
+	}
+	u.RawQuery = dropTracking(u.RawQuery)
+	u.ForceQuery = false
+	out := u.String()
+	// Re-parsing must give the same string, or the result is not stable
+	// under a second pass; keep the link as written then.
+	if v, err := url.Parse(out); err != nil || v.String() != out {
+		return link
+	}
+	return out
+}
+
+// dropTracking removes tracking parameters from a raw query, keeping the
+// order and the encoding of the others.
+func dropTracking(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	parts := strings.FieldsFunc(raw, func(r rune) bool { return r == '&' })
+	kept := parts[:0]
+	for _, p := range parts {
+		k, _, _ := strings.Cut(p, "=")
+		if dk, err := url.QueryUnescape(k); err == nil {
+			k = dk
+		}
+		if !isTracking(k) {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, "&")
+}
+
+// Host returns the lower-case host name of a feed URL (no port), the unit of
+// the per-host concurrency cap. A URL that does not parse is its own host.
+func Host(u string) string {
+	p, err := url.Parse(strings.TrimSpace(u))
+	if err != nil || p.Host == "" {
+		return strings.ToLower(truncate(u, 256))
+	}
+	return strings.ToLower(strings.TrimSuffix(p.Hostname(), "."))
+}
+
+// blockTags are HTML elements that break the line when they open or close.
+var blockTags = map[string]bool{
+	"address": true, "article": true, "aside": true, "blockquote": true, "br": true,
+	"dd": true, "div": true, "dl": true, "dt": true, "figcaption": true, "figure": true,
+	"footer": true, "h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true,
+	"header": true, "hr": true, "li": true, "main": true, "nav": true, "ol": true,
+	"p": true, "pre": true, "section": true, "table": true, "tbody": true, "td": true,
+	"tfoot": true, "th": true, "thead": true, "tr": true, "ul": true,
+}
+
+// skipTags are elements whose content is not text a reader sees.
+var skipTags = map[string]bool{
+	"script": true, "style": true, "noscript": true, "template": true, "head": true,
+	"iframe": true, "object": true, "svg": true, "math": true, "title": true,
+}
+
+// PlainText turns an HTML fragment into plain text: tags stripped (block tags
+// become line breaks), script and style dropped, entities decoded, runs of
+// spaces collapsed to one and runs of line breaks to one, control and
+// invisible format characters removed, invalid UTF-8 replaced. The result is
+// at most MaxSummary bytes, cut at a rune boundary with "…".
+func PlainText(s string) string {
+	return plainText(s, MaxSummary, true)
+}
+
+// plainTitle is PlainText on one line, at most MaxTitle bytes.
+func plainTitle(s string) string {
+	return plainText(s, MaxTitle, false)
+}
+
+func plainText(s string, limit int, lines bool) string {
+	if len(s) > maxPlainIn {
+		s = truncate(s, maxPlainIn)
+	}
+	var w textWriter
+	w.limit = limit
+	w.lines = lines
+	if !strings.ContainsAny(s, "<&") {
+		// Not HTML: its own line breaks are the text's.
+		for i, line := range strings.Split(s, "\n") {
+			if i > 0 {
+				w.brk()
+			}
+			w.text(line)
+		}
+		return w.String()
+	}
+	z := html.NewTokenizer(strings.NewReader(s))
+	skip := 0 // depth inside skipTags
+	for !w.full() {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return w.String()
+		case html.TextToken:
+			if skip == 0 {
+				w.text(string(z.Text()))
+			}
+		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
+			name, _ := z.TagName()
+			tag := string(name)
+			if skipTags[tag] {
+				switch {
+				case tt == html.StartTagToken:
+					skip++
+				case tt == html.EndTagToken && skip > 0:
+					skip--
+				}
+				continue
+			}
+			if blockTags[tag] {
+				w.brk()
+			} else if tag == "img" && skip == 0 && tt != html.EndTagToken {
+				// An image's alt text is what a reader without images sees.
+				for {
+					k, v, more := z.TagAttr()
+					if string(k) == "alt" && len(v) > 0 {
+						w.text(" " + string(v) + " ")
+					}
+					if !more {
+						break
+					}
+				}
+			}
+		}
+	}
+	return w.String()
+}
+
+// textWriter collects text with whitespace collapsed and a byte limit.
+type textWriter struct {
+	b       strings.Builder
+	limit   int
+	lines   bool // keep line breaks (else they are spaces)
+	pending byte // whitespace owed before the next visible rune: 0, ' ' or '\n'
+	cut     bool
+}
+
+func (w *textWriter) full() bool { return w.cut }
+
+func (w *textWriter) brk() {
+	if w.lines {
+		w.pending = '\n'
+	} else if w.pending == 0 {
+		w.pending = ' '
+	}
+}
+
+func (w *textWriter) text(s string) {
+	for i, r := range s {
+		if w.cut {
+			return
+		}
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				r = '\uFFFD'
+			}
+		}
+		switch {
+		case r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029':
+			// Line breaks in HTML source are spaces; only tags break lines.
+			if w.pending == 0 {
+				w.pending = ' '
+			}
+			continue
+		case unicode.IsSpace(r):
+			if w.pending == 0 {
+				w.pending = ' '
+			}
+			continue
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
+			// Zero-width and bidi controls hide or reorder text.
+			continue
+		}
+		var pre string
+		if w.pending != 0 && w.b.Len() > 0 {
+			pre = string(w.pending)
+		}
+		w.pending = 0
+		if w.b.Len()+len(pre)+utf8.RuneLen(r) > w.limit {
+			w.cut = true
+			return
+		}
+		w.b.WriteString(pre)
+		w.b.WriteRune(r)
+	}
+}
+
+func (w *textWriter) String() string {
+	if w.cut {
+		return strings.TrimRightFunc(truncate(w.b.String(), w.limit-len("…")), unicode.IsSpace) + "…"
+	}
+	return w.b.String()
+}
+
+// truncate cuts s to at most n bytes at a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// truncateText cuts s to at most n bytes at a rune boundary, ending in "…"
+// when it cut.
+func truncateText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return truncate(s, n-len("…")) + "…"
+}

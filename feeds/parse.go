@@ -1,0 +1,365 @@
+package feeds
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+	"github.com/mmcdole/gofeed/rss"
+	"github.com/wirewatch/wirewatch"
+)
+
+// Parse limits.
+const (
+	// MaxItems is how many items of one feed document are kept (the first
+	// ones, which in practice are the newest).
+	MaxItems = 5000
+	// maxID bounds an item id; a longer GUID or link is replaced by its hash.
+	maxID = 1024
+	// maxTTL bounds a feed's <ttl>.
+	maxTTL = 24 * time.Hour
+	// channelScan is how much of a docket feed's head is scanned for its
+	// channel title, lastBuildDate and ttl.
+	channelScan = 16 << 10
+)
+
+// ErrEmpty is the error for an empty body.
+var ErrEmpty = errors.New("empty feed body")
+
+// Reader reads one kind of court-docket feed into items.
+type Reader interface {
+	Read(ctx context.Context, body []byte, f wirewatch.Feed) ([]wirewatch.Item, error)
+}
+
+// Parsed is one parsed feed document.
+type Parsed struct {
+	Title string // the feed's own title (plain text)
+	// Items are normalized: ID, FeedID (f.ID), Feed (f.Name, else Title),
+	// Title, Link (canonical), Published (zero if the feed gave none),
+	// Summary (plain text).
+	Items     []wirewatch.Item
+	TTL       time.Duration // RSS <ttl>, at most 24 h; 0 if none
+	LastBuild time.Time     // RSS lastBuildDate (else pubDate, dc:date), Atom updated; zero if none
+}
+
+// DetectType tells a feed's type from its URL: hosts under uscourts.gov are
+// PACER, courtlistener.com is CourtListener, anything else is RSS (which
+// covers Atom and JSON Feed).
+func DetectType(u *url.URL) string {
+	if u == nil {
+		return wirewatch.FeedRSS
+	}
+	h := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	switch {
+	case h == "uscourts.gov" || strings.HasSuffix(h, ".uscourts.gov"):
+		return wirewatch.FeedPACER
+	case h == "courtlistener.com" || strings.HasSuffix(h, ".courtlistener.com"):
+		return wirewatch.FeedCourtListener
+	}
+	return wirewatch.FeedRSS
+}
+
+// Parse parses a feed document by f.Type: "rss" through gofeed (RSS
+// 0.9x/1.0/2.0, Atom, JSON Feed), "pacer" and "courtlistener" through
+// readers[f.Type]; "auto" or "" by DetectType of f.URL first.
+func Parse(ctx context.Context, body []byte, f wirewatch.Feed, readers map[string]Reader) (Parsed, error) {
+	if err := ctx.Err(); err != nil {
+		return Parsed{}, err
+	}
+	typ := strings.ToLower(strings.TrimSpace(f.Type))
+	if typ == "" || typ == wirewatch.FeedAuto {
+		u, _ := url.Parse(f.URL)
+		typ = DetectType(u)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return Parsed{}, fmt.Errorf("parse %s: %w", feedName(f), ErrEmpty)
+	}
+	switch typ {
+	case wirewatch.FeedRSS:
+		return parseGofeed(ctx, body, f)
+	case wirewatch.FeedPACER, wirewatch.FeedCourtListener:
+		r := readers[typ]
+		if r == nil {
+			return Parsed{}, fmt.Errorf("parse %s: no reader for feed type %q", feedName(f), typ)
+		}
+		items, err := r.Read(ctx, body, f)
+		if err != nil {
+			return Parsed{}, fmt.Errorf("parse %s: %w", feedName(f), err)
+		}
+		p := scanChannel(body)
+		p.Items = finishItems(items, f, p.Title)
+		return p, nil
+	}
+	return Parsed{}, fmt.Errorf("parse %s: unknown feed type %q (want auto, rss, pacer or courtlistener)", feedName(f), f.Type)
+}
+
+func feedName(f wirewatch.Feed) string {
+	if f.URL != "" {
+		if u, err := url.Parse(f.URL); err == nil {
+			return u.Redacted()
+		}
+		return truncate(f.URL, 200)
+	}
+	if f.Name != "" {
+		return f.Name
+	}
+	return f.ID
+}
+
+// newGofeedParser returns a gofeed parser that keeps the source feed (for
+// RSS <ttl>) and skips the translators' per-item HTML parse looking for
+// images, which we do not use.
+func newGofeedParser() *gofeed.Parser {
+	p := gofeed.NewParser()
+	p.KeepOriginalFeed = true
+	p.RSSTranslator = &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}
+	p.AtomTranslator = &gofeed.DefaultAtomTranslator{}
+	return p
+}
+
+func parseGofeed(ctx context.Context, body []byte, f wirewatch.Feed) (p Parsed, err error) {
+	// gofeed is not fuzzed by us; a panic in it must not take the process
+	// down with one bad feed.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("parse %s: feed parser failed: %v", feedName(f), r)
+		}
+	}()
+	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
+	gf, err := newGofeedParser().Parse(bytes.NewReader(body))
+	if err != nil {
+		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
+			return Parsed{}, fmt.Errorf("parse %s: not an RSS, Atom or JSON feed (%s)", feedName(f), describeStart(body))
+		}
+		return Parsed{}, fmt.Errorf("parse %s: %w", feedName(f), err)
+	}
+	if err := ctx.Err(); err != nil {
+		return Parsed{}, err
+	}
+	p.Title = plainTitle(gf.Title)
+	switch {
+	case gf.UpdatedParsed != nil:
+		p.LastBuild = *gf.UpdatedParsed
+	case gf.PublishedParsed != nil:
+		p.LastBuild = *gf.PublishedParsed
+	}
+	if rf, ok := gf.OriginalFeed().(*rss.Feed); ok {
+		p.TTL = parseTTL(rf.TTL)
+	}
+
+	base := baseURL(f.URL, gf.Link)
+	n := min(len(gf.Items), MaxItems)
+	guids := make(map[string]int, n)
+	for _, it := range gf.Items[:n] {
+		if it == nil {
+			continue
+		}
+		if g := strings.TrimSpace(it.GUID); g != "" {
+			guids[g]++
+		}
+	}
+	items := make([]wirewatch.Item, 0, n)
+	for _, it := range gf.Items[:n] {
+		if it == nil {
+			continue
+		}
+		items = append(items, normalizeItem(it, base, guids))
+	}
+	p.Items = finishItems(items, f, p.Title)
+	return p, nil
+}
+
+// describeStart names what a body that is not a feed starts with, for errors.
+func describeStart(body []byte) string {
+	head := bytes.TrimSpace(body[:min(len(body), 64)])
+	switch {
+	case bytes.HasPrefix(bytes.ToLower(head), []byte("<!doctype html")), bytes.HasPrefix(bytes.ToLower(head), []byte("<html")):
+		return "it is an HTML page"
+	case len(head) == 0:
+		return "it is blank"
+	}
+	return fmt.Sprintf("it starts with %q", truncate(string(head), 32))
+}
+
+// baseURL is what relative item links resolve against: the feed's URL, else
+// the link the feed gives for its site.
+func baseURL(feedURL, siteLink string) *url.URL {
+	for _, s := range []string{feedURL, siteLink} {
+		if u, err := url.Parse(strings.TrimSpace(s)); err == nil && u.IsAbs() && u.Host != "" {
+			return u
+		}
+	}
+	return nil
+}
+
+// normalizeItem turns one gofeed item into a wirewatch item (without the
+// feed's fields, which finishItems sets).
+func normalizeItem(it *gofeed.Item, base *url.URL, guids map[string]int) wirewatch.Item {
+	var out wirewatch.Item
+	out.Title = plainTitle(it.Title)
+	out.Link = itemLink(it, base)
+	switch {
+	case it.PublishedParsed != nil:
+		out.Published = *it.PublishedParsed
+	case it.UpdatedParsed != nil:
+		out.Published = *it.UpdatedParsed
+	}
+	out.Summary = PlainText(it.Description)
+	if out.Summary == "" {
+		out.Summary = PlainText(it.Content)
+	}
+
+	guid := strings.TrimSpace(it.GUID)
+	switch {
+	case guid != "" && guids[guid] == 1:
+		out.ID = boundID(guid)
+	case out.Link != "":
+		out.ID = boundID(out.Link)
+	default:
+		date := it.Published
+		if date == "" {
+			date = it.Updated
+		}
+		key := out.Title + "\n" + strings.TrimSpace(date)
+		if out.Title == "" && date == "" {
+			// Nothing else tells it apart: its text does.
+			key = "\n\n" + out.Summary
+		}
+		if guid != "" {
+			// A repeated GUID still separates items from other feeds'.
+			key = guid + "\n" + key
+		}
+		sum := sha256.Sum256([]byte(key))
+		out.ID = "sha256:" + hex.EncodeToString(sum[:16])
+	}
+	return out
+}
+
+// itemLink is the item's link, made absolute and canonical; only http(s)
+// links are kept.
+func itemLink(it *gofeed.Item, base *url.URL) string {
+	cands := append([]string{it.Link}, it.Links...)
+	for _, l := range cands {
+		l = strings.TrimSpace(l)
+		if l == "" || len(l) > maxLink {
+			continue
+		}
+		u, err := url.Parse(l)
+		if err != nil {
+			continue
+		}
+		if !u.IsAbs() && base != nil {
+			u = base.ResolveReference(u)
+		}
+		if s := strings.ToLower(u.Scheme); (s != "http" && s != "https") || u.Host == "" {
+			continue
+		}
+		return Canonical(u.String())
+	}
+	return ""
+}
+
+// boundID keeps ids short enough for store keys.
+func boundID(id string) string {
+	if len(id) <= maxID {
+		return id
+	}
+	sum := sha256.Sum256([]byte(id))
+	return "sha256:" + hex.EncodeToString(sum[:16])
+}
+
+// finishItems fills in the feed's fields and bounds what readers returned.
+func finishItems(items []wirewatch.Item, f wirewatch.Feed, title string) []wirewatch.Item {
+	name := f.Name
+	if name == "" {
+		name = title
+	}
+	if len(items) > MaxItems {
+		items = items[:MaxItems]
+	}
+	for i := range items {
+		it := &items[i]
+		it.FeedID = f.ID
+		if it.Feed == "" || f.Name != "" {
+			it.Feed = name
+		}
+		it.Title = truncateText(it.Title, MaxTitle)
+		it.Summary = truncateText(it.Summary, MaxSummary)
+		it.ID = boundID(it.ID)
+	}
+	return items
+}
+
+// parseTTL reads RSS <ttl>, minutes to cache the channel.
+func parseTTL(s string) time.Duration {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n <= 0 {
+		return 0
+	}
+	if n > int64(maxTTL/time.Minute) {
+		return maxTTL
+	}
+	return time.Duration(n) * time.Minute
+}
+
+var (
+	chanTitle     = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+	chanLastBuild = regexp.MustCompile(`(?is)<lastBuildDate[^>]*>(.*?)</lastBuildDate>`)
+	chanTTL       = regexp.MustCompile(`(?is)<ttl[^>]*>(.*?)</ttl>`)
+)
+
+// scanChannel reads title, lastBuildDate and ttl from the channel head of an
+// RSS document (before the first item) without parsing it. Anything missing
+// or not RSS gives zero values.
+func scanChannel(body []byte) Parsed {
+	head := body[:min(len(body), channelScan)]
+	if i := bytes.Index(head, []byte("<item")); i >= 0 {
+		head = head[:i]
+	}
+	var p Parsed
+	if m := chanTitle.FindSubmatch(head); m != nil {
+		p.Title = plainTitle(cdata(string(m[1])))
+	}
+	if m := chanLastBuild.FindSubmatch(head); m != nil {
+		p.LastBuild = parseRSSDate(cdata(string(m[1])))
+	}
+	if m := chanTTL.FindSubmatch(head); m != nil {
+		p.TTL = parseTTL(cdata(string(m[1])))
+	}
+	return p
+}
+
+// cdata unwraps a CDATA section, or decodes entities in plain XML text.
+func cdata(s string) string {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "<![CDATA[") && strings.HasSuffix(s, "]]>") {
+		return s[len("<![CDATA[") : len(s)-len("]]>")]
+	}
+	return html.UnescapeString(s)
+}
+
+// rssDateLayouts are the date forms RSS channels use, most common first.
+var rssDateLayouts = []string{
+	time.RFC1123Z, time.RFC1123, "Mon, 2 Jan 2006 15:04:05 -0700", "Mon, 2 Jan 2006 15:04:05 MST",
+	"2 Jan 2006 15:04:05 -0700", "2 Jan 2006 15:04:05 MST", time.RFC3339, time.RFC822Z, time.RFC822,
+}
+
+func parseRSSDate(s string) time.Time {
+	s = strings.TrimSpace(s)
+	for _, l := range rssDateLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}
