@@ -57,9 +57,21 @@ var pacerToCL = map[string]string{
 }
 
 // FromPACER turns a PACER court id (the ecf.{id}.uscourts.gov subdomain) into
-// the court id used in items (CourtListener's). It lower-cases and trims.
+// the court id used in items (CourtListener's). It lower-cases and keeps
+// only letters, digits and hyphens (at most 20), as ids are.
 func FromPACER(id string) string {
-	id = strings.ToLower(strings.TrimSpace(id))
+	id = strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-':
+			return r
+		case r >= 'A' && r <= 'Z':
+			return r + 'a' - 'A'
+		}
+		return -1
+	}, id)
+	if len(id) > 20 {
+		id = id[:20]
+	}
 	if cl, ok := pacerToCL[id]; ok {
 		return cl
 	}

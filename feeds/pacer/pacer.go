@@ -291,6 +291,7 @@ var (
 // parseItem reads one RSS item; ok is false when the title has no docket
 // number.
 func parseItem(courtID string, it rssItem) (*entry, bool) {
+	courtID = court.FromPACER(courtID)
 	title := clean(it.Title)
 	number := court.CoreNumber(title)
 	if number == "" {
