@@ -1,0 +1,63 @@
+package slack
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// pacer spaces posts per channel: one every interval, with a small burst
+// (a GCRA: each channel keeps the theoretical arrival time of its next post).
+// Slack allows about one message per second per channel
+// (https://docs.slack.dev/apis/web-api/rate-limits).
+type pacer struct {
+	every time.Duration
+	burst int
+
+	mu  sync.Mutex
+	tat map[string]time.Time
+}
+
+func newPacer(every time.Duration, burst int) *pacer {
+	return &pacer{every: every, burst: burst, tat: map[string]time.Time{}}
+}
+
+// wait blocks until channel ch may post, or ctx is done.
+func (p *pacer) wait(ctx context.Context, ch string) error {
+	tol := p.every * time.Duration(p.burst-1)
+	p.mu.Lock()
+	now := time.Now()
+	tat := p.tat[ch]
+	if tat.Before(now) {
+		tat = now
+	}
+	d := tat.Add(-tol).Sub(now)
+	p.tat[ch] = tat.Add(p.every)
+	p.mu.Unlock()
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		p.mu.Lock()
+		p.tat[ch] = p.tat[ch].Add(-p.every) // give the slot back
+		p.mu.Unlock()
+		return ctx.Err()
+	}
+}
+
+// hold keeps channel ch quiet for d (Slack's Retry-After), then allows one
+// post at a time again.
+func (p *pacer) hold(ch string, d time.Duration) {
+	tol := p.every * time.Duration(p.burst-1)
+	until := time.Now().Add(d).Add(tol)
+	p.mu.Lock()
+	if p.tat[ch].Before(until) {
+		p.tat[ch] = until
+	}
+	p.mu.Unlock()
+}

@@ -1,0 +1,398 @@
+package slack
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/wirewatch/wirewatch"
+)
+
+// Slack's limits (https://docs.slack.dev/reference/block-kit/blocks,
+// https://docs.slack.dev/reference/block-kit/composition-objects/text-object).
+// We stay well inside them, so that escaping and markup never push a field
+// over.
+const (
+	maxBlocks      = 50    // blocks per message
+	maxTextObject  = 3000  // characters in a section or context text object
+	maxMessageText = 40000 // top-level text, truncated by Slack beyond it
+
+	// What we show, for readability: all well below the limits above.
+	maxTitle    = 300
+	maxSummary  = 1200
+	maxLine     = 600 // context lines, docket lines
+	maxFallback = 600 // the notification text
+	maxURL      = 2000
+	maxReply    = 6000 // command replies (Socket Mode acks must stay < 20 KB)
+)
+
+// escaper escapes Slack's three control characters. Slack decodes only
+// these, so nothing else may be HTML-escaped.
+func escRune(r rune) string {
+	switch r {
+	case '&':
+		return "&amp;"
+	case '<':
+		return "&lt;"
+	case '>':
+		return "&gt;"
+	}
+	if r == '\t' || r == '\n' {
+		return string(r)
+	}
+	if unicode.IsControl(r) || r == utf8.RuneError {
+		return " "
+	}
+	return string(r)
+}
+
+// piece is a run of untrusted text, bold or not.
+type piece struct {
+	s    string
+	bold bool
+}
+
+// mrkdwn escapes pieces of untrusted text into mrkdwn, bolding the marked
+// ones, within max characters, the ellipsis included. It never cuts inside
+// an entity and always closes a bold run it opened.
+func mrkdwn(ps []piece, max int) string {
+	var b strings.Builder
+	n := 0 // runes written
+	full := true
+	for _, p := range ps {
+		if p.s == "" {
+			continue
+		}
+		if p.bold {
+			// Room for "*", one rune, "*" and a possible ellipsis.
+			if n+4 > max {
+				full = false
+				break
+			}
+			b.WriteByte('*')
+			n++
+		}
+		cut := false
+		for _, r := range p.s {
+			e := escRune(r)
+			w := utf8.RuneCountInString(e)
+			reserve := 1 // ellipsis
+			if p.bold {
+				reserve++
+			}
+			if n+w+reserve > max {
+				cut = true
+				break
+			}
+			b.WriteString(e)
+			n += w
+		}
+		if p.bold {
+			b.WriteByte('*')
+			n++
+		}
+		if cut {
+			full = false
+			break
+		}
+	}
+	if !full {
+		b.WriteString("…")
+	}
+	return b.String()
+}
+
+// esc escapes untrusted text within max characters.
+func esc(s string, max int) string { return mrkdwn([]piece{{s: s}}, max) }
+
+// linkURL returns u escaped for use inside <…|…>, or "" when u is not a
+// plain http(s) URL that can be linked safely.
+func linkURL(u string) string {
+	if u == "" || len(u) > maxURL {
+		return ""
+	}
+	for _, r := range u {
+		if r == '<' || r == '>' || r == '|' || r <= ' ' || r == 0x7f || unicode.IsSpace(r) {
+			return ""
+		}
+	}
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		return ""
+	}
+	return strings.ReplaceAll(u, "&", "&amp;")
+}
+
+// link renders label as a link to u when u is safe, else as plain text.
+func link(u, label string, max int) string {
+	lu := linkURL(u)
+	if lu == "" {
+		return esc(label, max)
+	}
+	return "<" + lu + "|" + esc(label, max) + ">"
+}
+
+func headline(a *wirewatch.Alert) string {
+	if t := strings.TrimSpace(a.Title); t != "" {
+		return t
+	}
+	if a.Docket != nil && a.Docket.ShortDescription != "" {
+		return a.Docket.ShortDescription
+	}
+	return "(untitled)"
+}
+
+// subject is what the thread is about: the dispatcher's title, else the
+// case or the watch and day, else the first headline.
+func (s *Slack) subject(th *wirewatch.Thread, a *wirewatch.Alert) string {
+	if th.Title != "" {
+		return th.Title
+	}
+	if d := a.Docket; d != nil && d.Number != "" {
+		c := strings.TrimSpace(d.CaseName)
+		id := d.Court + " " + d.Number
+		if c == "" {
+			return id
+		}
+		return c + " (" + id + ")"
+	}
+	if len(a.Watches) > 0 {
+		day := a.Published
+		if day.IsZero() {
+			day = a.Queued
+		}
+		if day.IsZero() {
+			return a.Watches[0]
+		}
+		return a.Watches[0] + " · " + day.In(s.tz).Format("Jan 2, 2006")
+	}
+	return headline(a)
+}
+
+func (s *Slack) when(a *wirewatch.Alert) string {
+	if a.Published.IsZero() {
+		return ""
+	}
+	return a.Published.In(s.tz).Format("Jan 2, 2006 15:04 MST")
+}
+
+func mdText(t string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, t, false, true)
+}
+
+// card renders one alert as blocks: title link, source and time, the
+// summary with the matched terms in bold, the docket entry, the watches.
+func (s *Slack) card(a *wirewatch.Alert) []slack.Block {
+	var bl []slack.Block
+	title := "*" + link(a.Link, headline(a), maxTitle) + "*"
+	bl = append(bl, slack.NewSectionBlock(mdText(title), nil, nil))
+
+	var meta []string
+	if a.Source != "" {
+		meta = append(meta, esc(a.Source, 150))
+	}
+	if w := s.when(a); w != "" {
+		meta = append(meta, w)
+	}
+	if len(meta) > 0 {
+		bl = append(bl, slack.NewContextBlock("", mdText(strings.Join(meta, " · "))))
+	}
+
+	if d := a.Docket; d != nil {
+		var ps []string
+		if c := strings.TrimSpace(d.CaseName); c != "" {
+			ps = append(ps, "*"+esc(c, 200)+"*")
+		}
+		ps = append(ps, esc(strings.TrimSpace(d.Court+" "+d.Number), 80))
+		if d.EntryNumber != "" {
+			ps = append(ps, "entry "+esc(d.EntryNumber, 20))
+		}
+		if d.ShortDescription != "" && d.ShortDescription != a.Title {
+			ps = append(ps, esc(d.ShortDescription, 300))
+		}
+		if lu := linkURL(d.DocumentURL); lu != "" {
+			ps = append(ps, "<"+lu+"|document>")
+		}
+		bl = append(bl, slack.NewSectionBlock(mdText(strings.Join(ps, " · ")), nil, nil))
+	}
+
+	if sum := strings.TrimSpace(a.Summary); sum != "" {
+		bl = append(bl, slack.NewSectionBlock(mdText(mrkdwn(boldTerms(sum, a.Terms), maxSummary)), nil, nil))
+	}
+
+	if len(a.Watches) > 0 {
+		ws := make([]piece, 0, 2*len(a.Watches))
+		label := "Watch: "
+		if len(a.Watches) > 1 {
+			label = "Watches: "
+		}
+		ws = append(ws, piece{s: label})
+		for i, w := range a.Watches {
+			if i > 0 {
+				ws = append(ws, piece{s: ", "})
+			}
+			ws = append(ws, piece{s: w, bold: true})
+		}
+		bl = append(bl, slack.NewContextBlock("", mdText(mrkdwn(ws, maxLine))))
+	}
+	return bl
+}
+
+// fallback is the notification text of an alert.
+func fallback(prefix string, a *wirewatch.Alert) string {
+	t := headline(a)
+	if a.Source != "" {
+		t += " (" + a.Source + ")"
+	}
+	if prefix != "" {
+		t = prefix + ": " + t
+	}
+	return esc(t, maxFallback)
+}
+
+// summary is the running summary of a thread: "N items · latest: …".
+func summary(th *wirewatch.Thread, a *wirewatch.Alert) string {
+	n := "1 item"
+	if th.Count != 1 {
+		n = fmt.Sprintf("%d items", th.Count)
+	}
+	if q := th.Count - th.Posted; q > 0 {
+		n += fmt.Sprintf(" (%d routine, not posted)", q)
+	}
+	return n + " · latest: " + link(a.Link, th.Latest, maxTitle)
+}
+
+// summaryAttachment carries the running summary under the top message, so
+// that chat.update can replace it and leave the first alert's blocks.
+func summaryAttachment(th *wirewatch.Thread, a *wirewatch.Alert) slack.Attachment {
+	return slack.Attachment{
+		Color:      "#4a7bd0",
+		Text:       summary(th, a),
+		Fallback:   esc(fmt.Sprintf("%d items · latest: %s", th.Count, th.Latest), maxFallback),
+		MarkdownIn: []string{"text"},
+	}
+}
+
+// topBlocks renders the first alert of a thread as its top message: the
+// thread's subject when it says more than the headline, then the card.
+func (s *Slack) topBlocks(subject string, a *wirewatch.Alert) []slack.Block {
+	var bl []slack.Block
+	if subject != "" && subject != headline(a) {
+		bl = append(bl, slack.NewContextBlock("", mdText("🧵 *"+esc(subject, 300)+"*")))
+	}
+	bl = append(bl, s.card(a)...)
+	return capBlocks(bl)
+}
+
+func capBlocks(bl []slack.Block) []slack.Block {
+	if len(bl) > maxBlocks {
+		bl = bl[:maxBlocks]
+	}
+	return bl
+}
+
+// fold maps a rune to its case- and accent-free form.
+func fold(r rune) []rune {
+	var out []rune
+	for _, d := range norm.NFD.String(string(r)) {
+		if unicode.Is(unicode.Mn, d) {
+			continue
+		}
+		out = append(out, unicode.ToLower(d))
+	}
+	return out
+}
+
+func isWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// boldTerms splits text into pieces with every whole-word occurrence of a
+// term in bold, ignoring case and accents.
+func boldTerms(text string, terms []string) []piece {
+	// Fold the text, remembering where each folded rune came from.
+	var ft []rune
+	var from []int // byte offset in text of each folded rune
+	for i, r := range text {
+		for _, f := range fold(r) {
+			ft = append(ft, f)
+			from = append(from, i)
+		}
+	}
+	end := func(k int) int { // byte offset just past folded rune k
+		_, w := utf8.DecodeRuneInString(text[from[k]:])
+		return from[k] + w
+	}
+	type span struct{ a, b int }
+	var spans []span
+	seen := map[string]bool{}
+	for _, t := range terms {
+		var ftm []rune
+		for _, r := range strings.TrimSpace(t) {
+			ftm = append(ftm, fold(r)...)
+		}
+		if len(ftm) == 0 || seen[string(ftm)] {
+			continue
+		}
+		seen[string(ftm)] = true
+	scan:
+		for i := 0; i+len(ftm) <= len(ft); i++ {
+			for j := range ftm {
+				if ft[i+j] != ftm[j] {
+					continue scan
+				}
+			}
+			if i > 0 && isWord(ft[i-1]) && isWord(ftm[0]) {
+				continue
+			}
+			k := i + len(ftm)
+			if k < len(ft) && isWord(ft[k]) && isWord(ftm[len(ftm)-1]) {
+				continue
+			}
+			spans = append(spans, span{from[i], end(k - 1)})
+			i = k - 1
+		}
+	}
+	if len(spans) == 0 {
+		return []piece{{s: text}}
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].a < spans[j].a })
+	var ps []piece
+	at := 0
+	for _, sp := range spans {
+		if sp.b <= at {
+			continue
+		}
+		a := max(sp.a, at)
+		if a > at {
+			ps = append(ps, piece{s: text[at:a]})
+		}
+		ps = append(ps, piece{s: text[a:sp.b], bold: true})
+		at = sp.b
+	}
+	if at < len(text) {
+		ps = append(ps, piece{s: text[at:]})
+	}
+	// Merge adjacent bold runs, so that "*a**b*" never appears.
+	out := ps[:0]
+	for _, p := range ps {
+		if n := len(out); n > 0 && p.bold && out[n-1].bold {
+			out[n-1].s += p.s
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// replyText escapes a command reply, plain text from the Commander.
+func replyText(t string) string {
+	if strings.TrimSpace(t) == "" {
+		t = "Done."
+	}
+	return esc(t, maxReply)
+}

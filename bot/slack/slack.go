@@ -1,0 +1,200 @@
+// Package slack delivers alerts to Slack channels and takes the /watch slash
+// command, over HTTP or Socket Mode.
+//
+// Delivery rules:
+//   - The first alert of a thread key is posted as the thread's top message;
+//     later alerts with that key are replies (thread_ts), and the top message's
+//     running summary ("N items · latest: …", an attachment under the first
+//     alert) is refreshed with chat.update. A reply that Slack posts at the
+//     channel root because its parent is gone becomes the top of a new thread.
+//   - Every piece of feed text is escaped for mrkdwn (&, <, >) and sent in
+//     verbatim text objects; link_names and parse=full are never used, so
+//     feed text cannot ping anyone or forge a link.
+//   - Text is cut on rune boundaries, with an ellipsis, below Slack's block and
+//     text limits, so no message fails for its length.
+//   - Posts are paced per channel (about one a second, small burst). A 429
+//     returns a wirewatch.RetryAfter error for that channel only; 5xx and
+//     network errors are retryable; ok:false codes that retrying cannot fix
+//     (channel_not_found, is_archived, invalid_auth…) are wirewatch.Permanent.
+//     not_in_channel first tries conversations.join, once per channel.
+//   - Tokens never appear in errors or logs.
+package slack
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+)
+
+// DefaultAPIURL is Slack's Web API base, with the trailing slash slack-go
+// expects.
+const DefaultAPIURL = "https://slack.com/api/"
+
+// maxResponseBody bounds what we read from any Slack response.
+const maxResponseBody = 4 << 20
+
+// Options configure the adapter. Tokens come from the environment.
+type Options struct {
+	APIURL        string   // slack-go's API URL (trailing slash); empty: DefaultAPIURL
+	BotToken      string   // SLACK_BOT_TOKEN
+	SigningSecret string   // SLACK_SIGNING_SECRET (HTTP mode)
+	AppToken      string   // SLACK_APP_TOKEN (Socket Mode)
+	Admins        []string // user ids allowed to add/drop feeds; empty: everyone
+	TimeZone      *time.Location
+	HTTPClient    *http.Client
+	Logger        *slog.Logger
+}
+
+// Slack is the Slack adapter: a wirewatch.Sender for slack:<channel>
+// destinations and the slash-command front end. It is safe for concurrent
+// use.
+type Slack struct {
+	o      Options
+	apiURL string
+	api    *slack.Client
+	http   *http.Client
+	log    *slog.Logger
+	tz     *time.Location
+	pace   *pacer
+	redact *strings.Replacer
+
+	mu         sync.Mutex
+	joinTried  map[string]bool   // channels where conversations.join was tried
+	logged     map[string]bool   // permanent failures already logged
+	updateHold time.Time         // chat.update rate-limited until then
+	admins     map[string]bool   // user ids; empty: everyone may manage feeds
+	now        func() time.Time  // signature window clock (tests)
+	ackBudget  time.Duration     // how long a command may take before "working on it"
+	replyHosts map[string]string // allowed response_url hosts → scheme
+
+	base   context.Context // cancelled by Close; parents late command replies
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// New returns the adapter. It does no I/O.
+func New(o Options) *Slack {
+	s := &Slack{
+		o:          o,
+		apiURL:     o.APIURL,
+		log:        o.Logger,
+		tz:         o.TimeZone,
+		pace:       newPacer(time.Second, 3),
+		joinTried:  map[string]bool{},
+		logged:     map[string]bool{},
+		admins:     map[string]bool{},
+		now:        time.Now,
+		ackBudget:  2500 * time.Millisecond,
+		replyHosts: map[string]string{"hooks.slack.com": "https", "slack.com": "https"},
+	}
+	if s.apiURL == "" {
+		s.apiURL = DefaultAPIURL
+	}
+	if !strings.HasSuffix(s.apiURL, "/") {
+		s.apiURL += "/"
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.log = s.log.With("platform", "slack")
+	if s.tz == nil {
+		s.tz = time.UTC
+	}
+	for _, a := range o.Admins {
+		if a = strings.TrimSpace(a); a != "" {
+			s.admins[a] = true
+		}
+	}
+	// Replies to commands go to Slack's hosts, or to the API's own host
+	// (a proxy, or a test stand-in).
+	if h, scheme := hostOf(s.apiURL); h != "" {
+		s.replyHosts[h] = scheme
+	}
+	var pairs []string
+	for _, t := range []string{o.BotToken, o.AppToken, o.SigningSecret} {
+		if t != "" {
+			pairs = append(pairs, t, "<secret>")
+		}
+	}
+	s.redact = strings.NewReplacer(pairs...)
+
+	base := o.HTTPClient
+	if base == nil {
+		base = &http.Client{Timeout: 30 * time.Second}
+	}
+	hc := *base
+	rt := hc.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	hc.Transport = limitedTransport{rt}
+	s.http = &hc
+	s.api = slack.New(o.BotToken,
+		slack.OptionAPIURL(s.apiURL),
+		slack.OptionHTTPClient(s.http),
+		slack.OptionLog(slogOutput{s.log}),
+	)
+	s.base, s.cancel = context.WithCancel(context.Background())
+	return s
+}
+
+// Close cancels command replies still in flight and waits for them.
+func (s *Slack) Close() error {
+	s.cancel()
+	s.wg.Wait()
+	return nil
+}
+
+// tokenPattern matches Slack tokens of every kind (xoxb-, xoxp-, xapp-…).
+var tokenPattern = regexp.MustCompile(`\bx(?:ox[a-z]|app)-[0-9A-Za-z-]+`)
+
+// scrub removes secrets from a message.
+func (s *Slack) scrub(msg string) string {
+	return tokenPattern.ReplaceAllString(s.redact.Replace(msg), "<secret>")
+}
+
+// limitedTransport caps every response body.
+type limitedTransport struct{ rt http.RoundTripper }
+
+func (t limitedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := t.rt.RoundTrip(r)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = limitedBody{io.LimitReader(resp.Body, maxResponseBody), resp.Body}
+	return resp, nil
+}
+
+type limitedBody struct {
+	io.Reader
+	c io.Closer
+}
+
+func (b limitedBody) Close() error { return b.c.Close() }
+
+// slogOutput adapts slog to the Output method slack-go's loggers call; its
+// messages are debug chatter.
+type slogOutput struct{ l *slog.Logger }
+
+func (o slogOutput) Output(_ int, msg string) error {
+	o.l.Debug(strings.TrimSpace(tokenPattern.ReplaceAllString(msg, "<secret>")), "source", "slack-go")
+	return nil
+}
+
+// logOnce logs a failure the first time its key is seen.
+func (s *Slack) logOnce(key, msg string, args ...any) {
+	s.mu.Lock()
+	seen := s.logged[key]
+	s.logged[key] = true
+	s.mu.Unlock()
+	if !seen {
+		s.log.Warn(msg, args...)
+	}
+}
