@@ -1,0 +1,327 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/match"
+	"github.com/wirewatch/wirewatch/store"
+)
+
+// Limits on what chat can create.
+const (
+	maxWatchesPerChannel = 200
+	maxRuntimeFeeds      = 1000
+	testMatches          = 5
+)
+
+// Prober fetches and parses a feed typed in chat before it is saved, and
+// refuses addresses it must not reach. It returns the feed with its type and
+// name filled in, and how many items it holds.
+type Prober interface {
+	Probe(ctx context.Context, rawURL, name string) (wirewatch.Feed, int, error)
+}
+
+// Commands carries out the chat commands of CONTRACT.md, for Slack, Discord
+// and the shell alike. A Command with an empty Channel comes from the shell:
+// it sees and may drop every watch.
+type Commands struct {
+	DB          *store.DB
+	List        *Watchlist
+	ConfigFeeds []wirewatch.Feed
+	Prober      Prober
+	// FeedsChanged is called after a feed is added or dropped (the poller
+	// picks it up); may be nil.
+	FeedsChanged func()
+	Location     *time.Location
+	Log          *slog.Logger
+}
+
+// Command carries out c and says how it went, in plain text.
+func (s *Commands) Command(ctx context.Context, c wirewatch.Command) wirewatch.Reply {
+	text, err := s.run(ctx, c)
+	if err != nil {
+		s.Log.Info("command refused", "verb", c.Verb, "channel", c.Channel, "user", c.User, "err", err)
+		return wirewatch.Reply{Text: err.Error()}
+	}
+	if c.Verb != wirewatch.CmdHelp && c.Verb != wirewatch.CmdList && c.Verb != wirewatch.CmdFeedList {
+		s.Log.Info("command", "verb", c.Verb, "channel", c.Channel, "user", c.User)
+	}
+	return wirewatch.Reply{Text: text}
+}
+
+func (s *Commands) run(ctx context.Context, c wirewatch.Command) (string, error) {
+	switch c.Verb {
+	case wirewatch.CmdHelp:
+		return Help, nil
+	case wirewatch.CmdAdd:
+		return s.add(c)
+	case wirewatch.CmdList:
+		return s.list(c), nil
+	case wirewatch.CmdDrop:
+		return s.drop(c)
+	case wirewatch.CmdTest:
+		return s.test(c)
+	case wirewatch.CmdFeedAdd:
+		return s.feedAdd(ctx, c)
+	case wirewatch.CmdFeedList:
+		return s.feedList()
+	case wirewatch.CmdFeedDrop:
+		return s.feedDrop(c)
+	}
+	return "", fmt.Errorf("unknown command %q; try help", c.Verb)
+}
+
+// Help is the reply to "help".
+const Help = `/watch add QUERY — post new items matching QUERY in this channel
+/watch list — this channel's watches
+/watch drop ID — stop a watch
+/watch test QUERY — which recent items QUERY would match (posts nothing)
+/watch feed add URL [NAME] · /watch feed list · /watch feed drop ID — the feeds read
+
+Queries: words side by side are a phrase: Abrego Garcia (same as "Abrego Garcia").
+Combine with OR, AND, NOT (upper case), -word, and ( ). word* matches words starting with word.
+case:8:25-cv-00951 matches that docket number however it is written.
+Case and accents don't matter: Abrego Garcia matches ÁBREGO GARCÍA.`
+
+func (s *Commands) add(c wirewatch.Command) (string, error) {
+	q, err := match.Parse(c.Arg)
+	if err != nil {
+		return "", fmt.Errorf("can't add that watch: %v", err)
+	}
+	if c.Channel == "" {
+		return "", errors.New("add needs a destination (-to stdout, slack:<channel id> or discord:<channel id>)")
+	}
+	if _, err := wirewatch.ParseDestination(string(c.Channel)); err != nil {
+		return "", err
+	}
+	n := 0
+	for _, w := range s.List.All() {
+		if delivers(w, c.Channel) {
+			n++
+		}
+	}
+	if n >= maxWatchesPerChannel {
+		return "", fmt.Errorf("this channel has %d watches already, the most it may have; drop one first", n)
+	}
+	w, err := s.DB.AddWatch(wirewatch.Watch{Query: q.String(), To: []wirewatch.Destination{c.Channel}, AddedBy: c.User})
+	if err != nil {
+		return "", err
+	}
+	if err := s.List.Set(w); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("Added watch %s: %s — new matching items will be posted to %s.", w.ID, w.Query, where(c.Channel)), nil
+}
+
+func where(d wirewatch.Destination) string {
+	if d.Kind() == wirewatch.Stdout {
+		return "stdout"
+	}
+	return "this channel"
+}
+
+func delivers(w wirewatch.Watch, ch wirewatch.Destination) bool {
+	for _, d := range w.To {
+		if d == ch {
+			return true
+		}
+	}
+	return false
+}
+
+// Watches lists the watches delivering to ch (every watch for an empty ch).
+func (s *Commands) Watches(_ context.Context, ch wirewatch.Destination) []wirewatch.Watch {
+	var out []wirewatch.Watch
+	for _, w := range s.List.All() {
+		if ch == "" || delivers(w, ch) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func (s *Commands) list(c wirewatch.Command) string {
+	ws := s.Watches(context.Background(), c.Channel)
+	if len(ws) == 0 {
+		return "No watches here yet. Add one: /watch add \"Abrego Garcia\" OR Xinis"
+	}
+	var b strings.Builder
+	for _, w := range ws {
+		fmt.Fprintf(&b, "%s · %s", w.ID, w.Query)
+		if w.Name != "" && w.Name != w.Query {
+			fmt.Fprintf(&b, " (%s)", w.Name)
+		}
+		if strings.HasPrefix(w.ID, "cfg-") {
+			b.WriteString(" · from the config file")
+		} else {
+			fmt.Fprintf(&b, " · added by %s on %s", w.AddedBy, w.AddedAt.In(s.loc()).Format("2006-01-02 15:04 MST"))
+		}
+		if c.Channel == "" {
+			fmt.Fprintf(&b, " · to %s", joinDests(w.To))
+		}
+		b.WriteByte('\n')
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func joinDests(ds []wirewatch.Destination) string {
+	s := make([]string, len(ds))
+	for i, d := range ds {
+		s[i] = string(d)
+	}
+	return strings.Join(s, ", ")
+}
+
+func (s *Commands) loc() *time.Location {
+	if s.Location == nil {
+		return time.UTC
+	}
+	return s.Location
+}
+
+func (s *Commands) drop(c wirewatch.Command) (string, error) {
+	id := strings.TrimSpace(c.Arg)
+	if strings.HasPrefix(id, "cfg-") {
+		return "", fmt.Errorf("watch %s is defined in the config file; it can only be changed there", id)
+	}
+	w, err := s.DB.DropWatch(id, c.User, func(w wirewatch.Watch) error {
+		if c.Channel != "" && !delivers(w, c.Channel) {
+			return fmt.Errorf("watch %s belongs to another channel", id)
+		}
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return "", fmt.Errorf("no watch %q; /watch list shows the ids", id)
+	}
+	if err != nil {
+		return "", err
+	}
+	s.List.Remove(w.ID)
+	return fmt.Sprintf("Dropped watch %s: %s.", w.ID, w.Query), nil
+}
+
+func (s *Commands) test(c wirewatch.Command) (string, error) {
+	q, err := match.Parse(c.Arg)
+	if err != nil {
+		return "", fmt.Errorf("that query does not parse: %v", err)
+	}
+	items, err := s.DB.Recent(store.RecentItems)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	n := 0
+	for _, it := range items {
+		terms, ok := q.Match(Doc(it))
+		if !ok {
+			continue
+		}
+		n++
+		if n <= testMatches {
+			fmt.Fprintf(&b, "• %s — %s (%s)\n", it.Title, it.Feed, termList(terms))
+		}
+	}
+	if n == 0 {
+		return fmt.Sprintf("None of the %d most recent items matches %s.", len(items), q.String()), nil
+	}
+	head := fmt.Sprintf("%d of the %d most recent items match %s", n, len(items), q.String())
+	if n > testMatches {
+		head += fmt.Sprintf("; the first %d:", testMatches)
+	} else {
+		head += ":"
+	}
+	return head + "\n" + strings.TrimRight(b.String(), "\n"), nil
+}
+
+func termList(ts []match.Term) string {
+	return "matched: " + strings.Join(termTexts(ts), ", ")
+}
+
+func (s *Commands) feedAdd(ctx context.Context, c wirewatch.Command) (string, error) {
+	if !c.MayManageFeeds {
+		return "", errors.New("only this workspace's wirewatch admins may add or drop feeds")
+	}
+	if s.Prober == nil {
+		return "", errors.New("feeds cannot be added here")
+	}
+	feeds, err := s.DB.Feeds()
+	if err != nil {
+		return "", err
+	}
+	if len(feeds) >= maxRuntimeFeeds {
+		return "", fmt.Errorf("there are %d feeds already, the most allowed; drop one first", len(feeds))
+	}
+	for _, f := range s.ConfigFeeds {
+		if f.URL == strings.TrimSpace(c.Arg) {
+			return "", fmt.Errorf("%s is already read (feed %s, from the config file)", f.URL, f.ID)
+		}
+	}
+	f, n, err := s.Prober.Probe(ctx, strings.TrimSpace(c.Arg), c.Name)
+	if err != nil {
+		return "", fmt.Errorf("can't add that feed: %v", err)
+	}
+	f.AddedBy = c.User
+	f, err = s.DB.AddFeed(f)
+	if err != nil {
+		return "", err
+	}
+	if s.FeedsChanged != nil {
+		s.FeedsChanged()
+	}
+	return fmt.Sprintf("Added feed %s: %s — %d items; new items will be matched from now on.", f.ID, f.Name, n), nil
+}
+
+func (s *Commands) feedList() (string, error) {
+	feeds, err := s.DB.Feeds()
+	if err != nil {
+		return "", err
+	}
+	all := append(append([]wirewatch.Feed{}, s.ConfigFeeds...), feeds...)
+	if len(all) == 0 {
+		return "No feeds yet. Add one: /watch feed add URL", nil
+	}
+	states, err := s.DB.FeedStates()
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for _, f := range all {
+		name := f.Name
+		if name == "" {
+			name = states[f.ID].Title
+		}
+		fmt.Fprintf(&b, "%s · %s · %s", f.ID, name, f.URL)
+		if st, ok := states[f.ID]; ok && st.Errors > 0 {
+			fmt.Fprintf(&b, " · failing (%d in a row: %s)", st.Errors, st.LastError)
+		}
+		b.WriteByte('\n')
+	}
+	return strings.TrimRight(b.String(), "\n"), nil
+}
+
+func (s *Commands) feedDrop(c wirewatch.Command) (string, error) {
+	if !c.MayManageFeeds {
+		return "", errors.New("only this workspace's wirewatch admins may add or drop feeds")
+	}
+	id := strings.TrimSpace(c.Arg)
+	if strings.HasPrefix(id, "cfg-") {
+		return "", fmt.Errorf("feed %s is defined in the config file; it can only be changed there", id)
+	}
+	f, err := s.DB.DropFeed(id, c.User)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", fmt.Errorf("no feed %q; /watch feed list shows the ids", id)
+	}
+	if err != nil {
+		return "", err
+	}
+	if s.FeedsChanged != nil {
+		s.FeedsChanged()
+	}
+	return fmt.Sprintf("Dropped feed %s: %s.", f.ID, f.URL), nil
+}

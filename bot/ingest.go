@@ -1,0 +1,115 @@
+package bot
+
+import (
+	"context"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/store"
+)
+
+// Pipeline takes the items of a poll or a push, keeps the new ones, and
+// queues the alerts they make, all in one store transaction; then it wakes
+// the dispatcher.
+type Pipeline struct {
+	DB         *store.DB
+	Watches    *Watchlist
+	Location   *time.Location
+	Dispatcher interface{ Kick() } // may be nil
+	Metrics    *Metrics
+	Log        *slog.Logger
+	Now        func() time.Time // nil: time.Now
+}
+
+func (p *Pipeline) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
+}
+
+// Commit records one poll of f. On the feed's first poll (first true) its
+// items are only marked seen — except the newest f.Backfill of them, which
+// alert as new ones would — so adding a feed does not flood the channels.
+func (p *Pipeline) Commit(_ context.Context, f wirewatch.Feed, st wirewatch.FeedState, items []wirewatch.Item, first bool) error {
+	now := p.now()
+	items = oldestFirst(items)
+	alert := func(wirewatch.Item) bool { return true }
+	if first {
+		// items are oldest first: the newest Backfill are at the end.
+		from := len(items) - f.Backfill
+		keys := map[string]bool{}
+		for i := max(from, 0); i < len(items); i++ {
+			keys[items[i].Key()] = true
+		}
+		alert = func(it wirewatch.Item) bool { return keys[it.Key()] }
+	}
+	res, err := p.DB.Ingest(f.ID, &st, items, func(it wirewatch.Item) []wirewatch.Alert {
+		if !alert(it) {
+			return nil
+		}
+		return p.Watches.Alerts(it, now, p.Location)
+	})
+	if err != nil {
+		return err
+	}
+	p.done(f, res, first)
+	return nil
+}
+
+// Ingest takes items pushed by a webhook: no feed state, no seeding.
+func (p *Pipeline) Ingest(_ context.Context, f wirewatch.Feed, items []wirewatch.Item) error {
+	now := p.now()
+	for i := range items {
+		items[i].FeedID = f.ID
+		if items[i].Feed == "" {
+			items[i].Feed = f.Name
+		}
+		if items[i].Published.IsZero() {
+			items[i].Published = now.UTC()
+		}
+	}
+	res, err := p.DB.Ingest(f.ID, nil, oldestFirst(items), func(it wirewatch.Item) []wirewatch.Alert {
+		return p.Watches.Alerts(it, now, p.Location)
+	})
+	if err != nil {
+		return err
+	}
+	p.done(f, res, false)
+	return nil
+}
+
+func (p *Pipeline) done(f wirewatch.Feed, res store.Ingested, first bool) {
+	p.Metrics.Queue(res.Alerts, res.New)
+	queued := 0
+	for _, n := range res.Alerts {
+		queued += n
+	}
+	if res.New > 0 {
+		p.Log.Debug("new items", "feed", f.ID, "new", res.New, "alerts", queued, "seeded", first)
+	}
+	if queued > 0 && p.Dispatcher != nil {
+		p.Dispatcher.Kick()
+	}
+}
+
+// oldestFirst sorts items by publication time, oldest first, keeping the
+// feed's order for equal times; items without a time keep their place
+// relative to each other at the end (feeds list newest first, so reverse
+// the input first).
+func oldestFirst(items []wirewatch.Item) []wirewatch.Item {
+	out := make([]wirewatch.Item, len(items))
+	for i, it := range items {
+		out[len(items)-1-i] = it
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i].Published, out[j].Published
+		if a.IsZero() || b.IsZero() {
+			return !a.IsZero() && b.IsZero()
+		}
+		return a.Before(b)
+	})
+	return out
+}

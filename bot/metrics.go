@@ -1,0 +1,96 @@
+package bot
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/wirewatch/wirewatch"
+)
+
+// Metrics are wirewatch's Prometheus metrics. A nil *Metrics records nothing.
+type Metrics struct {
+	Polls       *prometheus.CounterVec   // by result: ok, not_modified, error
+	PollSeconds prometheus.Histogram     // fetch and parse time
+	ItemsSeen   prometheus.Counter       // new items
+	Queued      *prometheus.CounterVec   // alerts queued, by destination kind
+	Delivered   *prometheus.CounterVec   // by destination kind
+	Failed      *prometheus.CounterVec   // parked, by destination kind
+	SendSeconds *prometheus.HistogramVec // by destination kind
+}
+
+// NewMetrics registers the metrics with r. outbox reports the outbox depth
+// per destination when scraped.
+func NewMetrics(r prometheus.Registerer, outbox func() map[wirewatch.Destination]int) *Metrics {
+	m := &Metrics{
+		Polls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "wirewatch_polls_total", Help: "Feed polls by result (ok, not_modified, error)."}, []string{"result"}),
+		PollSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "wirewatch_poll_duration_seconds", Help: "Time to fetch and parse one feed.",
+			Buckets: prometheus.ExponentialBuckets(0.01, 2.5, 10)}),
+		ItemsSeen: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "wirewatch_items_seen_total", Help: "Items not seen before."}),
+		Queued: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "wirewatch_alerts_queued_total", Help: "Alerts written to the outbox, by destination kind."}, []string{"kind"}),
+		Delivered: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "wirewatch_alerts_delivered_total", Help: "Alerts the destination accepted, by destination kind."}, []string{"kind"}),
+		Failed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "wirewatch_alerts_failed_total", Help: "Alerts parked after a permanent failure, by destination kind."}, []string{"kind"}),
+		SendSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "wirewatch_send_duration_seconds", Help: "Time to deliver one alert, rate-limit waits included.",
+			Buckets: prometheus.ExponentialBuckets(0.005, 3, 10)}, []string{"kind"}),
+	}
+	r.MustRegister(m.Polls, m.PollSeconds, m.ItemsSeen, m.Queued, m.Delivered, m.Failed, m.SendSeconds,
+		&outboxCollector{depths: outbox, desc: prometheus.NewDesc("wirewatch_outbox_depth",
+			"Alerts waiting in the outbox, by destination.", []string{"to"}, nil)})
+	return m
+}
+
+// outboxCollector reads the outbox depth at scrape time.
+type outboxCollector struct {
+	depths func() map[wirewatch.Destination]int
+	desc   *prometheus.Desc
+}
+
+func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
+	for d, n := range c.depths() {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n), string(d))
+	}
+}
+
+func (m *Metrics) delivered(a wirewatch.Alert, d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.Delivered.WithLabelValues(a.To.Kind()).Inc()
+	m.SendSeconds.WithLabelValues(a.To.Kind()).Observe(d.Seconds())
+}
+
+func (m *Metrics) failed(a wirewatch.Alert) {
+	if m == nil {
+		return
+	}
+	m.Failed.WithLabelValues(a.To.Kind()).Inc()
+}
+
+// Queue counts alerts written to the outbox.
+func (m *Metrics) Queue(per map[wirewatch.Destination]int, newItems int) {
+	if m == nil {
+		return
+	}
+	m.ItemsSeen.Add(float64(newItems))
+	for d, n := range per {
+		m.Queued.WithLabelValues(d.Kind()).Add(float64(n))
+	}
+}
+
+// Poll records one poll's result and duration.
+func (m *Metrics) Poll(result string, d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.Polls.WithLabelValues(result).Inc()
+	m.PollSeconds.Observe(d.Seconds())
+}

@@ -1,0 +1,186 @@
+// Package bot is wirewatch's core between the feeds and the chat platforms:
+// the watch list and the alerts it makes of new items (Alerts), the
+// dispatcher that drains the outbox to the platforms (Dispatcher), and the
+// chat commands (Commands). The platform adapters live in bot/slack and
+// bot/discord and know only the root package's types.
+package bot
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/match"
+)
+
+// Watchlist holds the active watches (the config file's and the store's)
+// and matches items against them. It is safe for concurrent use: a watch
+// added or dropped while items are matched takes effect for the next item.
+type Watchlist struct {
+	ix *match.Index
+
+	mu      sync.RWMutex
+	watches map[string]wirewatch.Watch
+}
+
+// NewWatchlist returns an empty watch list.
+func NewWatchlist() *Watchlist {
+	return &Watchlist{ix: match.NewIndex(), watches: map[string]wirewatch.Watch{}}
+}
+
+// Set adds or replaces a watch; a query that does not parse is refused.
+func (l *Watchlist) Set(w wirewatch.Watch) error {
+	q, err := match.Parse(w.Query)
+	if err != nil {
+		return fmt.Errorf("watch %s: %w", w.ID, err)
+	}
+	l.mu.Lock()
+	l.watches[w.ID] = w
+	l.mu.Unlock()
+	l.ix.Set(w.ID, q)
+	return nil
+}
+
+// Remove drops a watch.
+func (l *Watchlist) Remove(id string) {
+	l.ix.Remove(id)
+	l.mu.Lock()
+	delete(l.watches, id)
+	l.mu.Unlock()
+}
+
+// Get returns the watch with this id.
+func (l *Watchlist) Get(id string) (wirewatch.Watch, bool) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	w, ok := l.watches[id]
+	return w, ok
+}
+
+// All returns the watches, those of the config file first, then by age.
+func (l *Watchlist) All() []wirewatch.Watch {
+	l.mu.RLock()
+	out := make([]wirewatch.Watch, 0, len(l.watches))
+	for _, w := range l.watches {
+		out = append(out, w)
+	}
+	l.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool { return watchLess(out[i].ID, out[j].ID) })
+	return out
+}
+
+// watchLess orders ids "cfg-2" < "cfg-10" < "w1" < "w2".
+func watchLess(a, b string) bool {
+	ca, cb := strings.HasPrefix(a, "cfg-"), strings.HasPrefix(b, "cfg-")
+	if ca != cb {
+		return ca
+	}
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return a < b
+}
+
+// Doc is what an item is matched on: title, text and, for docket items, the
+// caption, description and docket number.
+func Doc(it wirewatch.Item) match.Doc {
+	d := match.Doc{Title: it.Title, Text: it.Summary}
+	if k := it.Docket; k != nil {
+		d.Docket = strings.Join([]string{k.CaseName, k.ShortDescription, k.Number}, " \n ")
+		if k.Number != "" {
+			d.Numbers = []string{k.Number}
+		}
+	}
+	return d
+}
+
+// ThreadKey is the thread an alert belongs to (CONTRACT.md): the court and
+// core docket number for docket items, else the first matched watch and the
+// calendar day in loc.
+func ThreadKey(it wirewatch.Item, w wirewatch.Watch, day time.Time, loc *time.Location) string {
+	if it.Docket != nil && it.Docket.Number != "" {
+		return "case:" + strings.ToLower(it.Docket.Court) + ":" + it.Docket.Number
+	}
+	return "watch:" + w.ID + ":" + day.In(loc).Format(time.DateOnly)
+}
+
+// Alerts returns the alerts a new item makes: one per destination, naming
+// every watch that matched for it. now is when the item was first seen; a
+// news item's thread is that calendar day's.
+func (l *Watchlist) Alerts(it wirewatch.Item, now time.Time, loc *time.Location) []wirewatch.Alert {
+	doc := Doc(it)
+	hits := l.ix.Match(doc)
+	if len(hits) == 0 {
+		return nil
+	}
+	l.mu.RLock()
+	type dest struct {
+		watches []wirewatch.Watch
+		terms   []match.Term
+	}
+	byDest := map[wirewatch.Destination]*dest{}
+	var order []wirewatch.Destination
+	sort.Slice(hits, func(i, j int) bool { return watchLess(hits[i].ID, hits[j].ID) })
+	for _, h := range hits {
+		w, ok := l.watches[h.ID]
+		if !ok {
+			continue // dropped while matching
+		}
+		for _, to := range w.To {
+			d := byDest[to]
+			if d == nil {
+				d = &dest{}
+				byDest[to] = d
+				order = append(order, to)
+			}
+			d.watches = append(d.watches, w)
+			d.terms = append(d.terms, h.Terms...)
+		}
+	}
+	l.mu.RUnlock()
+
+	out := make([]wirewatch.Alert, 0, len(order))
+	for _, to := range order {
+		d := byDest[to]
+		a := wirewatch.Alert{
+			To:        to,
+			Thread:    ThreadKey(it, d.watches[0], now, loc),
+			Title:     it.Title,
+			Link:      it.Link,
+			Source:    it.Feed,
+			Published: it.Published,
+			Summary:   Summary(it, d.terms),
+			Terms:     termTexts(d.terms),
+			Docket:    it.Docket,
+		}
+		for _, w := range d.watches {
+			a.Watches = append(a.Watches, w.Label())
+		}
+		if it.Docket != nil && it.Docket.Procedural {
+			a.Quiet = true
+			for _, w := range d.watches {
+				a.Quiet = a.Quiet && !w.Procedural
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// termTexts lists the matched terms as written, each once (compared folded).
+func termTexts(ts []match.Term) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range ts {
+		k := match.Fold(t.Text)
+		if t.Text == "" || seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, t.Text)
+	}
+	return out
+}
