@@ -1,0 +1,61 @@
+// Package match is the watch query language and its matcher.
+//
+// # Query syntax
+//
+// Words next to each other form a phrase: Abrego Garcia matches the two
+// words adjacent and in that order. Quotes make a phrase explicit and turn
+// operators into plain words: "Abrego Garcia", "or".
+//
+//	"Abrego Garcia" OR Xinis     either one
+//	Abrego Garcia AND Xinis      both, anywhere in the item
+//	Abrego Garcia NOT Bukele     the first without the second ("NOT x" alone
+//	Abrego Garcia -Bukele        is an error: a query needs a word that must appear)
+//	-"El Salvador"               "-" negates the word or quoted phrase right after it
+//	(deport* OR removal) AND ICE parentheses group; AND binds tighter than OR
+//	negotiat*                    words starting with negotiat (3 letters or more before *)
+//	case:8:25-cv-00951           that docket number as courts and reporters write it:
+//	                             8:25-cv-00951-PX, 25-cv-951, 8:25cv951, 25-cv-00951
+//
+// AND, OR and NOT are operators only in upper case. After a term, a NOT or
+// "-" term means AND NOT; any other two terms need AND or OR between them
+// ("Abrego Garcia" Xinis is an error, so nothing is silently misread). A
+// query has at most 500 characters and 50 terms. Errors say what is wrong
+// and at which character: `unbalanced "(" at 14`.
+//
+// # Matching rules
+//
+// Matching is case- and accent-insensitive ("Abrego Garcia" matches
+// "ÁBREGO GARCÍA") and works on whole words: Xinis matches "Xinis's" and
+// "(Xinis)" but not "Xinisfoo"; ICE does not match "police". Every
+// character that is not a letter or digit separates words, so hyphens,
+// apostrophes, punctuation, line breaks and runs of spaces are all alike:
+// Abrego Garcia matches "Abrego-Garcia" and "Abrego\nGarcia", and AT&T
+// matches "AT T". Typographic quotes and dashes count as their ASCII forms.
+// A phrase must lie within one field; the query as a whole is evaluated
+// over the item's title, text and docket fields together. A case: term also
+// matches the docket numbers of a docket item (Doc.Numbers); when it gives
+// an office ("8:") a number written with another office does not match, a
+// number written without one does.
+//
+// The result names the terms that matched (not the negated ones), each as
+// written in the item, with its field and byte offsets, for highlighting
+// and snippets.
+//
+// # Matching many queries
+//
+// An Index holds many queries and matches each document against all of them
+// at once: every folded word of the document is looked up in a hash table of
+// the queries' anchor words (one per phrase), and only the phrases found
+// there are verified and only the queries with a matching term evaluated.
+// Set and Remove publish a new version of the table without blocking
+// matches in progress.
+package match
+
+// Syntax is a short summary of the query syntax for /watch help.
+const Syntax = `Abrego Garcia        the words together, in order (quotes too: "Abrego Garcia")
+A OR B, A AND B      either / both; AND binds tighter; group with ( )
+A NOT B, A -B        A without B; -"a phrase" works too
+negotiat*            words starting with negotiat (3+ letters before *)
+case:8:25-cv-00951   that docket number in any usual form (25-cv-951, 8:25cv951…)
+Case, accents, hyphens and punctuation are ignored; whole words only.
+AND, OR, NOT only in upper case; "or" in quotes is a plain word.`

@@ -1,0 +1,469 @@
+package match
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Limits on a query.
+const (
+	MaxQueryChars = 500 // characters (runes)
+	MaxTerms      = 50  // words, phrases and case: terms
+	MinPrefix     = 3   // letters before a "*"
+)
+
+// Error is a query the parser refused; Pos is the 1-based character (rune)
+// position in the query where the problem is.
+type Error struct {
+	Pos int
+	Msg string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s at %d", e.Msg, e.Pos) }
+
+func errAt(pos int, format string, args ...any) *Error {
+	return &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Query is a parsed watch query.
+type Query struct {
+	src   string
+	root  *node
+	atoms []atom
+	// compiled for matching: the truth of the query for each set of atoms
+	// that matched is eval(root, bits).
+}
+
+// atom is one term of a query: a phrase of folded words (the last ones may
+// be prefixes) or a case: docket number.
+type atom struct {
+	words  []string // folded
+	prefix []bool   // words[i] matches words that start with it
+	hashes []uint64 // hashString(words[i]), or prefixHash for a prefix
+	dk     *docketNum
+	pos    int    // 1-based rune position in the query
+	src    string // as written in the query
+	neg    bool   // under an odd number of NOTs: never reported as a term
+}
+
+// node is the query's expression tree.
+type node struct {
+	op   byte // opAtom, opAnd, opOr, opNot
+	atom int
+	kids []*node
+}
+
+const (
+	opAtom byte = iota
+	opAnd
+	opOr
+	opNot
+)
+
+// eval says whether the query is true when exactly the atoms in bits matched.
+func (n *node) eval(bits uint64) bool {
+	switch n.op {
+	case opAtom:
+		return bits&(1<<uint(n.atom)) != 0
+	case opNot:
+		return !n.kids[0].eval(bits)
+	case opAnd:
+		for _, k := range n.kids {
+			if !k.eval(bits) {
+				return false
+			}
+		}
+		return true
+	default:
+		for _, k := range n.kids {
+			if k.eval(bits) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// String returns the query as written.
+func (q *Query) String() string { return q.src }
+
+type tokKind byte
+
+const (
+	tWord tokKind = iota
+	tQuote
+	tCase
+	tLParen
+	tRParen
+	tAnd
+	tOr
+	tNot
+	tNeg // "-" right before a term
+	tEOF
+)
+
+type token struct {
+	kind   tokKind
+	pos    int // 1-based rune position
+	src    string
+	words  []string
+	prefix []bool
+	dk     *docketNum
+}
+
+func isQuote(r rune) bool { return r == '"' || r == '“' || r == '”' || r == '„' }
+
+// lex splits the query into tokens.
+func lex(q []rune) ([]token, error) {
+	var toks []token
+	for i := 0; i < len(q); {
+		r := q[i]
+		pos := i + 1
+		switch {
+		case unicode.IsSpace(r) || unicode.IsControl(r):
+			i++
+		case r == '(':
+			toks = append(toks, token{kind: tLParen, pos: pos, src: "("})
+			i++
+		case r == ')':
+			toks = append(toks, token{kind: tRParen, pos: pos, src: ")"})
+			i++
+		case isQuote(r):
+			j := i + 1
+			for j < len(q) && !isQuote(q[j]) {
+				j++
+			}
+			if j == len(q) {
+				return nil, errAt(pos, "unbalanced %q", string(r))
+			}
+			t := token{kind: tQuote, pos: pos, src: string(q[i : j+1])}
+			for k := i + 1; k < j; {
+				for k < j && unicode.IsSpace(q[k]) {
+					k++
+				}
+				e := k
+				for e < j && !unicode.IsSpace(q[e]) {
+					e++
+				}
+				if e > k {
+					if err := addWords(&t, q[k:e], k+1); err != nil {
+						return nil, err
+					}
+				}
+				k = e
+			}
+			if len(t.words) == 0 {
+				return nil, errAt(pos, "quotes with no word inside")
+			}
+			toks = append(toks, t)
+			i = j + 1
+		case r == '-' && (i+1 == len(q) || unicode.IsSpace(q[i+1]) || q[i+1] == ')' || q[i+1] == '-'):
+			return nil, errAt(pos, `"-" needs a word, quoted phrase or "(" right after it`)
+		case r == '-':
+			toks = append(toks, token{kind: tNeg, pos: pos, src: "-"})
+			i++
+		default:
+			j := i
+			for j < len(q) && !unicode.IsSpace(q[j]) && q[j] != '(' && q[j] != ')' && !isQuote(q[j]) {
+				j++
+			}
+			s := string(q[i:j])
+			switch {
+			case s == "AND":
+				toks = append(toks, token{kind: tAnd, pos: pos, src: s})
+			case s == "OR":
+				toks = append(toks, token{kind: tOr, pos: pos, src: s})
+			case s == "NOT":
+				toks = append(toks, token{kind: tNot, pos: pos, src: s})
+			case len(s) >= 5 && strings.EqualFold(s[:5], "case:"):
+				num := s[5:]
+				d, ok := parseDocket(num)
+				if !ok {
+					if num == "" {
+						return nil, errAt(pos, "case: needs a docket number right after it, such as case:8:25-cv-00951")
+					}
+					return nil, errAt(pos+5, "%q is not a docket number such as 8:25-cv-00951", num)
+				}
+				toks = append(toks, token{kind: tCase, pos: pos, src: s, dk: &d})
+			default:
+				t := token{kind: tWord, pos: pos, src: s}
+				if err := addWords(&t, q[i:j], pos); err != nil {
+					return nil, err
+				}
+				if len(t.words) > 0 {
+					toks = append(toks, t)
+				}
+				// A token of punctuation only ("&", "—") separates words
+				// like it does in a text, so it adds nothing.
+			}
+			i = j
+		}
+	}
+	return toks, nil
+}
+
+// addWords folds one space-free piece of a query (at 1-based position pos)
+// and appends its words to t. A "*" may end the piece: the last word is then
+// a prefix.
+func addWords(t *token, piece []rune, pos int) error {
+	star := false
+	for k, r := range piece {
+		if r != '*' {
+			continue
+		}
+		if k != len(piece)-1 {
+			return errAt(pos+k, `"*" goes only at the end of a word`)
+		}
+		if k == 0 || !isWordRune(firstRune(Fold(string(piece[k-1])))) {
+			return errAt(pos+k, `"*" must follow a word, as in negotiat*`)
+		}
+		star = true
+		piece = piece[:k]
+	}
+	words := strings.Fields(Fold(string(piece)))
+	for i, w := range words {
+		p := star && i == len(words)-1
+		if p && utf8.RuneCountInString(w) < MinPrefix {
+			return errAt(pos+len(piece), `a prefix needs at least %d letters before "*"`, MinPrefix)
+		}
+		t.words = append(t.words, w)
+		t.prefix = append(t.prefix, p)
+	}
+	return nil
+}
+
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
+}
+
+// Parse parses a watch query. Errors are *Error, whose message says what is
+// wrong and at which character.
+func Parse(q string) (*Query, error) {
+	if !utf8.ValidString(q) {
+		n := 0
+		for i := 0; i < len(q); {
+			r, size := utf8.DecodeRuneInString(q[i:])
+			n++
+			if r == utf8.RuneError && size == 1 {
+				break
+			}
+			i += size
+		}
+		return nil, errAt(n, "invalid UTF-8")
+	}
+	rs := []rune(q)
+	if len(rs) > MaxQueryChars {
+		return nil, errAt(MaxQueryChars+1, "query is longer than %d characters", MaxQueryChars)
+	}
+	toks, err := lex(rs)
+	if err != nil {
+		return nil, err
+	}
+	if len(toks) == 0 {
+		return nil, errAt(1, "query has no words")
+	}
+	p := &parser{toks: toks, q: &Query{src: q}, end: len(rs) + 1}
+	root, err := p.or()
+	if err != nil {
+		return nil, err
+	}
+	if t := p.peek(); t.kind != tEOF {
+		if t.kind == tRParen {
+			return nil, errAt(t.pos, `unbalanced ")"`)
+		}
+		return nil, errAt(t.pos, "unexpected %q", t.src)
+	}
+	p.q.root = root
+	setPolarity(p.q, root, false)
+	if root.eval(0) {
+		return nil, errAt(p.firstNeg, "query matches items that contain none of its words; add a word that must appear")
+	}
+	return p.q, nil
+}
+
+func setPolarity(q *Query, n *node, neg bool) {
+	switch n.op {
+	case opAtom:
+		q.atoms[n.atom].neg = neg
+	case opNot:
+		setPolarity(q, n.kids[0], !neg)
+	default:
+		for _, k := range n.kids {
+			setPolarity(q, k, neg)
+		}
+	}
+}
+
+type parser struct {
+	toks     []token
+	i        int
+	q        *Query
+	end      int // position just past the query
+	firstNeg int
+}
+
+func (p *parser) peek() token {
+	if p.i < len(p.toks) {
+		return p.toks[p.i]
+	}
+	return token{kind: tEOF, pos: p.end}
+}
+
+func (p *parser) next() token {
+	t := p.peek()
+	if p.i < len(p.toks) {
+		p.i++
+	}
+	return t
+}
+
+func startsOperand(k tokKind) bool {
+	return k == tWord || k == tQuote || k == tCase || k == tLParen || k == tNot || k == tNeg
+}
+
+func (p *parser) or() (*node, error) {
+	first, err := p.and()
+	if err != nil {
+		return nil, err
+	}
+	n := &node{op: opOr, kids: []*node{first}}
+	for p.peek().kind == tOr {
+		op := p.next()
+		if !startsOperand(p.peek().kind) {
+			return nil, errAt(op.pos, "OR needs a term on each side")
+		}
+		k, err := p.and()
+		if err != nil {
+			return nil, err
+		}
+		n.kids = append(n.kids, k)
+	}
+	if len(n.kids) == 1 {
+		return first, nil
+	}
+	return n, nil
+}
+
+func (p *parser) and() (*node, error) {
+	first, err := p.unary()
+	if err != nil {
+		return nil, err
+	}
+	n := &node{op: opAnd, kids: []*node{first}}
+	for {
+		t := p.peek()
+		switch t.kind {
+		case tAnd:
+			p.next()
+			if !startsOperand(p.peek().kind) {
+				return nil, errAt(t.pos, "AND needs a term on each side")
+			}
+		case tNot, tNeg:
+			// "Trump -Melania", "Trump NOT Melania": an implicit AND.
+		case tWord, tQuote, tCase, tLParen:
+			return nil, errAt(t.pos, "missing AND or OR before %q", t.src)
+		default:
+			if len(n.kids) == 1 {
+				return first, nil
+			}
+			return n, nil
+		}
+		k, err := p.unary()
+		if err != nil {
+			return nil, err
+		}
+		n.kids = append(n.kids, k)
+	}
+}
+
+func (p *parser) unary() (*node, error) {
+	t := p.peek()
+	switch t.kind {
+	case tNot, tNeg:
+		p.next()
+		if p.firstNeg == 0 {
+			p.firstNeg = t.pos
+		}
+		nk := p.peek().kind
+		if !startsOperand(nk) || (t.kind == tNeg && (nk == tNot || nk == tNeg)) {
+			if t.kind == tNot {
+				return nil, errAt(t.pos, "NOT needs something to negate")
+			}
+			return nil, errAt(t.pos, `"-" needs something to negate`)
+		}
+		var k *node
+		var err error
+		if t.kind == tNeg {
+			k, err = p.primary(false)
+		} else {
+			k, err = p.unary()
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &node{op: opNot, kids: []*node{k}}, nil
+	}
+	return p.primary(true)
+}
+
+// primary reads a parenthesised query or one term. With merge, adjacent
+// words form one phrase; after "-" only the next word is negated.
+func (p *parser) primary(merge bool) (*node, error) {
+	t := p.next()
+	switch t.kind {
+	case tLParen:
+		if p.peek().kind == tRParen {
+			return nil, errAt(t.pos, "empty parentheses")
+		}
+		n, err := p.or()
+		if err != nil {
+			return nil, err
+		}
+		if p.peek().kind != tRParen {
+			if u := p.peek(); u.kind != tEOF {
+				return nil, errAt(u.pos, "unexpected %q", u.src)
+			}
+			return nil, errAt(t.pos, `unbalanced "("`)
+		}
+		p.next()
+		return n, nil
+	case tWord:
+		a := atom{pos: t.pos, src: t.src, words: t.words, prefix: t.prefix}
+		for merge && p.peek().kind == tWord {
+			u := p.next()
+			a.words = append(a.words, u.words...)
+			a.prefix = append(a.prefix, u.prefix...)
+			a.src += " " + u.src
+		}
+		return p.addAtom(a)
+	case tQuote:
+		return p.addAtom(atom{pos: t.pos, src: t.src, words: t.words, prefix: t.prefix})
+	case tCase:
+		return p.addAtom(atom{pos: t.pos, src: t.src, dk: t.dk})
+	case tRParen:
+		return nil, errAt(t.pos, `unbalanced ")"`)
+	case tEOF:
+		return nil, errAt(t.pos, "query ends where a term should be")
+	default:
+		return nil, errAt(t.pos, "%s needs a term on each side", t.src)
+	}
+}
+
+func (p *parser) addAtom(a atom) (*node, error) {
+	if len(p.q.atoms) == MaxTerms {
+		return nil, errAt(a.pos, "query has more than %d terms", MaxTerms)
+	}
+	a.hashes = make([]uint64, len(a.words))
+	for i, w := range a.words {
+		if a.prefix[i] {
+			a.hashes[i] = prefixHash(w)
+		} else {
+			a.hashes[i] = hashString(w)
+		}
+	}
+	p.q.atoms = append(p.q.atoms, a)
+	return &node{op: opAtom, atom: len(p.q.atoms) - 1}, nil
+}
