@@ -1,0 +1,309 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/wirewatch/wirewatch"
+)
+
+// Bounds on command options, enforced both in the registered command and
+// when an interaction arrives (its payload is untrusted).
+const (
+	maxQuery       = 500
+	maxFeedURL     = 2000
+	maxFeedName    = 100
+	maxID          = 64
+	maxChoices     = 25 // autocomplete
+	maxChoiceName  = 100
+	commandTimeout = 5 * time.Minute // the interaction token lives 15
+)
+
+// manageChannels is the permission the changing subcommands need, and the
+// default member permission of /watch as a whole.
+const manageChannels = int64(discordgo.PermissionManageChannels)
+
+// Commands is what Run registers: one /watch command with subcommands.
+//
+// A command has one default_member_permissions, so /watch as a whole gets
+// Manage Channels: by default only members who may manage the channel see
+// it. Server admins may open it to others (Server Settings → Integrations);
+// the changing subcommands (add, drop, feed add, feed drop) still check
+// Manage Channels on the member's permissions in that channel, while list,
+// test and help work for anyone allowed to use /watch.
+func Commands() []*discordgo.ApplicationCommand {
+	perm := manageChannels
+	ctxs := []discordgo.InteractionContextType{discordgo.InteractionContextGuild}
+	minLen := 1
+	str := func(name, desc string, required bool, maxLen int, auto bool) *discordgo.ApplicationCommandOption {
+		return &discordgo.ApplicationCommandOption{
+			Type: discordgo.ApplicationCommandOptionString, Name: name, Description: desc,
+			Required: required, MinLength: &minLen, MaxLength: maxLen, Autocomplete: auto,
+		}
+	}
+	sub := func(name, desc string, opts ...*discordgo.ApplicationCommandOption) *discordgo.ApplicationCommandOption {
+		return &discordgo.ApplicationCommandOption{
+			Type: discordgo.ApplicationCommandOptionSubCommand, Name: name, Description: desc, Options: opts,
+		}
+	}
+	return []*discordgo.ApplicationCommand{{
+		Type:                     discordgo.ChatApplicationCommand,
+		Name:                     "watch",
+		Description:              "News and court-docket alerts for this channel",
+		DefaultMemberPermissions: &perm,
+		Contexts:                 &ctxs,
+		Options: []*discordgo.ApplicationCommandOption{
+			sub("add", "Watch a query; alerts come to this channel (needs Manage Channels)",
+				str("query", `e.g. "Abrego Garcia" OR Xinis`, true, maxQuery, false)),
+			sub("list", "This channel's watches"),
+			sub("drop", "Stop one of this channel's watches (needs Manage Channels)",
+				str("id", "The watch's id (see list)", true, maxID, true)),
+			sub("test", "Which recently seen items a query would match; posts nothing",
+				str("query", "The query to try", true, maxQuery, false)),
+			{
+				Type: discordgo.ApplicationCommandOptionSubCommandGroup, Name: "feed", Description: "Manage feeds",
+				Options: []*discordgo.ApplicationCommandOption{
+					sub("add", "Add a feed to poll (needs Manage Channels)",
+						str("url", "The feed's address (RSS, Atom, JSON Feed, PACER)", true, maxFeedURL, false),
+						str("name", "A display name", false, maxFeedName, false)),
+					sub("list", "The feeds polled"),
+					sub("drop", "Stop polling a feed (needs Manage Channels)",
+						str("id", "The feed's id (see feed list)", true, maxID, false)),
+				},
+			},
+			sub("help", "The commands and the query syntax"),
+		},
+	}}
+}
+
+var errNotWatch = errors.New("unknown command")
+
+// command takes an application command interaction apart.
+func command(i *discordgo.Interaction) (wirewatch.Command, error) {
+	data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
+	if !ok || data.Name != "watch" {
+		return wirewatch.Command{}, errNotWatch
+	}
+	ch, err := wirewatch.ParseDestination(wirewatch.Discord + ":" + i.ChannelID)
+	if err != nil {
+		return wirewatch.Command{}, fmt.Errorf("this channel: %w", err)
+	}
+	c := wirewatch.Command{Channel: ch, User: userOf(i), MayManageFeeds: mayManage(i)}
+	if len(data.Options) != 1 {
+		return wirewatch.Command{}, errors.New("choose a subcommand, e.g. /watch add")
+	}
+	o := data.Options[0]
+	verb := o.Name
+	if o.Type == discordgo.ApplicationCommandOptionSubCommandGroup {
+		if o.Name != "feed" || len(o.Options) != 1 {
+			return wirewatch.Command{}, fmt.Errorf("unknown command group %q", clip(o.Name, 32))
+		}
+		o = o.Options[0]
+		verb = "feed " + o.Name
+	}
+	get := func(name string, limit int) (string, error) {
+		v := strings.TrimSpace(stringOpt(o, name))
+		if utf8.RuneCountInString(v) > limit {
+			return "", fmt.Errorf("%s is longer than %d characters", name, limit)
+		}
+		return v, nil
+	}
+	need := func(name string, limit int) (string, error) {
+		v, err := get(name, limit)
+		if err == nil && v == "" {
+			err = fmt.Errorf("/watch %s needs %s", verb, name)
+		}
+		return v, err
+	}
+	switch verb {
+	case wirewatch.CmdAdd, wirewatch.CmdTest:
+		c.Arg, err = need("query", maxQuery)
+	case wirewatch.CmdDrop, wirewatch.CmdFeedDrop:
+		c.Arg, err = need("id", maxID)
+	case wirewatch.CmdFeedAdd:
+		if c.Arg, err = need("url", maxFeedURL); err == nil {
+			c.Name, err = get("name", maxFeedName)
+		}
+	case wirewatch.CmdList, wirewatch.CmdFeedList, wirewatch.CmdHelp:
+	default:
+		return wirewatch.Command{}, fmt.Errorf("unknown subcommand %q: try /watch help", clip(verb, 40))
+	}
+	if err != nil {
+		return wirewatch.Command{}, err
+	}
+	c.Verb = verb
+	return c, nil
+}
+
+// changes tells whether verb changes watches or feeds.
+func changes(verb string) bool {
+	switch verb {
+	case wirewatch.CmdAdd, wirewatch.CmdDrop, wirewatch.CmdFeedAdd, wirewatch.CmdFeedDrop:
+		return true
+	}
+	return false
+}
+
+// mayManage tells whether the member may manage the channel the
+// interaction came from (Discord sends the member's permissions there).
+func mayManage(i *discordgo.Interaction) bool {
+	if i.Member == nil {
+		return false
+	}
+	p := i.Member.Permissions
+	return p&manageChannels != 0 || p&int64(discordgo.PermissionAdministrator) != 0
+}
+
+func userOf(i *discordgo.Interaction) string {
+	u := i.User
+	if i.Member != nil && i.Member.User != nil {
+		u = i.Member.User
+	}
+	if u == nil {
+		return "discord:unknown"
+	}
+	if u.Username != "" {
+		return clip(u.Username, 64)
+	}
+	return clip(u.ID, 32)
+}
+
+func stringOpt(o *discordgo.ApplicationCommandInteractionDataOption, name string) string {
+	for _, x := range o.Options {
+		if x != nil && x.Name == name {
+			s, _ := x.Value.(string)
+			return s
+		}
+	}
+	return ""
+}
+
+// ephemeral is a reply only the asker sees, escaped, with mentions off.
+func ephemeral(text string) *discordgo.InteractionResponse {
+	return &discordgo.InteractionResponse{
+		Type: discordgo.InteractionResponseChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{
+			Content:         replyText(text),
+			Flags:           discordgo.MessageFlagsEphemeral,
+			AllowedMentions: noMentions(),
+		},
+	}
+}
+
+func replyText(text string) string {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		text = "Done."
+	}
+	return truncate(escape(text), maxContent)
+}
+
+// answer works out the first response to an interaction and, when the
+// command may outlast Discord's 3-second deadline, a function to run after
+// that response is sent: it waits for the command and edits the deferred
+// reply. ctx bounds only the wait for the first response.
+func (d *Discord) answer(ctx context.Context, c wirewatch.Commander, i *discordgo.Interaction) (*discordgo.InteractionResponse, func()) {
+	switch i.Type {
+	case discordgo.InteractionPing:
+		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}, nil
+	case discordgo.InteractionApplicationCommandAutocomplete:
+		return d.autocomplete(ctx, c, i), nil
+	case discordgo.InteractionApplicationCommand:
+	default:
+		return ephemeral("wirewatch only answers /watch."), nil
+	}
+	cmd, err := command(i)
+	if err != nil {
+		return ephemeral(err.Error()), nil
+	}
+	if changes(cmd.Verb) && !mayManage(i) {
+		d.log.Info("discord command refused", "verb", cmd.Verb, "user", cmd.User, "channel", string(cmd.Channel))
+		return ephemeral("/watch " + cmd.Verb + " needs the Manage Channels permission in this channel."), nil
+	}
+	// The command runs detached from the request: a deferred reply is
+	// finished after the request that brought it has been answered.
+	run, cancel := context.WithTimeout(context.WithoutCancel(ctx), commandTimeout)
+	done := make(chan wirewatch.Reply, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				d.log.Error("discord command panicked", "verb", cmd.Verb, "panic", fmt.Sprint(p))
+				done <- wirewatch.Reply{Text: "Something went wrong; the error is in the log."}
+			}
+		}()
+		done <- c.Command(run, cmd)
+	}()
+	if cmd.Verb != wirewatch.CmdFeedAdd { // feed add fetches the feed: defer at once
+		t := time.NewTimer(d.deferAfter)
+		defer t.Stop()
+		select {
+		case r := <-done:
+			cancel()
+			return ephemeral(r.Text), nil
+		case <-t.C:
+		case <-ctx.Done():
+		}
+	}
+	deferred := &discordgo.InteractionResponse{
+		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral},
+	}
+	return deferred, func() {
+		defer cancel()
+		var text string
+		select {
+		case r := <-done:
+			text = replyText(r.Text)
+		case <-run.Done():
+			text = replyText("That took too long; check with /watch list or /watch feed list.")
+		}
+		_, err := d.s.InteractionResponseEdit(i, &discordgo.WebhookEdit{
+			Content: &text, AllowedMentions: noMentions(),
+		}, discordgo.WithContext(run))
+		if err != nil {
+			d.log.Warn("discord deferred reply not sent", "verb", cmd.Verb, "err", apiError(err))
+		}
+	}
+}
+
+// autocomplete offers this channel's watches for /watch drop id:.
+func (d *Discord) autocomplete(ctx context.Context, c wirewatch.Commander, i *discordgo.Interaction) *discordgo.InteractionResponse {
+	resp := &discordgo.InteractionResponse{
+		Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+		Data: &discordgo.InteractionResponseData{Choices: []*discordgo.ApplicationCommandOptionChoice{}},
+	}
+	data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
+	if !ok || data.Name != "watch" || len(data.Options) != 1 || data.Options[0].Name != "drop" {
+		return resp
+	}
+	ch, err := wirewatch.ParseDestination(wirewatch.Discord + ":" + i.ChannelID)
+	if err != nil {
+		return resp
+	}
+	typed := strings.ToLower(strings.TrimSpace(clip(stringOpt(data.Options[0], "id"), 200)))
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	for _, w := range c.Watches(ctx, ch) {
+		if len(resp.Data.Choices) == maxChoices {
+			break
+		}
+		if len(w.ID) > maxID {
+			continue
+		}
+		label := w.Label()
+		if typed != "" && !strings.Contains(strings.ToLower(w.ID+" "+label+" "+w.Query), typed) {
+			continue
+		}
+		resp.Data.Choices = append(resp.Data.Choices, &discordgo.ApplicationCommandOptionChoice{
+			Name:  truncate(strings.Join(strings.Fields(w.ID+" — "+label), " "), maxChoiceName),
+			Value: w.ID,
+		})
+	}
+	return resp
+}

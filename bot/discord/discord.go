@@ -1,0 +1,178 @@
+// Package discord delivers alerts to Discord channels and takes the /watch
+// command there.
+//
+// Delivery: each alert is one embed (title linked, summary with the matched
+// terms in bold, fields for source, time and watches), cut on rune
+// boundaries to Discord's embed limits so that no message fails for length.
+// Every message, edit and reply sends allowed_mentions with an empty parse
+// list, and text from feeds has Discord markdown escaped: nothing in a feed
+// can ping anyone.
+//
+// Threads: in a text channel the first alert of a thread key is posted and a
+// thread is started from it; later alerts go into the thread and the top
+// message keeps a running summary. In a forum channel each thread key is a
+// post. Thread.Ref is the thread's channel id and Thread.TopRef is
+// "<channel id>/<message id>" of the message that carries the summary.
+//
+// Rate limits are ours, not discordgo's: its retry is off, a transport keeps
+// the 50 requests/s global limit, the per-route buckets Discord announces and
+// a budget of invalid (401, 403, 429) answers, and 4xx errors other than 429
+// are permanent so they are never retried.
+//
+// Commands: one /watch command with subcommands, through the gateway or the
+// HTTP interactions endpoint. See docs/discord.md.
+package discord
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// DefaultAPIURL is where Discord is when discord.api_url is not set.
+const DefaultAPIURL = "https://discord.com/"
+
+// Options configure a Discord adapter.
+type Options struct {
+	// APIURL: every REST and gateway request goes to this scheme and host
+	// (and path prefix, if any) instead of discord.com. Empty: Discord.
+	APIURL        string
+	Token         string // DISCORD_BOT_TOKEN, without "Bot "
+	PublicKey     string // DISCORD_PUBLIC_KEY (hex Ed25519) for the interactions endpoint
+	ApplicationID string // empty or "0": learnt from the gateway's READY
+	GuildID       string // set: register commands in this guild; empty: globally
+	Gateway       bool   // open the gateway
+	TimeZone      *time.Location
+	HTTPClient    *http.Client // base transport; nil: http.DefaultTransport
+	Logger        *slog.Logger
+	Now           func() time.Time // for the timestamp window; nil: time.Now
+}
+
+// Discord is the adapter: a wirewatch.Sender for discord:<channel id>
+// destinations and the /watch command.
+type Discord struct {
+	s         *discordgo.Session
+	tr        *transport
+	log       *slog.Logger
+	tz        *time.Location
+	now       func() time.Time
+	publicKey []byte
+	appID     string
+	guildID   string
+	gateway   bool
+	// deferAfter is how long a command may run before its reply is deferred.
+	deferAfter time.Duration
+
+	mu       sync.Mutex
+	channels map[string]channelInfo // channel id → what kind it is
+	pending  map[string]string      // dest+key → top message posted, thread not yet started
+	denied   map[string]denial      // channel id → permanent failure, not retried for a while
+	warned   map[string]bool        // warnings already logged
+	ready    chan struct{}          // closed on the gateway's first READY
+	readyApp string                 // application id from READY
+}
+
+type channelInfo struct {
+	typ     discordgo.ChannelType
+	fetched time.Time
+}
+
+type denial struct {
+	err   error
+	until time.Time
+}
+
+// New checks o and builds the adapter. It makes no request.
+func New(o Options) (*Discord, error) {
+	if o.Token == "" && o.Gateway {
+		return nil, errors.New("discord: a bot token (DISCORD_BOT_TOKEN) is needed")
+	}
+	api := o.APIURL
+	if api == "" {
+		api = DefaultAPIURL
+	}
+	u, err := url.Parse(api)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("discord.api_url %q: want an http or https URL with a host", api)
+	}
+	var target *url.URL
+	if u.Host != "discord.com" || u.Scheme != "https" || (u.Path != "" && u.Path != "/") {
+		target = &url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}
+	}
+	var pub []byte
+	if o.PublicKey != "" {
+		pub, err = parsePublicKey(o.PublicKey)
+		if err != nil {
+			return nil, err
+		}
+	}
+	base := http.DefaultTransport
+	timeout := 20 * time.Second
+	if o.HTTPClient != nil {
+		if o.HTTPClient.Transport != nil {
+			base = o.HTTPClient.Transport
+		}
+		if o.HTTPClient.Timeout != 0 {
+			timeout = o.HTTPClient.Timeout
+		}
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	tz := o.TimeZone
+	if tz == nil {
+		tz = time.UTC
+	}
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	s, err := discordgo.New("Bot " + o.Token)
+	if err != nil {
+		return nil, fmt.Errorf("discord session: %w", err)
+	}
+	tr := &transport{base: base, target: target, lim: newLimiter()}
+	s.Client = &http.Client{Transport: tr, Timeout: timeout}
+	s.ShouldRetryOnRateLimit = false
+	s.MaxRestRetries = 0
+	s.StateEnabled = false
+	s.Identify.Intents = discordgo.IntentsNone
+	s.UserAgent = "DiscordBot (https://github.com/wirewatch/wirewatch, 1) wirewatch"
+	dialer := *s.Dialer
+	dialer.HandshakeTimeout = 10 * time.Second
+	s.Dialer = &dialer
+	appID := o.ApplicationID
+	if appID == "0" {
+		appID = ""
+	}
+	return &Discord{
+		s:          s,
+		tr:         tr,
+		log:        log,
+		tz:         tz,
+		now:        now,
+		publicKey:  pub,
+		appID:      appID,
+		guildID:    o.GuildID,
+		gateway:    o.Gateway,
+		deferAfter: 2 * time.Second,
+		channels:   map[string]channelInfo{},
+		pending:    map[string]string{},
+		denied:     map[string]denial{},
+		warned:     map[string]bool{},
+		ready:      make(chan struct{}),
+	}, nil
+}
+
+// noMentions is sent with every message, edit and reply: nothing is parsed
+// as a mention. https://discord.com/developers/docs/resources/message#allowed-mentions-object
+func noMentions() *discordgo.MessageAllowedMentions {
+	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+}

@@ -1,0 +1,334 @@
+package discord
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/wirewatch/wirewatch"
+)
+
+// Message and embed limits, counted in characters (runes here).
+// https://discord.com/developers/docs/resources/message#embed-object-embed-limits
+const (
+	maxContent     = 2000
+	maxTitle       = 256
+	maxDescription = 4096
+	maxFieldName   = 256
+	maxFieldValue  = 1024
+	maxFooter      = 2048
+	maxEmbedTotal  = 6000
+	maxThreadName  = 100
+	maxURL         = 2000
+	// Our own cap on the summary: an alert is a pointer to the story, not
+	// the story; 4096 characters is a wall of text in a channel.
+	maxSummary = 1500
+)
+
+const (
+	colorNews   = 0x2b6cb0
+	colorDocket = 0x9b2c2c
+)
+
+// escape makes text from a feed inert in Discord markdown: markdown
+// characters get a backslash, and @everyone/@here get a zero-width space so
+// they do not even look like a ping (allowed_mentions already stops it).
+func escape(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i, r := range s {
+		switch r {
+		case '\\', '*', '_', '~', '`', '|', '>', '<', '#', '-', '[', ']', '(', ')', ':', '.', '+', '!':
+			// ':' and '.' keep "1." lists and <t:…> / :emoji: from forming;
+			// '<' keeps <@id>, <@&role>, <#channel> from forming.
+			if r == '.' || r == ':' || r == '+' || r == '!' {
+				// Only escape where they could start markup, to keep text readable.
+				if !markupAt(s, i, r) {
+					b.WriteRune(r)
+					continue
+				}
+			}
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '@':
+			b.WriteRune(r)
+			rest := s[i+1:]
+			if hasPrefixFold(rest, "everyone") || hasPrefixFold(rest, "here") {
+				b.WriteRune('\u200b')
+			}
+		case '\u0000':
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// markupAt reports whether r at s[i] could begin Discord markup: a numbered
+// list ("1." at a line start) or an emoji shortcode (":name:").
+func markupAt(s string, i int, r rune) bool {
+	switch r {
+	case '.':
+		j := i
+		for j > 0 && s[j-1] >= '0' && s[j-1] <= '9' {
+			j--
+		}
+		return j < i && (j == 0 || s[j-1] == '\n' || s[j-1] == ' ')
+	case ':':
+		return true
+	default:
+		return i == 0 || s[i-1] == '\n'
+	}
+}
+
+func hasPrefixFold(s, p string) bool {
+	return len(s) >= len(p) && strings.EqualFold(s[:len(p)], p)
+}
+
+// truncate cuts s to at most n runes, ending with "…" when it cut.
+func truncate(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i, c := 0, 0
+	for j := range s {
+		if c == n-1 {
+			i = j
+			break
+		}
+		c++
+	}
+	return strings.TrimRight(s[:i], " \n\t\\") + "…"
+}
+
+// bold escapes text and wraps each occurrence of the terms in bold. The
+// terms are found case-insensitively; overlapping matches merge.
+func bold(text string, terms []string) string {
+	type span struct{ a, b int }
+	var spans []span
+	lower := strings.ToLower(text)
+	if len(lower) == len(text) { // byte offsets agree: safe to search
+		for _, t := range terms {
+			t = strings.ToLower(strings.TrimSpace(t))
+			if t == "" {
+				continue
+			}
+			for from := 0; from < len(lower); {
+				k := strings.Index(lower[from:], t)
+				if k < 0 {
+					break
+				}
+				spans = append(spans, span{from + k, from + k + len(t)})
+				from += k + len(t)
+			}
+		}
+	}
+	if len(spans) == 0 {
+		return escape(text)
+	}
+	// Sort by start and merge overlaps.
+	for i := 1; i < len(spans); i++ {
+		for j := i; j > 0 && spans[j].a < spans[j-1].a; j-- {
+			spans[j], spans[j-1] = spans[j-1], spans[j]
+		}
+	}
+	merged := spans[:1]
+	for _, s := range spans[1:] {
+		last := &merged[len(merged)-1]
+		if s.a <= last.b {
+			last.b = max(last.b, s.b)
+			continue
+		}
+		merged = append(merged, s)
+	}
+	var b strings.Builder
+	at := 0
+	for _, s := range merged {
+		b.WriteString(escape(text[at:s.a]))
+		b.WriteString("**")
+		b.WriteString(escape(text[s.a:s.b]))
+		b.WriteString("**")
+		at = s.b
+	}
+	b.WriteString(escape(text[at:]))
+	return b.String()
+}
+
+// fitBold returns bold(text, terms) cut so that it is at most n runes:
+// the plain text is cut first, so that no escape or bold marker is split.
+func fitBold(text string, terms []string, n int) string {
+	out := bold(text, terms)
+	budget := utf8.RuneCountInString(text)
+	for utf8.RuneCountInString(out) > n && budget > 0 {
+		over := utf8.RuneCountInString(out) - n
+		budget -= max(over, 1)
+		out = bold(truncate(text, budget), terms)
+	}
+	return out
+}
+
+// safeURL returns u if Discord will take it as an embed or field link:
+// absolute http(s) and not too long. Anything else would fail the whole
+// message (50035), so it is dropped.
+func safeURL(u string) string {
+	if u == "" || len(u) > maxURL {
+		return ""
+	}
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		return ""
+	}
+	return p.String()
+}
+
+// alertEmbed builds the embed for one alert within Discord's limits.
+func (d *Discord) alertEmbed(a wirewatch.Alert) *discordgo.MessageEmbed {
+	e := &discordgo.MessageEmbed{
+		Type:  discordgo.EmbedTypeRich,
+		URL:   safeURL(a.Link),
+		Color: colorNews,
+	}
+	title := strings.TrimSpace(a.Title)
+	if title == "" {
+		title = "(untitled)"
+	}
+	e.Title = fitBold(title, nil, maxTitle)
+	var fields []*discordgo.MessageEmbedField
+	add := func(name, value string, inline bool) {
+		value = strings.TrimSpace(value)
+		if value == "" {
+			return
+		}
+		fields = append(fields, &discordgo.MessageEmbedField{
+			Name: truncate(name, maxFieldName), Value: truncate(value, maxFieldValue), Inline: inline,
+		})
+	}
+	add("Source", escape(truncate(a.Source, 200)), true)
+	if !a.Published.IsZero() {
+		t := a.Published.In(d.tz)
+		add("Time", fmt.Sprintf("%s (<t:%d:R>)", t.Format("2006-01-02 15:04 MST"), t.Unix()), true)
+		e.Timestamp = a.Published.UTC().Format(time.RFC3339)
+	}
+	if len(a.Watches) > 0 {
+		labels := make([]string, 0, len(a.Watches))
+		for _, w := range a.Watches {
+			labels = append(labels, escape(truncate(w, 200)))
+		}
+		name := "Watch"
+		if len(labels) > 1 {
+			name = "Watches"
+		}
+		add(name, strings.Join(labels, ", "), true)
+	}
+	if dk := a.Docket; dk != nil {
+		e.Color = colorDocket
+		add("Case", escape(truncate(dk.CaseName, 300)), false)
+		add("Docket", escape(strings.ToUpper(truncate(dk.Court, 20))+" "+truncate(dk.Number, 60)), true)
+		if dk.EntryNumber != "" {
+			add("Entry", escape(truncate(dk.EntryNumber, 20)), true)
+		}
+		if u := safeURL(dk.DocumentURL); u != "" {
+			add("Document", u, false)
+		}
+	}
+	e.Fields = fields
+	e.Footer = &discordgo.MessageEmbedFooter{Text: "wirewatch"}
+
+	summary := strings.TrimSpace(a.Summary)
+	if a.Docket != nil && a.Docket.ShortDescription != "" && !strings.Contains(summary, a.Docket.ShortDescription) {
+		summary = strings.TrimSpace(a.Docket.ShortDescription + "\n" + summary)
+	}
+	used := utf8.RuneCountInString(e.Title) + utf8.RuneCountInString(e.Footer.Text)
+	for _, f := range fields {
+		used += utf8.RuneCountInString(f.Name) + utf8.RuneCountInString(f.Value)
+	}
+	room := min(maxDescription, maxSummary, maxEmbedTotal-used)
+	if summary != "" && room > 0 {
+		e.Description = fitBold(summary, a.Terms, room)
+	}
+	return e
+}
+
+// embedSize is what Discord counts against the 6000-character total.
+func embedSize(e *discordgo.MessageEmbed) int {
+	n := utf8.RuneCountInString(e.Title) + utf8.RuneCountInString(e.Description)
+	if e.Footer != nil {
+		n += utf8.RuneCountInString(e.Footer.Text)
+	}
+	if e.Author != nil {
+		n += utf8.RuneCountInString(e.Author.Name)
+	}
+	for _, f := range e.Fields {
+		n += utf8.RuneCountInString(f.Name) + utf8.RuneCountInString(f.Value)
+	}
+	return n
+}
+
+// threadTitle is what a thread is about: the case caption for dockets,
+// else the first watch.
+func threadTitle(a wirewatch.Alert) string {
+	if dk := a.Docket; dk != nil {
+		if dk.CaseName != "" {
+			return dk.CaseName
+		}
+		return strings.TrimSpace(strings.ToUpper(dk.Court) + " " + dk.Number)
+	}
+	if len(a.Watches) > 0 && strings.TrimSpace(a.Watches[0]) != "" {
+		return a.Watches[0]
+	}
+	return a.Title
+}
+
+// threadName names a thread: 1–100 characters, no markdown (names are
+// plain text), the case number or the day added.
+func (d *Discord) threadName(a wirewatch.Alert, title string) string {
+	suffix := ""
+	if dk := a.Docket; dk != nil {
+		if dk.Number != "" && dk.CaseName != "" {
+			suffix = " · " + truncate(dk.Number, 40)
+		}
+	} else {
+		t := a.Published
+		if t.IsZero() {
+			t = d.now()
+		}
+		suffix = " · " + t.In(d.tz).Format("Jan 2")
+	}
+	title = strings.Join(strings.Fields(title), " ")
+	name := truncate(title, maxThreadName-utf8.RuneCountInString(suffix)) + suffix
+	name = strings.TrimSpace(strings.ReplaceAll(name, "@", "@\u200b"))
+	if name == "" || name == "·" {
+		name = "wirewatch alerts"
+	}
+	return truncate(name, maxThreadName)
+}
+
+// summaryLine is the top message's running summary of a thread.
+func summaryLine(th wirewatch.Thread) string {
+	var b strings.Builder
+	b.WriteString("📌 **")
+	b.WriteString(escape(truncate(th.Title, 300)))
+	b.WriteString("**")
+	fmt.Fprintf(&b, " · %d item", th.Count)
+	if th.Count != 1 {
+		b.WriteString("s")
+	}
+	if q := th.Count - th.Posted; q > 0 {
+		fmt.Fprintf(&b, " (%d routine, not posted)", q)
+	}
+	if th.Count > 1 && th.Latest != "" {
+		b.WriteString(" · latest: ")
+		b.WriteString(escape(truncate(th.Latest, 500)))
+	}
+	if !th.Updated.IsZero() {
+		fmt.Fprintf(&b, " · updated <t:%d:R>", th.Updated.Unix())
+	}
+	return truncate(b.String(), maxContent)
+}

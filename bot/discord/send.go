@@ -1,0 +1,327 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/wirewatch/wirewatch"
+)
+
+// Thread auto-archive durations in minutes (one of 60, 1440, 4320, 10080).
+// https://discord.com/developers/docs/resources/channel#start-thread-from-message
+const (
+	archiveDay  = 1440  // news threads are per day
+	archiveWeek = 10080 // case threads live longer
+)
+
+const (
+	// denyFor is how long a channel that refused us (missing access or
+	// permissions, unknown channel) is not tried again: its alerts park at
+	// once instead of adding to Discord's invalid-request count.
+	denyFor = 5 * time.Minute
+	// channelTTL is how long a channel's type is cached.
+	channelTTL = time.Hour
+	maxPending = 1024
+)
+
+// Send posts a into the thread th and returns the thread as it now stands.
+// See wirewatch.Sender and the package doc for the thread rules.
+func (d *Discord) Send(ctx context.Context, a wirewatch.Alert, th wirewatch.Thread) (wirewatch.Thread, error) {
+	ch := a.To.Channel()
+	if a.To.Kind() != wirewatch.Discord || !isSnowflake(ch) {
+		return th, wirewatch.Permanent(fmt.Errorf("discord send: destination %q is not discord:<channel id>", a.To))
+	}
+	if err := d.deniedErr(ch); err != nil {
+		return th, err
+	}
+	now := d.now()
+	next := th
+	if next.Key == "" {
+		next.Key = a.Thread
+	}
+	next.To = a.To
+	if next.Title == "" {
+		next.Title = threadTitle(a)
+	}
+	next.Count++
+	next.Latest = a.Title
+	next.Updated = now
+	if next.Started.IsZero() {
+		next.Started = now
+	}
+
+	if a.Quiet {
+		if th.Ref == "" {
+			return next, nil
+		}
+		err := d.editTop(ctx, next)
+		switch {
+		case err == nil:
+			return next, nil
+		case d.topGone(next, err):
+			// The next posted alert starts a new thread.
+			next.Ref, next.TopRef = "", ""
+			return next, nil
+		default:
+			return th, d.fail(ch, "update thread summary", err)
+		}
+	}
+
+	next.Posted++
+	if th.Ref == "" {
+		return d.start(ctx, a, th, next)
+	}
+	topArchived := false
+	if err := d.editTop(ctx, next); err != nil {
+		switch {
+		case d.topGone(next, err):
+			d.log.Info("discord thread top message is gone; starting a new thread", "channel", ch, "thread", next.Ref)
+			return d.start(ctx, a, th, fresh(next, now))
+		case codeOf(err) == codeArchivedThread:
+			topArchived = true // a forum post's starter: posting reopens it
+		default:
+			return th, d.fail(ch, "update thread summary", err)
+		}
+	}
+	err := d.post(ctx, next.Ref, a)
+	if codeOf(err) == codeArchivedThread {
+		// Posting normally reopens an archived thread; if Discord says
+		// otherwise, reopen it explicitly and try once more.
+		open := false
+		if _, err2 := d.s.ChannelEditComplex(next.Ref, &discordgo.ChannelEdit{Archived: &open}, discordgo.WithContext(ctx)); err2 != nil {
+			return th, d.fail(ch, "reopen archived thread", err2)
+		}
+		err = d.post(ctx, next.Ref, a)
+	}
+	if err != nil {
+		switch codeOf(err) {
+		case codeUnknownChannel, codeThreadLocked:
+			// Deleted or locked by a moderator: replace it.
+			d.log.Info("discord thread deleted or locked; starting a new thread", "channel", ch, "thread", next.Ref)
+			return d.start(ctx, a, th, fresh(next, now))
+		}
+		return th, d.fail(ch, "post in thread", err)
+	}
+	if topArchived {
+		if err := d.editTop(ctx, next); err != nil {
+			d.log.Debug("discord thread summary not updated", "channel", ch, "thread", next.Ref, "err", apiError(err))
+		}
+	}
+	return next, nil
+}
+
+// fresh is th restarted as a new thread holding one item.
+func fresh(th wirewatch.Thread, now time.Time) wirewatch.Thread {
+	th.Ref, th.TopRef = "", ""
+	th.Count, th.Posted = 1, 1
+	th.Started = now
+	return th
+}
+
+// start posts a as the top message of a new thread and starts the thread:
+// from the message in a text channel, as a post in a forum, and not at all
+// in a channel that is itself a thread. old is returned on failure.
+func (d *Discord) start(ctx context.Context, a wirewatch.Alert, old, th wirewatch.Thread) (wirewatch.Thread, error) {
+	ch := a.To.Channel()
+	typ, err := d.channelType(ctx, ch)
+	if err != nil {
+		return old, d.fail(ch, "look up channel", err)
+	}
+	msg := &discordgo.MessageSend{
+		Content:         summaryLine(th),
+		Embeds:          []*discordgo.MessageEmbed{d.alertEmbed(a)},
+		AllowedMentions: noMentions(),
+	}
+	ts := &discordgo.ThreadStart{Name: d.threadName(a, th.Title), AutoArchiveDuration: archiveDay}
+	if a.Docket != nil {
+		ts.AutoArchiveDuration = archiveWeek
+	}
+	switch typ {
+	case discordgo.ChannelTypeGuildForum, discordgo.ChannelTypeGuildMedia:
+		post, err := d.s.ForumThreadStartComplex(ch, ts, msg, discordgo.WithContext(ctx))
+		if err != nil {
+			return old, d.fail(ch, "start forum post", err)
+		}
+		// A forum post's starter message has the thread's id.
+		th.Ref, th.TopRef = post.ID, post.ID+"/"+post.ID
+		return th, nil
+	case discordgo.ChannelTypeGuildPublicThread, discordgo.ChannelTypeGuildPrivateThread, discordgo.ChannelTypeGuildNewsThread:
+		// The watch was added inside a thread: threads cannot nest, so the
+		// thread itself holds the alerts.
+		m, err := d.s.ChannelMessageSendComplex(ch, msg, discordgo.WithContext(ctx))
+		if err != nil {
+			return old, d.fail(ch, "post", err)
+		}
+		th.Ref, th.TopRef = ch, ch+"/"+m.ID
+		return th, nil
+	}
+
+	// A text or announcement channel. A top message posted by an earlier
+	// attempt whose thread start failed is reused, not posted again.
+	pk := ch + " " + th.Key
+	d.mu.Lock()
+	msgID := d.pending[pk]
+	d.mu.Unlock()
+	if msgID == "" {
+		m, err := d.s.ChannelMessageSendComplex(ch, msg, discordgo.WithContext(ctx))
+		if err != nil {
+			return old, d.fail(ch, "post", err)
+		}
+		msgID = m.ID
+		d.setPending(pk, msgID)
+	}
+	_, err = d.s.MessageThreadStartComplex(ch, msgID, ts, discordgo.WithContext(ctx))
+	switch code := codeOf(apiError(err)); {
+	case err == nil, code == codeThreadExists:
+		// 160004: an earlier attempt started it; the thread has the
+		// message's id either way.
+	case code == codeUnknownMessage:
+		d.setPending(pk, "")
+		return old, fmt.Errorf("start thread in channel %s: top message deleted before the thread started: %w", ch, apiError(err))
+	default:
+		cerr := classify(apiError(err))
+		if perm, _ := wirewatch.Classify(cerr); perm {
+			// The message is out; without thread rights the channel gets
+			// flat alerts rather than parked ones.
+			d.setPending(pk, "")
+			d.warnOnce(ch, "cannot start threads; posting without threads", apiError(err))
+			th.Ref, th.TopRef = ch, ch+"/"+msgID
+			return th, nil
+		}
+		return old, fmt.Errorf("start thread in channel %s: %w", ch, cerr)
+	}
+	d.setPending(pk, "")
+	th.Ref, th.TopRef = msgID, ch+"/"+msgID
+	return th, nil
+}
+
+func (d *Discord) setPending(k, msgID string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if msgID == "" {
+		delete(d.pending, k)
+		return
+	}
+	if len(d.pending) >= maxPending {
+		clear(d.pending)
+	}
+	d.pending[k] = msgID
+}
+
+// post sends a's embed to channel (a thread's id, for replies).
+func (d *Discord) post(ctx context.Context, channel string, a wirewatch.Alert) error {
+	_, err := d.s.ChannelMessageSendComplex(channel, &discordgo.MessageSend{
+		Embeds:          []*discordgo.MessageEmbed{d.alertEmbed(a)},
+		AllowedMentions: noMentions(),
+	}, discordgo.WithContext(ctx))
+	return apiError(err)
+}
+
+// editTop rewrites the running summary on th's top message.
+func (d *Discord) editTop(ctx context.Context, th wirewatch.Thread) error {
+	c, m, ok := strings.Cut(th.TopRef, "/")
+	if !ok || !isSnowflake(c) || !isSnowflake(m) {
+		return nil // nothing to edit (a thread stored by an older version)
+	}
+	line := summaryLine(th)
+	_, err := d.s.ChannelMessageEditComplex(&discordgo.MessageEdit{
+		Channel: c, ID: m, Content: &line, AllowedMentions: noMentions(),
+	}, discordgo.WithContext(ctx))
+	return apiError(err)
+}
+
+// topGone tells whether err from editing th's top message means the
+// message (or the forum post holding it) was deleted.
+func (d *Discord) topGone(th wirewatch.Thread, err error) bool {
+	switch codeOf(err) {
+	case codeUnknownMessage:
+		return true
+	case codeUnknownChannel:
+		// In a forum the top message lives in the thread: the post is gone.
+		// Elsewhere it is the parent channel that is gone.
+		c, _, _ := strings.Cut(th.TopRef, "/")
+		return c == th.Ref
+	}
+	return false
+}
+
+// channelType fetches (and caches) the kind of channel ch is.
+func (d *Discord) channelType(ctx context.Context, ch string) (discordgo.ChannelType, error) {
+	now := time.Now()
+	d.mu.Lock()
+	ci, ok := d.channels[ch]
+	d.mu.Unlock()
+	if ok && now.Sub(ci.fetched) < channelTTL {
+		return ci.typ, nil
+	}
+	c, err := d.s.Channel(ch, discordgo.WithContext(ctx))
+	if err != nil {
+		return 0, apiError(err)
+	}
+	d.mu.Lock()
+	d.channels[ch] = channelInfo{typ: c.Type, fetched: now}
+	d.mu.Unlock()
+	return c.Type, nil
+}
+
+// fail classifies err from op on channel ch. A refusal of the whole channel
+// (no access, no permission, no such channel) is remembered for denyFor and
+// logged once.
+func (d *Discord) fail(ch, op string, err error) error {
+	err = apiError(err)
+	wrapped := fmt.Errorf("discord %s in channel %s: %w", op, ch, err)
+	var e *APIError
+	if errors.As(err, &e) {
+		switch e.Code {
+		case codeMissingAccess, codeMissingPerms, codeUnknownChannel:
+			d.deny(ch, wrapped)
+		}
+	}
+	return classify(wrapped)
+}
+
+func (d *Discord) deny(ch string, err error) {
+	d.mu.Lock()
+	prev, had := d.denied[ch]
+	d.denied[ch] = denial{err: err, until: time.Now().Add(denyFor)}
+	d.mu.Unlock()
+	if !had || prev.err.Error() != err.Error() {
+		d.log.Warn("discord channel refuses alerts; parking them", "channel", ch, "err", err)
+	}
+}
+
+// deniedErr fails at once for a channel that refused us recently.
+func (d *Discord) deniedErr(ch string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	dn, ok := d.denied[ch]
+	if !ok {
+		return nil
+	}
+	if time.Now().After(dn.until) {
+		// Try again, but keep the entry so an unchanged failure is not
+		// logged a second time.
+		d.denied[ch] = denial{err: dn.err}
+		return nil
+	}
+	return wirewatch.Permanent(fmt.Errorf("%w (not retried until %s)", dn.err, dn.until.UTC().Format("15:04:05Z")))
+}
+
+// warnOnce logs msg for ch unless the same was logged before.
+func (d *Discord) warnOnce(ch, msg string, err error) {
+	key := ch + " " + msg
+	d.mu.Lock()
+	seen := d.warned[key]
+	if !seen && len(d.warned) < maxPending {
+		d.warned[key] = true
+	}
+	d.mu.Unlock()
+	if !seen {
+		d.log.Warn("discord "+msg, "channel", ch, "err", err)
+	}
+}
