@@ -1,0 +1,331 @@
+package courtlistener
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"html"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html/charset"
+
+	wirewatch "github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/feeds/court"
+)
+
+// Limits on untrusted input.
+const (
+	maxEntries = 1000 // entries read from one document
+	maxSummary = 4000 // runes of an item's summary
+	// readLookupWait bounds how long Read waits for the API budget to look
+	// up a docket it has not seen; past it, items go out without the case
+	// name rather than holding up the poller.
+	readLookupWait = 20 * time.Second
+)
+
+// ErrFormat is returned for a body that is none of the formats read here.
+var ErrFormat = errors.New("not a CourtListener feed or API response")
+
+// Read parses body, fetched from f.URL: a docket Atom feed, a RECAP search
+// Atom feed or an API v4 docket-entries response (told apart by the URL's
+// path, else by the body). Dockets it has not seen are looked up through the
+// API when a token is set (see the package doc).
+func (c *Client) Read(ctx context.Context, body []byte, f wirewatch.Feed) ([]wirewatch.Item, error) {
+	u, _ := url.Parse(f.URL)
+	var path string
+	if u != nil {
+		path = u.Path
+	}
+	trimmed := bytes.TrimSpace(body)
+	var (
+		items []wirewatch.Item
+		err   error
+	)
+	switch {
+	case strings.Contains(path, "/api/rest/") || bytes.HasPrefix(trimmed, []byte("{")):
+		var hint int64
+		if u != nil {
+			hint, _ = strconv.ParseInt(u.Query().Get("docket"), 10, 64)
+		}
+		items, err = c.readEntries(ctx, trimmed, hint)
+	default:
+		items, err = c.readAtom(ctx, trimmed, f, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("courtlistener feed %s: %w", f.URL, err)
+	}
+	for i := range items {
+		items[i].FeedID = f.ID
+		items[i].Feed = f.Name
+	}
+	return items, nil
+}
+
+type atomFeed struct {
+	XMLName xml.Name    `xml:"feed"`
+	Title   string      `xml:"title"`
+	Links   []atomLink  `xml:"link"`
+	Entries []atomEntry `xml:"entry"`
+}
+
+type atomLink struct {
+	Href string `xml:"href,attr"`
+	Rel  string `xml:"rel,attr"`
+	Type string `xml:"type,attr"`
+}
+
+type atomEntry struct {
+	Title     string     `xml:"title"`
+	ID        string     `xml:"id"`
+	Published string     `xml:"published"`
+	Updated   string     `xml:"updated"`
+	Summary   string     `xml:"summary"`
+	Links     []atomLink `xml:"link"`
+	Author    struct {
+		Name string `xml:"name"`
+	} `xml:"author"`
+}
+
+func (e atomEntry) link(rel string) string {
+	for _, l := range e.Links {
+		r := l.Rel
+		if r == "" {
+			r = "alternate"
+		}
+		if r == rel {
+			return strings.TrimSpace(l.Href)
+		}
+	}
+	return ""
+}
+
+var (
+	docketFeedPath = regexp.MustCompile(`/docket/(\d{1,18})/feed/?$`)
+	docketInLink   = regexp.MustCompile(`/docket/(\d{1,18})/(?:(\d{1,10})/)?`)
+	entryTitle     = regexp.MustCompile(`^Entry #(\d{1,10}) in `)
+	recapPath      = regexp.MustCompile(`/gov\.uscourts\.([a-z0-9-]{2,20})\.(\d{1,12})/`)
+)
+
+// readAtom reads the docket feed and the search feed.
+func (c *Client) readAtom(ctx context.Context, body []byte, f wirewatch.Feed, path string) ([]wirewatch.Item, error) {
+	d := xml.NewDecoder(bytes.NewReader(body))
+	d.CharsetReader = charset.NewReaderLabel
+	d.Strict = false
+	d.Entity = xml.HTMLEntity
+	var feed atomFeed
+	if err := d.Decode(&feed); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
+	}
+	if len(feed.Entries) > maxEntries {
+		feed.Entries = feed.Entries[:maxEntries]
+	}
+	self := path
+	for _, l := range feed.Links {
+		if l.Rel == "self" {
+			if u, err := url.Parse(l.Href); err == nil && self == "" {
+				self = u.Path
+			}
+		}
+	}
+	if m := docketFeedPath.FindStringSubmatch(self); m != nil || strings.HasPrefix(feed.Title, "Docket updates for ") {
+		var id int64
+		if m != nil {
+			id, _ = strconv.ParseInt(m[1], 10, 64)
+		}
+		return c.readDocketFeed(ctx, feed, f, id), nil
+	}
+	return c.readSearchFeed(ctx, feed, f), nil
+}
+
+// readDocketFeed reads /docket/{id}/feed/.
+func (c *Client) readDocketFeed(ctx context.Context, feed atomFeed, f wirewatch.Feed, id int64) []wirewatch.Item {
+	// "Docket updates for {case name, cut at 100}, {docket number}"
+	info := docketInfo{ID: id}
+	head := strings.TrimPrefix(text(feed.Title), "Docket updates for ")
+	if i := strings.LastIndex(head, ", "); i >= 0 {
+		info.CaseName, info.Number = head[:i], head[i+2:]
+	} else {
+		info.CaseName = head
+	}
+	if n := court.CoreNumber(info.Number); n != "" {
+		info.Number = n
+	}
+	if id != 0 {
+		if known, err := c.docket(ctx, id, readLookupWait); err == nil {
+			info = known // the API's case name is not cut at 100 characters
+		} else if !errors.Is(err, ErrNoToken) {
+			c.log.Warn("courtlistener docket lookup", "docket", id, "err", err)
+		}
+	}
+	if f.Court != "" {
+		info.Court = court.FromPACER(f.Court)
+	}
+	items := make([]wirewatch.Item, 0, len(feed.Entries))
+	for _, e := range feed.Entries {
+		enclosure := e.link("enclosure")
+		inf := info
+		if m := recapPath.FindStringSubmatch(enclosure); m != nil {
+			// RECAP paths name the court and PACER case id.
+			if inf.Court == "" {
+				inf.Court = court.FromPACER(m[1])
+			}
+			if inf.PacerCaseID == "" {
+				inf.PacerCaseID = m[2]
+			}
+		}
+		var entryNo string
+		if m := entryTitle.FindStringSubmatch(text(e.Title)); m != nil {
+			entryNo = strings.TrimLeft(m[1], "0")
+		}
+		long := clip(text(e.Summary), maxSummary)
+		d := &wirewatch.Docket{
+			Court:            inf.Court,
+			Number:           inf.Number,
+			CaseName:         inf.CaseName,
+			EntryNumber:      entryNo,
+			ShortDescription: shortFrom(long),
+			DocumentURL:      safeURL(enclosure),
+			PacerCaseID:      inf.PacerCaseID,
+		}
+		d.Procedural = court.Procedural(long)
+		link := safeURL(e.link("alternate"))
+		if strings.HasPrefix(d.DocumentURL, storageURL) {
+			link = d.DocumentURL // the free RECAP copy
+		}
+		id := strings.TrimSpace(e.ID)
+		if id == "" {
+			id = link
+		}
+		items = append(items, wirewatch.Item{
+			ID:        clip(id, 500),
+			Title:     court.Title(*d),
+			Link:      link,
+			Published: atomTime(e),
+			Summary:   long,
+			Docket:    d,
+		})
+	}
+	return items
+}
+
+// readSearchFeed reads /feed/search/?type=r&…: one entry per document.
+func (c *Client) readSearchFeed(ctx context.Context, feed atomFeed, f wirewatch.Feed) []wirewatch.Item {
+	items := make([]wirewatch.Item, 0, len(feed.Entries))
+	for _, e := range feed.Entries {
+		link := safeURL(e.link("alternate"))
+		info := docketInfo{CaseName: clip(text(e.Title), 300), Court: court.ByFullName(text(e.Author.Name))}
+		var entryNo string
+		if u, err := url.Parse(link); err == nil {
+			if m := docketInLink.FindStringSubmatch(u.Path); m != nil {
+				info.ID, _ = strconv.ParseInt(m[1], 10, 64)
+				entryNo = strings.TrimLeft(m[2], "0")
+			}
+		}
+		if info.ID != 0 {
+			if known, err := c.docket(ctx, info.ID, readLookupWait); err == nil {
+				info = known
+			} else if !errors.Is(err, ErrNoToken) {
+				c.log.Warn("courtlistener docket lookup", "docket", info.ID, "err", err)
+			}
+		}
+		if info.Court == "" && f.Court != "" {
+			info.Court = court.FromPACER(f.Court)
+		}
+		d := &wirewatch.Docket{
+			Court:       info.Court,
+			Number:      info.Number,
+			CaseName:    info.CaseName,
+			EntryNumber: entryNo,
+			DocumentURL: link,
+			PacerCaseID: info.PacerCaseID,
+		}
+		summary := clip(strings.TrimSuffix(text(e.Summary), "Original document"), maxSummary)
+		d.Procedural = court.Procedural(summary)
+		id := strings.TrimSpace(e.ID)
+		if id == "" {
+			id = link
+		}
+		items = append(items, wirewatch.Item{
+			ID:        clip(id, 500),
+			Title:     court.Title(*d),
+			Link:      link,
+			Published: atomTime(e),
+			Summary:   strings.TrimSpace(summary),
+			Docket:    d,
+		})
+	}
+	return items
+}
+
+func atomTime(e atomEntry) time.Time {
+	for _, s := range []string{e.Published, e.Updated} {
+		if t, err := time.Parse(time.RFC3339, strings.TrimSpace(s)); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// safeURL keeps http(s) URLs only.
+func safeURL(s string) string {
+	s = strings.TrimSpace(s)
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(s) > 2000 {
+		return ""
+	}
+	return s
+}
+
+var (
+	tagRe   = regexp.MustCompile(`(?s)<[^>]*>`)
+	leadCap = regexp.MustCompile(`^(?:[A-Z][A-Z0-9'\-]*(?:\s+|$))+`)
+)
+
+// text turns HTML (or plain text) into plain text on one line.
+func text(s string) string {
+	if len(s) > 64<<10 {
+		s = s[:64<<10]
+	}
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	if strings.Contains(s, "<") {
+		s = tagRe.ReplaceAllString(s, " ")
+	}
+	s = html.UnescapeString(s)
+	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+}
+
+// clip cuts s to n runes.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
+
+// shortFrom makes a short description from a docket text, which CM/ECF
+// starts with the event in capitals ("ORDER finding…" → "Order", "MOTION
+// for…" → "Motion"); otherwise its first words.
+func shortFrom(long string) string {
+	if m := strings.TrimSpace(leadCap.FindString(long)); m != "" && len(m) > 1 {
+		words := strings.Fields(strings.ToLower(m))
+		for i, w := range words {
+			if i == 0 || len(w) > 3 {
+				r, size := utf8.DecodeRuneInString(w)
+				words[i] = string(unicode.ToUpper(r)) + w[size:]
+			}
+		}
+		return clip(strings.Join(words, " "), 80)
+	}
+	return clip(long, 80)
+}
