@@ -1,0 +1,455 @@
+package discord
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/wirewatch/wirewatch"
+)
+
+const (
+	textCh  = "100000000000000001"
+	forumCh = "100000000000000002"
+	otherCh = "100000000000000003"
+)
+
+func testAlert(ch, title string) wirewatch.Alert {
+	return wirewatch.Alert{
+		To:        wirewatch.Destination("discord:" + ch),
+		Watches:   []string{"Abrego Garcia"},
+		Thread:    "w1 2026-11-22",
+		Title:     title,
+		Link:      "https://example.org/story",
+		Source:    "Example News",
+		Published: time.Date(2026, 11, 22, 2, 0, 0, 0, time.UTC),
+		Summary:   "Judge Xinis ordered the government to facilitate the return of Abrego Garcia.",
+		Terms:     []string{"Abrego Garcia", "Xinis"},
+	}
+}
+
+func mustSend(t *testing.T, d *Discord, a wirewatch.Alert, th wirewatch.Thread) wirewatch.Thread {
+	t.Helper()
+	got, err := d.Send(context.Background(), a, th)
+	if err != nil {
+		t.Fatalf("Send(%q): %v", a.Title, err)
+	}
+	return got
+}
+
+func TestSendStartsThreadAndReplies(t *testing.T) {
+	f := newFake(t)
+	f.channels[textCh] = discordgo.ChannelTypeGuildText
+	d := f.adapter(t, nil)
+
+	th := mustSend(t, d, testAlert(textCh, "First story"), wirewatch.Thread{})
+	posts := f.requests("POST", "/api/v9/channels/"+textCh+"/messages")
+	if len(posts) != 2 { // the message, then the thread from it
+		t.Fatalf("got %d POSTs under the channel, want 2 (message, thread)", len(posts))
+	}
+	if posts[0].Auth != "Bot test" {
+		t.Errorf("Authorization = %q, want %q", posts[0].Auth, "Bot test")
+	}
+	var msgID string
+	for id, m := range f.messages {
+		msgID = id
+		if m.Channel != textCh || len(m.Embeds) != 1 || m.Embeds[0].Title != "First story" {
+			t.Errorf("top message = %+v, want one embed titled First story in the channel", m)
+		}
+		if m.Embeds[0].URL != "https://example.org/story" {
+			t.Errorf("embed URL = %q", m.Embeds[0].URL)
+		}
+		if !strings.Contains(m.Embeds[0].Description, "**Abrego Garcia**") || !strings.Contains(m.Embeds[0].Description, "**Xinis**") {
+			t.Errorf("description %q lacks the bold terms", m.Embeds[0].Description)
+		}
+	}
+	thread := f.threads[msgID]
+	if thread == nil || thread.Parent != textCh || thread.Archive != archiveDay {
+		t.Fatalf("thread = %+v, want one from message %s with archive %d", thread, msgID, archiveDay)
+	}
+	if thread.Name != "Abrego Garcia · Nov 22" {
+		t.Errorf("thread name = %q", thread.Name)
+	}
+	want := wirewatch.Thread{Key: "w1 2026-11-22", Ref: msgID, TopRef: textCh + "/" + msgID, Count: 1, Posted: 1, Latest: "First story", Title: "Abrego Garcia"}
+	if th.Key != want.Key || th.Ref != want.Ref || th.TopRef != want.TopRef || th.Count != 1 || th.Posted != 1 || th.Latest != want.Latest || th.Title != want.Title {
+		t.Fatalf("thread = %+v, want %+v", th, want)
+	}
+
+	th2 := mustSend(t, d, testAlert(textCh, "Second story"), th)
+	if th2.Ref != th.Ref || th2.Count != 2 || th2.Posted != 2 || th2.Latest != "Second story" {
+		t.Fatalf("second thread = %+v, want same Ref, Count 2, Latest Second story", th2)
+	}
+	inThread := f.requests("POST", "/api/v9/channels/"+msgID+"/messages")
+	if len(inThread) != 1 {
+		t.Fatalf("got %d posts in the thread, want 1", len(inThread))
+	}
+	top := f.messages[msgID].Content
+	if !strings.Contains(top, "2 items") || !strings.Contains(top, "Second story") {
+		t.Errorf("top message = %q, want a summary with 2 items and the latest headline", top)
+	}
+	if n := len(f.requests("POST", "/api/v9/channels/"+textCh+"/messages")); n != 2 {
+		t.Errorf("the second alert posted in the channel (%d POSTs); it belongs in the thread", n)
+	}
+}
+
+func TestSendThreadAlreadyExists(t *testing.T) {
+	f := newFake(t)
+	f.channels[textCh] = discordgo.ChannelTypeGuildText
+	// The first thread start succeeds at Discord but the answer is lost.
+	lost := true
+	f.fail = func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
+		if lost && strings.HasSuffix(r.URL.Path, "/threads") {
+			lost = false
+			seg := strings.Split(r.URL.Path, "/")
+			f.mu.Lock()
+			f.threads[seg[6]] = &fakeThread{ID: seg[6], Parent: textCh}
+			f.mu.Unlock()
+			return 503, nil, `{"message":"upstream","code":0}`, true
+		}
+		return 0, nil, "", false
+	}
+	d := f.adapter(t, nil)
+	a := testAlert(textCh, "Story")
+	_, err := d.Send(context.Background(), a, wirewatch.Thread{})
+	if err == nil {
+		t.Fatal("Send succeeded; want the 503 reported")
+	}
+	if perm, _ := wirewatch.Classify(err); perm {
+		t.Fatalf("503 classified permanent: %v", err)
+	}
+	// The dispatcher retries with the same (empty) thread.
+	th := mustSend(t, d, a, wirewatch.Thread{})
+	if n := len(f.messages); n != 1 {
+		t.Errorf("got %d messages, want 1: the retry must not post the top message again", n)
+	}
+	if _, ok := f.threads[th.Ref]; !ok {
+		t.Errorf("Ref %q is not the thread", th.Ref)
+	}
+	if starts := f.requests("POST", "/api/v9/channels/"+textCh+"/messages/"+th.Ref+"/threads"); len(starts) != 2 {
+		t.Errorf("got %d thread starts, want 2 (lost, then 160004)", len(starts))
+	}
+}
+
+func TestSendForumPosts(t *testing.T) {
+	f := newFake(t)
+	f.channels[forumCh] = discordgo.ChannelTypeGuildForum
+	d := f.adapter(t, nil)
+	a := testAlert(forumCh, "Forum story")
+	a.Docket = &wirewatch.Docket{Court: "mdd", Number: "8:25-cv-00951", CaseName: "Abrego Garcia v. Noem", EntryNumber: "12", ShortDescription: "ORDER"}
+	a.Thread = "mdd 8:25-cv-00951"
+	th := mustSend(t, d, a, wirewatch.Thread{})
+	posts := f.requests("POST", "/api/v9/channels/"+forumCh+"/threads")
+	if len(posts) != 1 {
+		t.Fatalf("got %d forum posts, want 1", len(posts))
+	}
+	post := f.threads[th.Ref]
+	if post == nil || post.Parent != forumCh || post.Archive != archiveWeek {
+		t.Fatalf("forum post = %+v, want a thread of %s archived after a week", post, forumCh)
+	}
+	if post.Name != "Abrego Garcia v. Noem · 8:25-cv-00951" {
+		t.Errorf("post name = %q", post.Name)
+	}
+	if th.TopRef != th.Ref+"/"+th.Ref {
+		t.Errorf("TopRef = %q, want the starter message inside the post", th.TopRef)
+	}
+	a.Title = "Second entry"
+	th2 := mustSend(t, d, a, th)
+	if th2.Ref != th.Ref || th2.Count != 2 {
+		t.Fatalf("second = %+v", th2)
+	}
+	if n := len(f.requests("POST", "/api/v9/channels/"+th.Ref+"/messages")); n != 1 {
+		t.Errorf("got %d replies in the post, want 1", n)
+	}
+	if c := f.messages[th.Ref].Content; !strings.Contains(c, "2 items") {
+		t.Errorf("starter message = %q, want the running summary", c)
+	}
+	if n := len(f.requests("POST", "/api/v9/channels/"+forumCh+"/threads")); n != 1 {
+		t.Errorf("got %d forum posts after the reply, want 1", n)
+	}
+}
+
+func TestSendRateLimited(t *testing.T) {
+	f := newFake(t)
+	f.channels[textCh] = discordgo.ChannelTypeGuildText
+	f.channels[otherCh] = discordgo.ChannelTypeGuildText
+	f.fail = func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
+		if r.Method == "POST" && r.URL.Path == "/api/v9/channels/"+textCh+"/messages" {
+			return 429, map[string]string{
+				"Retry-After": "7", "X-RateLimit-Reset-After": "7.25", "X-RateLimit-Remaining": "0",
+				"X-RateLimit-Bucket": "abc", "X-RateLimit-Scope": "user",
+			}, `{"message":"You are being rate limited.","retry_after":7.25,"global":false}`, true
+		}
+		return 0, nil, "", false
+	}
+	d := f.adapter(t, nil)
+	a := testAlert(textCh, "Story")
+	_, err := d.Send(context.Background(), a, wirewatch.Thread{})
+	perm, after := wirewatch.Classify(err)
+	if err == nil || perm || after != 7250*time.Millisecond {
+		t.Fatalf("Send = %v (permanent %v, after %s), want retry after 7.25s", err, perm, after)
+	}
+	before := len(f.requests("POST", "/api/v9/channels/"+textCh+"/messages"))
+	// Asked again at once, we do not knock on the limited route.
+	_, err = d.Send(context.Background(), a, wirewatch.Thread{})
+	perm, after = wirewatch.Classify(err)
+	if err == nil || perm || after <= 5*time.Second || after > 7250*time.Millisecond {
+		t.Fatalf("second Send = %v (after %s), want an immediate retry-after of about 7s", err, after)
+	}
+	if n := len(f.requests("POST", "/api/v9/channels/"+textCh+"/messages")); n != before {
+		t.Errorf("the limited route got %d more requests while limited, want none", n-before)
+	}
+	// Other channels carry on.
+	mustSend(t, d, testAlert(otherCh, "Elsewhere"), wirewatch.Thread{})
+}
+
+func TestSendGlobalRateLimit(t *testing.T) {
+	f := newFake(t)
+	f.channels[textCh] = discordgo.ChannelTypeGuildText
+	f.channels[otherCh] = discordgo.ChannelTypeGuildText
+	f.fail = func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
+		if r.Method == "POST" && strings.HasSuffix(r.URL.Path, "/messages") {
+			return 429, map[string]string{"Retry-After": "30", "X-RateLimit-Global": "true", "X-RateLimit-Scope": "global"},
+				`{"message":"You are being rate limited.","retry_after":30,"global":true}`, true
+		}
+		return 0, nil, "", false
+	}
+	d := f.adapter(t, nil)
+	if _, err := d.Send(context.Background(), testAlert(textCh, "A"), wirewatch.Thread{}); err == nil {
+		t.Fatal("Send succeeded through a global 429")
+	}
+	n := len(f.reqs)
+	_, err := d.Send(context.Background(), testAlert(otherCh, "B"), wirewatch.Thread{})
+	if _, after := wirewatch.Classify(err); err == nil || after < 29*time.Second {
+		t.Fatalf("Send to another channel = %v, want held back by the global limit", err)
+	}
+	if len(f.reqs) != n {
+		t.Errorf("%d requests sent during a global limit, want 0", len(f.reqs)-n)
+	}
+}
+
+func TestSendMissingPermissionsParked(t *testing.T) {
+	f := newFake(t)
+	f.channels[textCh] = discordgo.ChannelTypeGuildText
+	f.channels[otherCh] = discordgo.ChannelTypeGuildText
+	f.fail = func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
+		if r.Method == "POST" && r.URL.Path == "/api/v9/channels/"+textCh+"/messages" {
+			return 403, nil, `{"message":"Missing Permissions","code":50013}`, true
+		}
+		return 0, nil, "", false
+	}
+	d := f.adapter(t, nil)
+	_, err := d.Send(context.Background(), testAlert(textCh, "Story"), wirewatch.Thread{})
+	if perm, _ := wirewatch.Classify(err); !perm {
+		t.Fatalf("Send = %v, want a permanent error", err)
+	}
+	if !strings.Contains(err.Error(), "Missing Permissions") || !strings.Contains(err.Error(), "50013") || !strings.Contains(err.Error(), textCh) {
+		t.Errorf("error %q should name the reason, code and channel", err)
+	}
+	n := len(f.requests("POST", "/api/v9/channels/"+textCh))
+	_, err = d.Send(context.Background(), testAlert(textCh, "Another"), wirewatch.Thread{})
+	if perm, _ := wirewatch.Classify(err); !perm {
+		t.Fatalf("second Send = %v, want permanent", err)
+	}
+	if m := len(f.requests("POST", "/api/v9/channels/"+textCh)); m != n {
+		t.Errorf("a refused channel got %d more requests, want none until the pause ends", m-n)
+	}
+	mustSend(t, d, testAlert(otherCh, "Elsewhere"), wirewatch.Thread{})
+}
+
+func TestSendPermanentErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		status    int
+		body      string
+		permanent bool
+	}{
+		{"unknown channel", 404, `{"message":"Unknown Channel","code":10003}`, true},
+		{"missing access", 403, `{"message":"Missing Access","code":50001}`, true},
+		{"invalid form", 400, `{"message":"Invalid Form Body","code":50035}`, true},
+		{"server error", 500, `{"message":"Internal Server Error","code":0}`, false},
+		{"bad gateway", 502, `<html>bad gateway</html>`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t)
+			f.channels[textCh] = discordgo.ChannelTypeGuildText
+			f.fail = func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
+				if r.Method == "POST" {
+					return tc.status, nil, tc.body, true
+				}
+				return 0, nil, "", false
+			}
+			d := f.adapter(t, nil)
+			_, err := d.Send(context.Background(), testAlert(textCh, "Story"), wirewatch.Thread{})
+			if err == nil {
+				t.Fatal("Send succeeded")
+			}
+			if perm, _ := wirewatch.Classify(err); perm != tc.permanent {
+				t.Errorf("permanent = %v, want %v (%v)", perm, tc.permanent, err)
+			}
+		})
+	}
+}
+
+func TestSendBadTokenStops(t *testing.T) {
+	f := newFake(t)
+	f.fail = func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
+		return 401, nil, `{"message":"401: Unauthorized","code":0}`, true
+	}
+	d := f.adapter(t, nil)
+	for range 3 {
+		_, err := d.Send(context.Background(), testAlert(textCh, "Story"), wirewatch.Thread{})
+		if perm, _ := wirewatch.Classify(err); !perm {
+			t.Fatalf("Send = %v, want permanent", err)
+		}
+		if strings.Contains(err.Error(), "test") && strings.Contains(err.Error(), "Bot") {
+			t.Errorf("error %q shows the token", err)
+		}
+	}
+	if len(f.reqs) != 1 {
+		t.Errorf("got %d requests with a refused token, want 1", len(f.reqs))
+	}
+}
+
+func TestSendQuiet(t *testing.T) {
+	f := newFake(t)
+	f.channels[textCh] = discordgo.ChannelTypeGuildText
+	d := f.adapter(t, nil)
+	q := testAlert(textCh, "Notice of appearance")
+	q.Quiet = true
+	th, err := d.Send(context.Background(), q, wirewatch.Thread{})
+	if err != nil || th.Count != 1 || th.Posted != 0 || th.Ref != "" {
+		t.Fatalf("quiet without thread = %+v, %v; want Count 1, nothing posted", th, err)
+	}
+	if len(f.reqs) != 0 {
+		t.Fatalf("a quiet alert without a thread made %d requests, want 0", len(f.reqs))
+	}
+	th = mustSend(t, d, testAlert(textCh, "Order"), th)
+	if th.Count != 2 || th.Posted != 1 {
+		t.Fatalf("after a posted alert: %+v, want Count 2, Posted 1", th)
+	}
+	n := len(f.requests("POST", ""))
+	th = mustSend(t, d, q, th)
+	if m := len(f.requests("POST", "")); m != n {
+		t.Errorf("a quiet alert posted %d messages, want 0", m-n)
+	}
+	top := f.messages[th.Ref].Content
+	if th.Count != 3 || !strings.Contains(top, "3 items") || !strings.Contains(top, "2 routine") {
+		t.Errorf("top = %q (Count %d), want 3 items, 2 routine", top, th.Count)
+	}
+}
+
+func TestSendReplacesDeletedThread(t *testing.T) {
+	f := newFake(t)
+	f.channels[textCh] = discordgo.ChannelTypeGuildText
+	d := f.adapter(t, nil)
+	th := mustSend(t, d, testAlert(textCh, "One"), wirewatch.Thread{})
+	th = mustSend(t, d, testAlert(textCh, "Two"), th)
+	f.threads[th.Ref].Deleted = true
+
+	th2 := mustSend(t, d, testAlert(textCh, "Three"), th)
+	if th2.Ref == th.Ref || th2.Ref == "" || f.threads[th2.Ref] == nil {
+		t.Fatalf("Ref = %q, want a new thread in place of deleted %q", th2.Ref, th.Ref)
+	}
+	if th2.Count != 1 || th2.Posted != 1 {
+		t.Errorf("new thread counts %d/%d, want 1/1", th2.Count, th2.Posted)
+	}
+	if m := f.messages[th2.Ref]; m == nil || m.Channel != textCh || m.Embeds[0].Title != "Three" {
+		t.Errorf("new top message = %+v, want alert Three in the channel", m)
+	}
+
+	// A deleted top message also gets a new thread, not a loose post.
+	delete(f.messages, th2.Ref)
+	th3 := mustSend(t, d, testAlert(textCh, "Four"), th2)
+	if th3.Ref == th2.Ref || f.threads[th3.Ref] == nil {
+		t.Errorf("Ref = %q after the top message was deleted, want a new thread", th3.Ref)
+	}
+}
+
+func TestSendReopensArchivedThread(t *testing.T) {
+	f := newFake(t)
+	f.channels[textCh] = discordgo.ChannelTypeGuildText
+	d := f.adapter(t, nil)
+	th := mustSend(t, d, testAlert(textCh, "One"), wirewatch.Thread{})
+	f.threads[th.Ref].Archived = true
+	th2 := mustSend(t, d, testAlert(textCh, "Two"), th)
+	if th2.Ref != th.Ref || f.threads[th.Ref].Archived {
+		t.Fatalf("Ref %q → %q, archived %v; want the same thread reopened", th.Ref, th2.Ref, f.threads[th.Ref].Archived)
+	}
+	if n := len(f.requests("POST", "/api/v9/channels/"+th.Ref+"/messages")); n != 2 {
+		t.Errorf("got %d posts in the thread, want 2 (refused while archived, then posted)", n)
+	}
+}
+
+func TestSendNoPings(t *testing.T) {
+	f := newFake(t)
+	f.channels[textCh] = discordgo.ChannelTypeGuildText
+	d := f.adapter(t, nil)
+	a := testAlert(textCh, "@everyone <@&123456> **breaking** [click](https://evil.example)")
+	a.Summary = "@here <@987654> `code` > quote"
+	a.Watches = []string{"@everyone"}
+	th := mustSend(t, d, a, wirewatch.Thread{})
+	th = mustSend(t, d, a, th)
+	for _, r := range f.requests("", "/api/v9/channels/") {
+		if len(r.Body) == 0 {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal(r.Body, &m); err != nil {
+			t.Fatalf("%s %s: %v", r.Method, r.Path, err)
+		}
+		if !strings.HasSuffix(r.Path, "/threads") || strings.HasSuffix(r.Path, "/"+forumCh+"/threads") {
+			// Every message body (not a thread start from a message).
+			am, ok := m["allowed_mentions"].(map[string]any)
+			if p, isList := am["parse"].([]any); !ok || !isList || len(p) != 0 {
+				t.Errorf("%s %s: allowed_mentions = %v, want parse []", r.Method, r.Path, m["allowed_mentions"])
+			}
+		}
+		for _, s := range jsonStrings(m) {
+			for _, bad := range []string{"@everyone", "@here", "<@&", "<@9", "](https", "**breaking**"} {
+				if unescaped(s, bad) {
+					t.Errorf("%s %s: text carries %q unescaped: %q", r.Method, r.Path, bad, s)
+				}
+			}
+		}
+	}
+}
+
+// jsonStrings lists every string in a decoded JSON value.
+func jsonStrings(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		var out []string
+		for _, x := range v {
+			out = append(out, jsonStrings(x)...)
+		}
+		return out
+	case map[string]any:
+		var out []string
+		for _, x := range v {
+			out = append(out, jsonStrings(x)...)
+		}
+		return out
+	}
+	return nil
+}
+
+// unescaped tells whether pat occurs in s without a backslash before it.
+func unescaped(s, pat string) bool {
+	for i := 0; ; {
+		k := strings.Index(s[i:], pat)
+		if k < 0 {
+			return false
+		}
+		if i+k == 0 || s[i+k-1] != '\\' {
+			return true
+		}
+		i += k + 1
+	}
+}
