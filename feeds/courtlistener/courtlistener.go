@@ -26,7 +26,6 @@
 package courtlistener
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"net/url"

@@ -1,0 +1,332 @@
+package courtlistener
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	wirewatch "github.com/wirewatch/wirewatch"
+)
+
+// Webhook limits and timing.
+const (
+	// MaxWebhookBody bounds a webhook request's body.
+	MaxWebhookBody = 1 << 20
+	// WebhookQueue is how many accepted events may wait for processing;
+	// past it the handler answers 503 and CourtListener retries later.
+	WebhookQueue = 256
+	// IdempotencyKeys is how many Idempotency-Key values are remembered
+	// (in memory, for IdempotencyTTL): a retry after a restart, or after
+	// that many newer events, is processed again.
+	IdempotencyKeys = 10000
+	IdempotencyTTL  = 48 * time.Hour
+	// webhookLookupWait bounds the wait for the API budget to look up the
+	// case name of a docket a Docket Alert names.
+	webhookLookupWait = 15 * time.Minute
+	ingestTries       = 5
+)
+
+// webhookFeed is the feed webhook items are ingested under.
+var webhookFeed = wirewatch.Feed{ID: "courtlistener-webhook", Name: "CourtListener", Type: wirewatch.FeedCourtListener}
+
+// Webhook event types (cl/api/models.py WebhookEventType).
+const (
+	eventDocketAlert = 1
+	eventSearchAlert = 2
+)
+
+type hookJob struct {
+	key     string
+	event   int
+	payload json.RawMessage
+	ing     wirewatch.Ingester
+}
+
+// hookQueue holds accepted webhook events until the worker has ingested
+// them, and the Idempotency-Key values seen.
+type hookQueue struct {
+	mu      sync.Mutex
+	jobs    chan hookJob
+	closed  bool
+	started bool
+	done    chan struct{}
+	keys    map[string]time.Time
+	order   []string // keys oldest first, for eviction
+
+	// waitCtx ends when Close begins: lookups stop waiting for the budget.
+	waitCtx     context.Context
+	stopWaiting context.CancelFunc
+	// workCtx ends when Close gives up: ingestion stops.
+	workCtx  context.Context
+	stopWork context.CancelFunc
+}
+
+func (q *hookQueue) init() {
+	q.jobs = make(chan hookJob, WebhookQueue)
+	q.done = make(chan struct{})
+	q.keys = map[string]time.Time{}
+	q.waitCtx, q.stopWaiting = context.WithCancel(context.Background())
+	q.workCtx, q.stopWork = context.WithCancel(context.Background())
+}
+
+type acceptance int
+
+const (
+	accepted acceptance = iota
+	duplicate
+	busy
+)
+
+// accept records key and queues j.
+func (q *hookQueue) accept(now time.Time, j hookJob) acceptance {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return busy
+	}
+	if j.key != "" {
+		if at, ok := q.keys[j.key]; ok && now.Sub(at) < IdempotencyTTL {
+			return duplicate
+		}
+	}
+	select {
+	case q.jobs <- j:
+	default:
+		return busy
+	}
+	if j.key != "" {
+		for len(q.order) > 0 && (len(q.keys) >= IdempotencyKeys || now.Sub(q.keys[q.order[0]]) >= IdempotencyTTL) {
+			delete(q.keys, q.order[0])
+			q.order = q.order[1:]
+		}
+		if _, ok := q.keys[j.key]; !ok {
+			q.order = append(q.order, j.key)
+		}
+		q.keys[j.key] = now
+	}
+	return accepted
+}
+
+// Webhook is the handler for POST /courtlistener/webhook/{secret}. It
+// answers 404 unless the path's secret equals secret (an empty secret
+// refuses everything), acknowledges accepted events at once (200) and
+// ingests their items into ing afterwards, in the order received. Events
+// repeating an Idempotency-Key already accepted are acknowledged and
+// dropped. Docket Alert (1) and RECAP Search Alert (2) events make items;
+// other events are acknowledged and ignored.
+func (c *Client) Webhook(secret string, ing wirewatch.Ingester) http.Handler {
+	c.startWorker()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if secret == "" || subtle.ConstantTimeCompare([]byte(r.PathValue("secret")), []byte(secret)) != 1 {
+			http.NotFound(w, r)
+			return
+		}
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxWebhookBody))
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+				return
+			}
+			http.Error(w, "read body", http.StatusBadRequest)
+			return
+		}
+		var env struct {
+			Payload json.RawMessage `json:"payload"`
+			Webhook struct {
+				EventType int `json:"event_type"`
+				Version   int `json:"version"`
+			} `json:"webhook"`
+		}
+		if err := json.Unmarshal(body, &env); err != nil {
+			http.Error(w, "body is not a CourtListener webhook event: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
+		if len(key) > 200 {
+			key = key[:200]
+		}
+		switch env.Webhook.EventType {
+		case eventDocketAlert, eventSearchAlert:
+		default:
+			c.log.Info("courtlistener webhook ignored", "event_type", env.Webhook.EventType, "idempotency_key", key)
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		switch c.hooks.accept(c.now(), hookJob{key: key, event: env.Webhook.EventType, payload: env.Payload, ing: ing}) {
+		case duplicate:
+			c.log.Debug("courtlistener webhook repeated", "idempotency_key", key)
+			w.WriteHeader(http.StatusOK)
+		case busy:
+			w.Header().Set("Retry-After", "60")
+			http.Error(w, "busy; retry later", http.StatusServiceUnavailable)
+		default:
+			w.WriteHeader(http.StatusOK)
+		}
+	})
+}
+
+func (c *Client) startWorker() {
+	q := &c.hooks
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.started || q.closed {
+		return
+	}
+	q.started = true
+	go func() {
+		defer close(q.done)
+		for j := range q.jobs {
+			c.process(j)
+		}
+	}()
+}
+
+// Close stops accepting webhook events and waits until those accepted are
+// ingested, or ctx ends. Once Close has begun, dockets not in the cache are
+// no longer looked up (items go out without their case name rather than
+// wait for the API budget).
+func (c *Client) Close(ctx context.Context) error {
+	q := &c.hooks
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return nil
+	}
+	q.closed = true
+	close(q.jobs)
+	started := q.started
+	q.mu.Unlock()
+	q.stopWaiting()
+	if !started {
+		q.stopWork()
+		return nil
+	}
+	select {
+	case <-q.done:
+		q.stopWork()
+		return nil
+	case <-ctx.Done():
+		q.stopWork()
+		<-q.done
+		return ctx.Err()
+	}
+}
+
+// process turns one event into items and ingests them.
+func (c *Client) process(j hookJob) {
+	var items []wirewatch.Item
+	switch j.event {
+	case eventDocketAlert:
+		var p struct {
+			Results []apiEntry `json:"results"`
+		}
+		if err := json.Unmarshal(j.payload, &p); err != nil {
+			c.log.Error("courtlistener webhook payload", "idempotency_key", j.key, "err", err)
+			return
+		}
+		items = c.entriesItems(c.hooks.waitCtx, p.Results, 0, webhookLookupWait)
+	case eventSearchAlert:
+		var err error
+		if items, err = c.searchAlertItems(j.payload); err != nil {
+			c.log.Error("courtlistener webhook payload", "idempotency_key", j.key, "err", err)
+			return
+		}
+	}
+	if len(items) == 0 {
+		return
+	}
+	for i := range items {
+		items[i].FeedID, items[i].Feed = webhookFeed.ID, webhookFeed.Name
+	}
+	ctx := c.hooks.workCtx
+	backoff := time.Second
+	for try := 1; ; try++ {
+		err := j.ing.Ingest(ctx, webhookFeed, items)
+		if err == nil {
+			return
+		}
+		if try == ingestTries || ctx.Err() != nil {
+			c.log.Error("courtlistener webhook items lost", "idempotency_key", j.key, "items", len(items), "tries", try, "err", err)
+			return
+		}
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+		case <-t.C:
+		}
+		backoff *= 2
+	}
+}
+
+// searchResult is a RECAP result of a search alert.
+type searchResult struct {
+	CaseName          string          `json:"caseName"`
+	CourtID           string          `json:"court_id"`
+	DocketNumber      string          `json:"docketNumber"`
+	DocketID          int64           `json:"docket_id"`
+	DocketAbsoluteURL string          `json:"docket_absolute_url"`
+	PacerCaseID       json.RawMessage `json:"pacer_case_id"`
+	RecapDocuments    []apiDocument   `json:"recap_documents"`
+}
+
+// searchAlertItems makes one item per docket entry of a RECAP search alert;
+// case-law results are not docket entries and are left out.
+func (c *Client) searchAlertItems(payload json.RawMessage) ([]wirewatch.Item, error) {
+	var p struct {
+		Results []searchResult `json:"results"`
+	}
+	if err := json.Unmarshal(payload, &p); err != nil {
+		return nil, err
+	}
+	var items []wirewatch.Item
+	seen := map[string]bool{}
+	for _, r := range p.Results {
+		if len(r.RecapDocuments) == 0 {
+			continue
+		}
+		info := docketInfo{
+			ID:          r.DocketID,
+			Court:       r.CourtID,
+			Number:      r.DocketNumber,
+			CaseName:    r.CaseName,
+			AbsoluteURL: r.DocketAbsoluteURL,
+			PacerCaseID: numString(r.PacerCaseID),
+		}.normalized()
+		c.remember(info)
+		docs := r.RecapDocuments
+		if len(docs) > maxEntries {
+			docs = docs[:maxEntries]
+		}
+		for _, d := range docs {
+			short := d
+			short.Description = d.ShortDescription
+			e := apiEntry{
+				ID:             d.DocketEntryID,
+				EntryNumber:    d.EntryNumber,
+				DateFiled:      d.EntryDateFiled,
+				Description:    d.Description,
+				RecapDocuments: []apiDocument{short},
+			}
+			it := c.entryItem(info, e)
+			if seen[it.ID] {
+				continue // an attachment of an entry already taken
+			}
+			seen[it.ID] = true
+			items = append(items, it)
+		}
+	}
+	return items, nil
+}
