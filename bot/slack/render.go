@@ -271,11 +271,12 @@ func summary(th *wirewatch.Thread, a *wirewatch.Alert) string {
 // summaryAttachment carries the running summary under the top message, so
 // that chat.update can replace it and leave the first alert's blocks.
 func summaryAttachment(th *wirewatch.Thread, a *wirewatch.Alert) slack.Attachment {
+	// Blocks, not Text: an attachment without blocks is sent as
+	// "blocks":null, which Slack need not accept.
 	return slack.Attachment{
-		Color:      "#4a7bd0",
-		Text:       summary(th, a),
-		Fallback:   esc(fmt.Sprintf("%d items · latest: %s", th.Count, th.Latest), maxFallback),
-		MarkdownIn: []string{"text"},
+		Color:    "#4a7bd0",
+		Fallback: esc(fmt.Sprintf("%d items · latest: %s", th.Count, th.Latest), maxFallback),
+		Blocks:   slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(mdText(summary(th, a)), nil, nil)}},
 	}
 }
 
