@@ -1,0 +1,164 @@
+package feeds
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestCanonical(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"https://news.example/a", "https://news.example/a"},
+		{"  HTTPS://News.Example/A?B=1  ", "https://news.example/A?B=1"},
+		{"https://news.example:443/a", "https://news.example/a"},
+		{"http://news.example:80/a", "http://news.example/a"},
+		{"http://news.example:8080/a", "http://news.example:8080/a"},
+		{"https://news.example:80/a", "https://news.example:80/a"},
+		{"https://news.example", "https://news.example/"},
+		{"https://news.example/a#frag", "https://news.example/a"},
+		{"https://news.example/a?utm_source=x&utm_medium=y", "https://news.example/a"},
+		{"https://news.example/a?id=1&utm_source=x&page=2", "https://news.example/a?id=1&page=2"},
+		{"https://news.example/a?z=1&a=2", "https://news.example/a?z=1&a=2"},
+		{"https://news.example/a?fbclid=1&gclid=2&mc_cid=3&mc_eid=4&msclkid=5&_ga=6&igshid=7", "https://news.example/a"},
+		{"https://news.example/a?UTM_SOURCE=x&Id=1", "https://news.example/a?Id=1"},
+		{"https://news.example/a?utm%5Fsource=x&id=1", "https://news.example/a?id=1"},
+		{"https://news.example/a?", "https://news.example/a"},
+		{"https://news.example/a?&&id=1&&", "https://news.example/a?id=1"},
+		{"https://news.example/a%20b?q=a+b", "https://news.example/a%20b?q=a+b"},
+		{"https://news.example/caf%C3%A9", "https://news.example/caf%C3%A9"},
+		{"/relative/path", "/relative/path"},
+		{"mailto:desk@news.example", "mailto:desk@news.example"},
+		{"javascript:alert(1)", "javascript:alert(1)"},
+		{"", ""},
+		{"http://[::1]:80/x", "http://[::1]/x"},
+	} {
+		if got := Canonical(tc.in); got != tc.want {
+			t.Errorf("Canonical(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func FuzzCanonical(f *testing.F) {
+	for _, s := range []string{
+		"https://news.example/a?utm_source=x&id=1#f", "HTTP://A.B:80", "http://[::1]:443/%zz", "https://x/%2F?%26=1&utm_=2",
+		"https://user:pw@Host.example:443/p?q", "http://a/b?;utm_x=1", "http://%41.example/", "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c := Canonical(s)
+		if c2 := Canonical(c); c2 != c {
+			t.Fatalf("Canonical not idempotent: %q -> %q -> %q", s, c, c2)
+		}
+		if len(c) > len(strings.TrimSpace(s))+1 { // only "/" may be added
+			t.Fatalf("Canonical(%q) = %q grew", s, c)
+		}
+		u, err := url.Parse(c)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return
+		}
+		if u.Fragment != "" {
+			t.Fatalf("Canonical(%q) = %q keeps a fragment", s, c)
+		}
+		for _, kv := range strings.Split(u.RawQuery, "&") {
+			k, _, _ := strings.Cut(kv, "=")
+			if dk, err := url.QueryUnescape(k); err == nil && isTracking(dk) && c != strings.TrimSpace(s) {
+				t.Fatalf("Canonical(%q) = %q keeps tracking parameter %q", s, c, k)
+			}
+		}
+	})
+}
+
+func TestPlainText(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", ""},
+		{"plain", "plain"},
+		{"  lots   of\t\tspace  ", "lots of space"},
+		{"line one\nline two", "line one\nline two"},
+		{"<p>One</p><p>Two</p>", "One\nTwo"},
+		{"a<br>b<br/>c", "a\nb\nc"},
+		{"<b>bold</b> and <i>italic</i>", "bold and italic"},
+		{"in<b>word</b>", "inword"},
+		{"Tom &amp; Jerry &lt;3 &quot;hi&quot; &#8217; &#x263A; &nbsp;x", "Tom & Jerry <3 \"hi\" ’ ☺ x"},
+		{"&amp;lt;b&amp;gt;", "&lt;b&gt;"},
+		{"<script>alert(1)</script>after", "after"},
+		{"<style>p{}</style><p>text</p>", "text"},
+		{"<!-- comment -->visible", "visible"},
+		{"<img src=x alt=\"A photo\">", "A photo"},
+		{"a < b and c > d", "a < b and c > d"},
+		{"<p>unclosed <b>bold", "unclosed bold"},
+		{"zero\u200bwidth \u202eRLO", "zerowidth RLO"},
+		{"bad \xff utf8", "bad \ufffd utf8"},
+		{"ctl\x00\x07chars", "ctlchars"},
+		{"<ul><li>a</li><li>b</li></ul>", "a\nb"},
+		{"<p>\n  spaced\n  source\n</p>", "spaced source"},
+	} {
+		if got := PlainText(tc.in); got != tc.want {
+			t.Errorf("PlainText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	if got := plainTitle("<h1>A</h1><p>B</p>\nC"); got != "A B C" {
+		t.Errorf("plainTitle: got %q, want one line %q", got, "A B C")
+	}
+}
+
+func TestPlainTextBounds(t *testing.T) {
+	long := strings.Repeat("é", MaxSummary) // 2 bytes each
+	got := PlainText(long)
+	if len(got) > MaxSummary || !utf8.ValidString(got) || !strings.HasSuffix(got, "…") {
+		t.Fatalf("got %d bytes (valid %v, ends %q), want at most %d ending in …", len(got), utf8.ValidString(got), got[len(got)-6:], MaxSummary)
+	}
+	got = plainTitle("<p>" + strings.Repeat("word ", 1000) + "</p>")
+	if len(got) > MaxTitle || !strings.HasSuffix(got, "…") || strings.Contains(got, " …") {
+		t.Fatalf("title of %d bytes ending %q, want at most %d ending in a word and …", len(got), got[max(0, len(got)-10):], MaxTitle)
+	}
+	exact := strings.Repeat("a", MaxTitle)
+	if got := plainTitle(exact); got != exact {
+		t.Fatalf("a title of exactly %d bytes was cut to %d", MaxTitle, len(got))
+	}
+}
+
+func FuzzPlainText(f *testing.F) {
+	for _, s := range []string{
+		"<p>One</p><p>Two &amp; three</p>", "<script>x</script>y", "a<br>b", "&#xD800;", "<img alt='&amp;'>",
+		"<p>\u00a0\u200b</p>", "\xff\xfe", "<<<>>>", "&", "<svg><p>x</svg>y",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := PlainText(s)
+		if len(got) > MaxSummary || !utf8.ValidString(got) {
+			t.Fatalf("PlainText(%q) = %q: %d bytes, valid UTF-8 %v", s, got, len(got), utf8.ValidString(got))
+		}
+		if got != strings.TrimSpace(got) {
+			t.Fatalf("PlainText(%q) = %q: leading or trailing space", s, got)
+		}
+		if strings.Contains(got, "  ") || strings.Contains(got, "\n\n") || strings.Contains(got, " \n") || strings.Contains(got, "\n ") {
+			t.Fatalf("PlainText(%q) = %q: whitespace not collapsed", s, got)
+		}
+		for _, r := range got {
+			if r != '\n' && (r < ' ' || r == 0x7f) {
+				t.Fatalf("PlainText(%q) = %q: control character %U", s, got, r)
+			}
+		}
+		title := plainTitle(s)
+		if len(title) > MaxTitle || strings.ContainsAny(title, "\n\r") {
+			t.Fatalf("plainTitle(%q) = %q", s, title)
+		}
+	})
+}
+
+func TestHost(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"https://News.Example/rss", "news.example"},
+		{"https://news.example:8443/rss", "news.example"},
+		{"http://[::1]:8080/x", "::1"},
+		{"https://news.example./rss", "news.example"},
+		{"not a url", "not a url"},
+	} {
+		if got := Host(tc.in); got != tc.want {
+			t.Errorf("Host(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
