@@ -25,6 +25,7 @@ type Command struct {
 	// (feed add).
 	Arg  string
 	Name string // feed add: optional display name
+	Type string // feed add: feed type when not detected (shell only)
 	// Channel is where the command was typed; watches added there deliver
 	// there.
 	Channel Destination
@@ -37,6 +38,9 @@ type Command struct {
 // is plain: adapters escape it for their platform.
 type Reply struct {
 	Text string
+	// Refused is true when the command was not carried out (a bad query,
+	// an unknown id, no permission); Text says why.
+	Refused bool `json:"refused,omitempty"`
 }
 
 // Commander carries out chat commands.

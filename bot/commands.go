@@ -24,7 +24,7 @@ const (
 // refuses addresses it must not reach. It returns the feed with its type and
 // name filled in, and how many items it holds.
 type Prober interface {
-	Probe(ctx context.Context, rawURL, name string) (wirewatch.Feed, int, error)
+	Probe(ctx context.Context, rawURL, name, typ string) (wirewatch.Feed, int, error)
 }
 
 // Commands carries out the chat commands of CONTRACT.md, for Slack, Discord
@@ -47,7 +47,7 @@ func (s *Commands) Command(ctx context.Context, c wirewatch.Command) wirewatch.R
 	text, err := s.run(ctx, c)
 	if err != nil {
 		s.Log.Info("command refused", "verb", c.Verb, "channel", c.Channel, "user", c.User, "err", err)
-		return wirewatch.Reply{Text: err.Error()}
+		return wirewatch.Reply{Text: err.Error(), Refused: true}
 	}
 	if c.Verb != wirewatch.CmdHelp && c.Verb != wirewatch.CmdList && c.Verb != wirewatch.CmdFeedList {
 		s.Log.Info("command", "verb", c.Verb, "channel", c.Channel, "user", c.User)
@@ -262,7 +262,7 @@ func (s *Commands) feedAdd(ctx context.Context, c wirewatch.Command) (string, er
 			return "", fmt.Errorf("%s is already read (feed %s, from the config file)", f.URL, f.ID)
 		}
 	}
-	f, n, err := s.Prober.Probe(ctx, strings.TrimSpace(c.Arg), c.Name)
+	f, n, err := s.Prober.Probe(ctx, strings.TrimSpace(c.Arg), c.Name, c.Type)
 	if err != nil {
 		return "", fmt.Errorf("can't add that feed: %v", err)
 	}

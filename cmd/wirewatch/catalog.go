@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os/user"
+	"strings"
+	"time"
+
+	"github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/bot"
+	"github.com/wirewatch/wirewatch/config"
+	"github.com/wirewatch/wirewatch/feeds"
+	"github.com/wirewatch/wirewatch/store"
+)
+
+// socketPath is the daemon's control socket, beside its store.
+func socketPath(storePath string) string { return storePath + ".sock" }
+
+// daemon is a client of a running daemon's control socket; nil when none
+// answers.
+func daemon(storePath string) *http.Client {
+	sock := socketPath(storePath)
+	conn, err := net.DialTimeout("unix", sock, time.Second)
+	if err != nil {
+		return nil
+	}
+	conn.Close()
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", sock)
+		}}}
+}
+
+func shellUser() string {
+	if u, err := user.Current(); err == nil {
+		return "shell:" + u.Username
+	}
+	return "shell"
+}
+
+// cmdCatalog runs "watch …" and "feed …" with the chat commands' rules,
+// through the running daemon when there is one, else on the store itself.
+func cmdCatalog(ctx context.Context, noun string, args []string, e env) error {
+	if len(args) == 0 {
+		return usagef("usage: wirewatch %s add|list|drop …", noun)
+	}
+	verb, args := args[0], args[1:]
+	fs := newFlags(noun+" "+verb, e)
+	cfgFlag := fs.String("config", "", "config file")
+	var to, name, typ *string
+	switch {
+	case noun == "watch" && verb == "add":
+		to = fs.String("to", "", "destination: stdout, slack:<channel id> or discord:<channel id>")
+	case noun == "feed" && verb == "add":
+		name = fs.String("name", "", "display name (default: the feed's title)")
+		typ = fs.String("type", "auto", "auto, rss, pacer or courtlistener")
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	c := wirewatch.Command{User: shellUser(), MayManageFeeds: true}
+	rest := strings.TrimSpace(strings.Join(fs.Args(), " "))
+	switch noun + " " + verb {
+	case "watch add":
+		if *to == "" || rest == "" {
+			return usagef("usage: wirewatch watch add -to DEST QUERY")
+		}
+		d, err := wirewatch.ParseDestination(*to)
+		if err != nil {
+			return &usageError{err.Error()}
+		}
+		c.Verb, c.Channel, c.Arg = wirewatch.CmdAdd, d, rest
+	case "watch list":
+		c.Verb = wirewatch.CmdList
+	case "watch drop":
+		if fs.NArg() != 1 {
+			return usagef("usage: wirewatch watch drop ID")
+		}
+		c.Verb, c.Arg = wirewatch.CmdDrop, rest
+	case "feed add":
+		if fs.NArg() != 1 {
+			return usagef("usage: wirewatch feed add [-name N] [-type T] URL")
+		}
+		if err := config.CheckFeedURL(rest); err != nil {
+			return &usageError{"feed add: " + err.Error()}
+		}
+		switch *typ {
+		case wirewatch.FeedAuto, wirewatch.FeedRSS, wirewatch.FeedPACER, wirewatch.FeedCourtListener:
+		default:
+			return usagef("-type %q: want auto, rss, pacer or courtlistener", *typ)
+		}
+		c.Verb, c.Arg, c.Name, c.Type = wirewatch.CmdFeedAdd, rest, *name, *typ
+	case "feed list":
+		c.Verb = wirewatch.CmdFeedList
+	case "feed drop":
+		if fs.NArg() != 1 {
+			return usagef("usage: wirewatch feed drop ID")
+		}
+		c.Verb, c.Arg = wirewatch.CmdFeedDrop, rest
+	default:
+		return usagef("unknown command %q: wirewatch %s add|list|drop", noun+" "+verb, noun)
+	}
+	cfg, err := loadConfig(*cfgFlag, e)
+	if err != nil {
+		return err
+	}
+	reply, err := command(ctx, cfg, c, e)
+	if err != nil {
+		return err
+	}
+	if reply.Refused {
+		return &usageError{reply.Text}
+	}
+	fmt.Fprintln(e.stdout, reply.Text)
+	return nil
+}
+
+func command(ctx context.Context, cfg *config.Config, c wirewatch.Command, e env) (wirewatch.Reply, error) {
+	var reply wirewatch.Reply
+	if cl := daemon(cfg.Store); cl != nil {
+		body, _ := json.Marshal(c)
+		resp, err := cl.Post("http://wirewatch/command", "application/json", bytes.NewReader(body))
+		if err != nil {
+			return reply, fmt.Errorf("reach the running daemon: %w", err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+			return reply, fmt.Errorf("running daemon: %s", strings.TrimSpace(string(msg)))
+		}
+		return reply, json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&reply)
+	}
+	db, err := store.Open(cfg.Store, store.Options{Timeout: time.Second})
+	if err != nil {
+		return reply, err
+	}
+	defer db.Close()
+	list := bot.NewWatchlist()
+	for _, w := range cfg.DomainWatches() {
+		list.Set(w)
+	}
+	stored, err := db.Watches()
+	if err != nil {
+		return reply, err
+	}
+	for _, w := range stored {
+		list.Set(w)
+	}
+	secrets := config.SecretsFromEnv(e.getenv)
+	fetcher := feeds.NewFetcher(feeds.Options{UserAgent: userAgent(), Header: courtListenerHeader(cfg, secrets)})
+	cmds := &bot.Commands{DB: db, List: list, ConfigFeeds: cfg.DomainFeeds(), Location: cfg.Location,
+		Prober: &prober{fetcher: fetcher, readers: newReaders(nil, cfg, secrets, nil), allowPrivate: cfg.AllowPrivateFeeds},
+		Log:    newLogger(io.Discard, cfg.Log)}
+	return cmds.Command(ctx, c), nil
+}

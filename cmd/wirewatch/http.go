@@ -1,0 +1,72 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/wirewatch/wirewatch"
+)
+
+// routes are the HTTP server's (CONTRACT.md). Platform routes exist only
+// when their secret is set; otherwise they answer 404.
+func (m *Main) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-m.ready:
+			io.WriteString(w, "ready\n")
+		default:
+			http.Error(w, "starting", http.StatusServiceUnavailable)
+		}
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
+	if m.slack != nil && m.secrets.SlackSigningSecret != "" {
+		mux.Handle("POST /slack/commands", m.slack.CommandsHandler(m.commands))
+	}
+	if m.discord != nil && m.secrets.DiscordPublicKey != "" {
+		mux.Handle("POST /discord/interactions", m.discord.InteractionsHandler(m.commands))
+	}
+	if m.secrets.CourtListenerWebhook != "" {
+		mux.Handle("POST /courtlistener/webhook/{secret}", m.cl.Webhook(m.secrets.CourtListenerWebhook.Reveal(), m.pipeline))
+	}
+	return mux
+}
+
+// maxControlBody bounds a request on the control socket.
+const maxControlBody = 64 << 10
+
+// controlRoutes serve the shell commands (watch, feed, status) while the
+// daemon holds the store. The socket is the store's sibling with mode 0600:
+// whoever may read the store may use it.
+func (m *Main) controlRoutes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /command", func(w http.ResponseWriter, r *http.Request) {
+		var c wirewatch.Command
+		if err := json.NewDecoder(io.LimitReader(r.Body, maxControlBody)).Decode(&c); err != nil {
+			http.Error(w, "bad command: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		writeJSON(w, m.commands.Command(r.Context(), c))
+	})
+	mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) {
+		st, err := readStatus(m.db, m.Config, m.watches.All(), time.Now())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		writeJSON(w, st)
+	})
+	return mux
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(v)
+}

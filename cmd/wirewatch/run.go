@@ -1,0 +1,481 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/bot"
+	"github.com/wirewatch/wirewatch/bot/discord"
+	"github.com/wirewatch/wirewatch/bot/slack"
+	"github.com/wirewatch/wirewatch/config"
+	"github.com/wirewatch/wirewatch/feeds"
+	"github.com/wirewatch/wirewatch/feeds/courtlistener"
+	"github.com/wirewatch/wirewatch/feeds/pacer"
+	"github.com/wirewatch/wirewatch/store"
+)
+
+// Timings of the daemon.
+const (
+	shutdownGrace = 4 * time.Second // CONTRACT: clean shutdown within 5 s
+	onceDrain     = 60 * time.Second
+	pruneEvery    = time.Hour
+)
+
+func cmdRun(ctx context.Context, args []string, e env) error {
+	fs := newFlags("run", e)
+	cfgFlag := fs.String("config", "", "config file")
+	once := fs.Bool("once", false, "poll every feed once, deliver, exit")
+	dry := fs.Bool("dry-run", false, "print alerts to stdout instead of delivering; record nothing")
+	logFormat := fs.String("log-format", "", "text or json (overrides log.format)")
+	logLevel := fs.String("log-level", "", "debug, info, warn or error (overrides log.level)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("run takes no arguments, got %q", fs.Args())
+	}
+	c, err := loadConfig(*cfgFlag, e)
+	if err != nil {
+		return err
+	}
+	if *logFormat != "" {
+		c.Log.Format = *logFormat
+	}
+	if *logLevel != "" {
+		c.Log.Level = *logLevel
+	}
+	if err := c.Validate(); err != nil {
+		return &configError{err}
+	}
+	m := &Main{Config: c, Env: e, Once: *once, DryRun: *dry}
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	runErr := m.Run(ctx)
+	if err := m.Close(); err != nil && runErr == nil {
+		runErr = err
+	}
+	return runErr
+}
+
+// Main is the daemon, wired: Open builds and starts everything, Run waits
+// for the end (ctx done, or the -once work finished), Close stops it in
+// reverse order. Tests run it in-process on loopback.
+type Main struct {
+	Config *config.Config
+	Env    env
+	Once   bool
+	DryRun bool
+
+	// HTTPAddr is the address the HTTP server listens on, once Open returns
+	// (useful with a :0 listen address).
+	HTTPAddr string
+
+	log        *slog.Logger
+	secrets    config.Secrets
+	db         *store.DB
+	dryCopy    string
+	watches    *bot.Watchlist
+	pipeline   *bot.Pipeline
+	dispatcher *bot.Dispatcher
+	poller     *feeds.Poller
+	commands   *bot.Commands
+	slack      *slack.Slack
+	discord    *discord.Discord
+	cl         *courtlistener.Client
+	metrics    *bot.Metrics
+	registry   *prometheus.Registry
+
+	ready   chan struct{} // closed when polling runs
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	servers []*http.Server
+	socket  string
+	errs    chan error
+}
+
+func newLogger(w io.Writer, c config.Log) *slog.Logger {
+	var level slog.Level
+	level.UnmarshalText([]byte(c.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// Open opens the store, builds the parts and starts them.
+func (m *Main) Open(ctx context.Context) error {
+	c := m.Config
+	m.log = newLogger(m.Env.stderr, c.Log)
+	m.secrets = config.SecretsFromEnv(m.Env.getenv)
+	m.ready = make(chan struct{})
+	m.errs = make(chan error, 8)
+	if !m.DryRun {
+		if missing := missingTokens(c, m.secrets); len(missing) > 0 {
+			return &configError{errors.New(strings.Join(missing, "\n"))}
+		}
+	}
+
+	path := c.Store
+	if m.DryRun {
+		// A dry run works on a copy of the store, so it records nothing.
+		tmp, err := copyStore(c.Store)
+		if err != nil {
+			return err
+		}
+		m.dryCopy, path = tmp, tmp
+	}
+	db, err := store.Open(path, store.Options{Timeout: time.Second})
+	if err != nil {
+		return err
+	}
+	m.db = db
+
+	m.registry = prometheus.NewRegistry()
+	m.metrics = bot.NewMetrics(m.registry, func() map[wirewatch.Destination]int {
+		d, _ := db.Depths()
+		return d
+	})
+
+	m.watches = bot.NewWatchlist()
+	for _, w := range c.DomainWatches() {
+		if err := m.watches.Set(w); err != nil {
+			return &configError{err}
+		}
+	}
+	stored, err := db.Watches()
+	if err != nil {
+		return err
+	}
+	for _, w := range stored {
+		if err := m.watches.Set(w); err != nil {
+			// A watch saved by an older version that no longer parses
+			// must not stop the others.
+			m.log.Warn("watch skipped: its query does not parse", "id", w.ID, "err", err)
+		}
+	}
+
+	httpClient := &http.Client{Timeout: 30 * time.Second}
+	m.cl = courtlistener.New(courtlistener.Options{
+		APIURL: c.CourtListener.APIURL, Token: m.secrets.CourtListenerToken.Reveal(),
+		HTTPClient: httpClient, Logger: m.log.With("part", "courtlistener"),
+	})
+	fetcher := feeds.NewFetcher(feeds.Options{UserAgent: userAgent(), Header: courtListenerHeader(c, m.secrets)})
+	readers := newReaders(m.cl, c, m.secrets, m.log)
+
+	senders := map[string]wirewatch.Sender{wirewatch.Stdout: bot.NewWriter(m.Env.stdout)}
+	if m.DryRun {
+		senders[wirewatch.Slack] = senders[wirewatch.Stdout]
+		senders[wirewatch.Discord] = senders[wirewatch.Stdout]
+	} else {
+		if m.secrets.SlackBotToken != "" {
+			m.slack = slack.New(slack.Options{
+				APIURL: c.Slack.APIURL, BotToken: m.secrets.SlackBotToken.Reveal(),
+				SigningSecret: m.secrets.SlackSigningSecret.Reveal(), AppToken: m.secrets.SlackAppToken.Reveal(),
+				Admins: c.Slack.Admins, TimeZone: c.Location, HTTPClient: httpClient, Logger: m.log.With("part", "slack"),
+			})
+			senders[wirewatch.Slack] = m.slack
+		}
+		if m.secrets.DiscordBotToken != "" || m.secrets.DiscordPublicKey != "" {
+			d, err := discord.New(discord.Options{
+				APIURL: c.Discord.APIURL, Token: m.secrets.DiscordBotToken.Reveal(),
+				PublicKey: m.secrets.DiscordPublicKey.Reveal(), ApplicationID: c.Discord.ApplicationID,
+				GuildID: c.Discord.GuildID, Gateway: c.Discord.GatewayOn() && m.secrets.DiscordBotToken != "",
+				TimeZone: c.Location, HTTPClient: httpClient, Logger: m.log.With("part", "discord"),
+			})
+			if err != nil {
+				return &configError{err}
+			}
+			m.discord = d
+			if m.secrets.DiscordBotToken != "" {
+				senders[wirewatch.Discord] = d
+			}
+		}
+	}
+	m.dispatcher = bot.NewDispatcher(db, senders, m.log.With("part", "dispatch"), m.metrics)
+	m.pipeline = &bot.Pipeline{DB: db, Watches: m.watches, Location: c.Location, Dispatcher: m.dispatcher,
+		Metrics: m.metrics, Log: m.log.With("part", "ingest")}
+	configFeeds := c.DomainFeeds()
+	m.poller = &feeds.Poller{
+		Fetcher: fetcher, Readers: readers, Sink: m.pipeline, States: db,
+		Feeds: func() ([]wirewatch.Feed, error) {
+			more, err := db.Feeds()
+			return append(append([]wirewatch.Feed{}, configFeeds...), more...), err
+		},
+		Interval: c.Poll.Interval.D(), Workers: c.Poll.Workers, PerHost: c.Poll.PerHost,
+		AllowPrivate: c.AllowPrivateFeeds, Gate: m.cl.Wait, Observe: m.metrics.Poll,
+		Log: m.log.With("part", "poll"),
+	}
+	m.commands = &bot.Commands{
+		DB: db, List: m.watches, ConfigFeeds: configFeeds,
+		Prober:       &prober{fetcher: fetcher, readers: readers, allowPrivate: c.AllowPrivateFeeds},
+		FeedsChanged: m.poller.Refresh, Location: c.Location, Log: m.log.With("part", "commands"),
+	}
+
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	m.cancel = cancel
+	if !m.DryRun {
+		if err := m.listen(runCtx); err != nil {
+			cancel()
+			return err
+		}
+	}
+	m.start(runCtx, "dispatcher", m.dispatcher.Run)
+	if m.Once {
+		return nil
+	}
+	m.start(runCtx, "poller", m.poller.Run)
+	m.start(runCtx, "retention", m.prune)
+	if m.slack != nil && m.secrets.SlackAppToken != "" {
+		m.start(runCtx, "slack socket mode", func(ctx context.Context) error { return m.slack.RunSocketMode(ctx, m.commands) })
+	}
+	if m.discord != nil && m.secrets.DiscordBotToken != "" {
+		m.start(runCtx, "discord", func(ctx context.Context) error { return m.discord.Run(ctx, m.commands) })
+	}
+	close(m.ready)
+	m.log.Info("wirewatch running", "version", version, "feeds", len(configFeeds), "watches", len(m.watches.All()),
+		"store", c.Store, "http", m.HTTPAddr)
+	return nil
+}
+
+// start runs fn in the background; an error from it ends the daemon.
+func (m *Main) start(ctx context.Context, name string, fn func(context.Context) error) {
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		if err := fn(ctx); err != nil && ctx.Err() == nil {
+			m.errs <- fmt.Errorf("%s: %w", name, err)
+		}
+	}()
+}
+
+// Run waits until ctx is done or, with -once, until the poll's alerts are
+// delivered.
+func (m *Main) Run(ctx context.Context) error {
+	if m.Once {
+		close(m.ready)
+		if err := m.poller.PollAll(ctx); err != nil {
+			return err
+		}
+		wait, cancel := context.WithTimeout(ctx, onceDrain)
+		defer cancel()
+		if err := m.dispatcher.WaitEmpty(wait); err != nil {
+			return err
+		}
+		return nil
+	}
+	select {
+	case <-ctx.Done():
+		m.log.Info("shutting down")
+		return nil
+	case err := <-m.errs:
+		m.log.Error("stopping", "err", err)
+		return err
+	}
+}
+
+// Close stops everything in reverse order, within the shutdown grace time.
+func (m *Main) Close() error {
+	if m.cancel != nil {
+		m.cancel()
+	}
+	shut, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	for _, s := range m.servers {
+		s.Shutdown(shut)
+	}
+	if m.socket != "" {
+		os.Remove(m.socket)
+	}
+	done := make(chan struct{})
+	go func() { m.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-shut.Done():
+		m.log.Warn("shutdown: some work did not stop in time; what it had not recorded will be done again next start")
+	}
+	if m.slack != nil {
+		m.slack.Close()
+	}
+	var err error
+	if m.db != nil {
+		err = m.db.Close()
+	}
+	if m.dryCopy != "" {
+		os.RemoveAll(filepath.Dir(m.dryCopy))
+	}
+	return err
+}
+
+// prune forgets old seen items and threads once an hour.
+func (m *Main) prune(ctx context.Context) error {
+	t := time.NewTicker(pruneEvery)
+	defer t.Stop()
+	for {
+		cutoff := time.Now().Add(-m.Config.Retention.D())
+		if n, err := m.db.Prune(cutoff); err != nil {
+			m.log.Error("prune seen items", "err", err)
+		} else if n > 0 {
+			m.log.Info("pruned seen items", "count", n)
+		}
+		if _, err := m.db.PruneThreads(cutoff); err != nil {
+			m.log.Error("prune threads", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// copyStore copies the store file (if there is one) to a temporary folder.
+func copyStore(path string) (string, error) {
+	dir, err := os.MkdirTemp("", "wirewatch-dry-run-")
+	if err != nil {
+		return "", err
+	}
+	dst := filepath.Join(dir, "wirewatch.db")
+	src, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return dst, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	defer src.Close()
+	// A store held by a running daemon may be mid-write: refuse rather than
+	// copy a torn file.
+	probe, err := store.Open(path, store.Options{Timeout: 200 * time.Millisecond, ReadOnly: true})
+	if err != nil {
+		return "", err
+	}
+	probe.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o600)
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(out, src); err != nil {
+		out.Close()
+		return "", err
+	}
+	return dst, out.Close()
+}
+
+// courtListenerHeader adds the API token to requests for CourtListener's API.
+func courtListenerHeader(c *config.Config, s config.Secrets) func(u *url.URL) http.Header {
+	if s.CourtListenerToken == "" {
+		return nil
+	}
+	apiHost := "www.courtlistener.com"
+	if c != nil {
+		if u, err := url.Parse(c.CourtListener.APIURL); err == nil {
+			apiHost = u.Host
+		}
+	}
+	return func(u *url.URL) http.Header {
+		if u.Host != apiHost || !strings.HasPrefix(u.Path, "/api/") {
+			return nil
+		}
+		return http.Header{"Authorization": {"Token " + s.CourtListenerToken.Reveal()}}
+	}
+}
+
+func newReaders(cl *courtlistener.Client, c *config.Config, s config.Secrets, log *slog.Logger) map[string]feeds.Reader {
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cl == nil {
+		cl = courtlistener.New(courtlistener.Options{APIURL: c.CourtListener.APIURL, Token: s.CourtListenerToken.Reveal(), Logger: log})
+	}
+	return map[string]feeds.Reader{wirewatch.FeedPACER: pacer.Reader{}, wirewatch.FeedCourtListener: cl}
+}
+
+// prober checks a feed typed in chat: the URL, where it points, and that it
+// parses.
+type prober struct {
+	fetcher      *feeds.Fetcher
+	readers      map[string]feeds.Reader
+	allowPrivate bool
+}
+
+func (p *prober) Probe(ctx context.Context, raw, name, typ string) (wirewatch.Feed, int, error) {
+	u, err := feeds.CheckURL(ctx, raw, p.allowPrivate)
+	if err != nil {
+		return wirewatch.Feed{}, 0, err
+	}
+	if typ == "" || typ == wirewatch.FeedAuto {
+		typ = feeds.DetectType(u)
+	}
+	f := wirewatch.Feed{ID: "probe", URL: u.String(), Name: name, Type: typ}
+	resp, err := p.fetcher.Fetch(ctx, f, feeds.Validators{}, !p.allowPrivate)
+	if err != nil {
+		return wirewatch.Feed{}, 0, err
+	}
+	parsed, err := feeds.Parse(ctx, resp.Body, f, p.readers)
+	if err != nil {
+		return wirewatch.Feed{}, 0, fmt.Errorf("not a feed wirewatch can read: %w", err)
+	}
+	if f.Name == "" {
+		f.Name = parsed.Title
+	}
+	if f.Name == "" {
+		f.Name = u.Host
+	}
+	return f, len(parsed.Items), nil
+}
+
+// listen binds the HTTP server and the control socket synchronously, so
+// their addresses are known when Open returns.
+func (m *Main) listen(ctx context.Context) error {
+	if addr := m.Config.HTTP.Listen; addr != "" {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("http: %w", err)
+		}
+		m.HTTPAddr = ln.Addr().String()
+		m.serve(ctx, ln, m.routes())
+	}
+	sock := socketPath(m.Config.Store)
+	// A socket left by a daemon that died is in the way; one that answers
+	// belongs to a daemon that holds the store, which Open already refused.
+	os.Remove(sock)
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		m.log.Warn("control socket unavailable; watch/feed/status commands cannot reach this daemon", "path", sock, "err", err)
+		return nil
+	}
+	os.Chmod(sock, 0o600)
+	m.socket = sock
+	m.serve(ctx, ln, m.controlRoutes())
+	return nil
+}
+
+func (m *Main) serve(ctx context.Context, ln net.Listener, h http.Handler) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
+		BaseContext: func(net.Listener) context.Context { return ctx }}
+	m.servers = append(m.servers, srv)
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.errs <- fmt.Errorf("http: %w", err)
+		}
+	}()
+}

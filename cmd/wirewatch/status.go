@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/config"
+	"github.com/wirewatch/wirewatch/feeds"
+	"github.com/wirewatch/wirewatch/feeds/pacer"
+	"github.com/wirewatch/wirewatch/store"
+)
+
+// Status is what `wirewatch status` shows; the daemon sends it as JSON over
+// its control socket.
+type Status struct {
+	Feeds   []FeedStatus      `json:"feeds"`
+	Watches []wirewatch.Watch `json:"watches"`
+	Outbox  []OutboxStatus    `json:"outbox"`
+	Daemon  bool              `json:"daemon"`
+}
+
+// FeedStatus is one feed's line.
+type FeedStatus struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	URL       string    `json:"url"`
+	LastPoll  time.Time `json:"last_poll,omitzero"`
+	Result    string    `json:"result"`
+	NextPoll  time.Time `json:"next_poll,omitzero"`
+	Errors    int       `json:"errors"`
+	LastError string    `json:"last_error,omitempty"`
+	Stale     bool      `json:"stale,omitempty"` // a PACER feed whose lastBuildDate stopped moving
+}
+
+// OutboxStatus is one destination's line.
+type OutboxStatus struct {
+	To         wirewatch.Destination `json:"to"`
+	Pending    int                   `json:"pending"`
+	Parked     int                   `json:"parked"`
+	LastReason string                `json:"last_reason,omitempty"`
+}
+
+func readStatus(db *store.DB, c *config.Config, watches []wirewatch.Watch, now time.Time) (Status, error) {
+	st := Status{Watches: watches}
+	runtime, err := db.Feeds()
+	if err != nil {
+		return st, err
+	}
+	states, err := db.FeedStates()
+	if err != nil {
+		return st, err
+	}
+	for _, f := range append(c.DomainFeeds(), runtime...) {
+		s := states[f.ID]
+		name := f.Name
+		if name == "" {
+			name = s.Title
+		}
+		fs := FeedStatus{ID: f.ID, Name: name, URL: f.URL, LastPoll: s.LastPoll, Result: s.LastResult,
+			NextPoll: s.NextPoll, Errors: s.Errors, LastError: s.LastError}
+		if fs.Result == "" {
+			fs.Result = "not polled yet"
+		}
+		typ := f.Type
+		if u, err := url.Parse(f.URL); err == nil && (typ == "" || typ == wirewatch.FeedAuto) {
+			typ = feeds.DetectType(u)
+		}
+		if typ == wirewatch.FeedPACER && !s.LastBuild.IsZero() {
+			fs.Stale = pacer.Stale(s.LastBuild, now)
+		}
+		st.Feeds = append(st.Feeds, fs)
+	}
+	depths, err := db.Depths()
+	if err != nil {
+		return st, err
+	}
+	parked, err := db.ParkedAlerts()
+	if err != nil {
+		return st, err
+	}
+	dests := map[wirewatch.Destination]bool{}
+	for d := range depths {
+		dests[d] = true
+	}
+	for d := range parked {
+		dests[d] = true
+	}
+	for _, w := range watches {
+		for _, d := range w.To {
+			dests[d] = true
+		}
+	}
+	for d := range dests {
+		st.Outbox = append(st.Outbox, OutboxStatus{To: d, Pending: depths[d], Parked: parked[d].Count, LastReason: parked[d].LastReason})
+	}
+	sort.Slice(st.Outbox, func(i, j int) bool { return st.Outbox[i].To < st.Outbox[j].To })
+	return st, nil
+}
+
+func cmdStatus(ctx context.Context, args []string, e env) error {
+	fs := newFlags("status", e)
+	cfgFlag := fs.String("config", "", "config file")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	c, err := loadConfig(*cfgFlag, e)
+	if err != nil {
+		return err
+	}
+	var st Status
+	if cl := daemon(c.Store); cl != nil {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://wirewatch/status", nil)
+		resp, err := cl.Do(req)
+		if err != nil {
+			return fmt.Errorf("reach the running daemon: %w", err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+			return fmt.Errorf("running daemon: %s", strings.TrimSpace(string(msg)))
+		}
+		if err := json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(&st); err != nil {
+			return err
+		}
+		st.Daemon = true
+	} else {
+		db, err := store.Open(c.Store, store.Options{Timeout: time.Second})
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		watches := c.DomainWatches()
+		more, err := db.Watches()
+		if err != nil {
+			return err
+		}
+		if st, err = readStatus(db, c, append(watches, more...), time.Now()); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(st)
+	}
+	printStatus(e.stdout, st, c.Location, time.Now())
+	return nil
+}
+
+func printStatus(w io.Writer, st Status, loc *time.Location, now time.Time) {
+	when := func(t time.Time) string {
+		if t.IsZero() {
+			return "-"
+		}
+		return t.In(loc).Format("2006-01-02 15:04:05 MST")
+	}
+	if st.Daemon {
+		fmt.Fprintln(w, "daemon: running")
+	} else {
+		fmt.Fprintln(w, "daemon: not running")
+	}
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "\nFEED\tNAME\tLAST POLL\tRESULT\tNEXT POLL\tERRORS\n")
+	for _, f := range st.Feeds {
+		result := f.Result
+		if f.Errors > 0 {
+			result += ": " + f.LastError
+		}
+		if f.Stale {
+			result += " (STALE: the court's feed has not been rebuilt for over 2 hours)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\n", f.ID, f.Name, when(f.LastPoll), result, when(f.NextPoll), f.Errors)
+	}
+	fmt.Fprintf(tw, "\nWATCH\tQUERY\tTO\t\t\t\n")
+	for _, wa := range st.Watches {
+		var to []string
+		for _, d := range wa.To {
+			to = append(to, string(d))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t\t\t\n", wa.ID, wa.Query, strings.Join(to, ", "))
+	}
+	fmt.Fprintf(tw, "\nDESTINATION\tPENDING\tPARKED\t\t\t\n")
+	for _, o := range st.Outbox {
+		parked := fmt.Sprint(o.Parked)
+		if o.Parked > 0 {
+			parked += " (" + o.LastReason + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t\t\t\n", o.To, o.Pending, parked)
+	}
+	tw.Flush()
+}
