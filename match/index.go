@@ -1,0 +1,408 @@
+package match
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// Index matches documents against many queries; safe for concurrent use.
+//
+// Each phrase of each query is filed under one of its words, its anchor (the
+// longest whole word; a prefix only if the phrase has nothing else), in a
+// hash table keyed by the word's hash. Matching folds the document once,
+// looks every word up, verifies the phrases found around it, and evaluates
+// only the queries that have a matching term. The table is a two-level tree
+// of small leaves published through an atomic pointer: Set and Remove copy
+// the few nodes they change and publish a new version, so matches in
+// progress never wait and always see a complete version.
+type Index struct {
+	mu   sync.Mutex // serialises writers
+	byID map[string]*compiled
+	gen  uint64 // version being written
+	seq  uint64
+	cur  atomic.Pointer[table]
+	pool sync.Pool // *scratch
+}
+
+// compiled is a query in the index.
+type compiled struct {
+	id  string
+	seq uint64 // orders candidates; unique per Set
+	q   *Query
+}
+
+// anchor files one atom of a query under one of its words.
+type anchor struct {
+	c    *compiled
+	atom uint8
+	pos  uint8 // which word of the phrase the key is
+}
+
+// Keys of the three kinds of anchors live in one table; these salts keep a
+// prefix or docket key from landing on a word's key (a collision would cost
+// only a failed verification).
+const (
+	saltPrefix = 0x9e3779b97f4a7c15
+	saltCase   = 0xc2b2ae3d27d4eb4f
+)
+
+const (
+	topBits  = 6
+	leafBits = 6
+)
+
+type table struct {
+	top     [1 << topBits]*mid
+	nPrefix int // prefix anchors: look up h3 keys only if any
+	nCase   int // case anchors: look for docket numbers only if any
+	n       int // queries
+}
+
+type mid struct {
+	gen    uint64
+	leaves [1 << leafBits]*leaf
+}
+
+type leaf struct {
+	gen     uint64
+	buckets []bucket
+}
+
+type bucket struct {
+	key     uint64
+	anchors []anchor // never appended to in place once published
+}
+
+// slot spreads the FNV hash over the tree.
+func slot(key uint64) (int, int) {
+	m := key * 0xff51afd7ed558ccd
+	m ^= m >> 29
+	return int(m >> (64 - topBits)), int(m>>(64-topBits-leafBits)) & (1<<leafBits - 1)
+}
+
+func (t *table) lookup(key uint64) []anchor {
+	i, j := slot(key)
+	m := t.top[i]
+	if m == nil {
+		return nil
+	}
+	l := m.leaves[j]
+	if l == nil {
+		return nil
+	}
+	for k := range l.buckets {
+		if l.buckets[k].key == key {
+			return l.buckets[k].anchors
+		}
+	}
+	return nil
+}
+
+// writable returns the leaf for key, copied into this version if it was
+// published by an earlier one.
+func (t *table) writable(key, gen uint64) *leaf {
+	i, j := slot(key)
+	m := t.top[i]
+	if m == nil || m.gen != gen {
+		nm := &mid{gen: gen}
+		if m != nil {
+			nm.leaves = m.leaves
+		}
+		t.top[i], m = nm, nm
+	}
+	l := m.leaves[j]
+	if l == nil || l.gen != gen {
+		nl := &leaf{gen: gen}
+		if l != nil {
+			nl.buckets = slices.Clone(l.buckets)
+		}
+		m.leaves[j], l = nl, nl
+	}
+	return l
+}
+
+func (t *table) add(key, gen uint64, a anchor) {
+	l := t.writable(key, gen)
+	for k := range l.buckets {
+		if l.buckets[k].key == key {
+			as := l.buckets[k].anchors
+			l.buckets[k].anchors = append(as[:len(as):len(as)], a)
+			return
+		}
+	}
+	l.buckets = append(l.buckets, bucket{key: key, anchors: []anchor{a}})
+}
+
+func (t *table) remove(key, gen uint64, c *compiled) {
+	l := t.writable(key, gen)
+	for k := range l.buckets {
+		if l.buckets[k].key != key {
+			continue
+		}
+		var keep []anchor
+		for _, a := range l.buckets[k].anchors {
+			if a.c != c {
+				keep = append(keep, a)
+			}
+		}
+		if len(keep) == 0 {
+			l.buckets = slices.Delete(l.buckets, k, k+1)
+		} else {
+			l.buckets[k].anchors = keep
+		}
+		return
+	}
+}
+
+// anchorKey picks the word a phrase is filed under and its key: the longest
+// whole word (long words are rare words), else the longest prefix.
+func anchorKey(a *atom) (key uint64, pos int, kind int) {
+	if a.dk != nil {
+		return hashString(a.dk.key()) ^ saltCase, 0, kindCase
+	}
+	best, bestPrefix := -1, -1
+	for i, w := range a.words {
+		if a.prefix[i] {
+			if bestPrefix < 0 || len(w) > len(a.words[bestPrefix]) {
+				bestPrefix = i
+			}
+		} else if best < 0 || len(w) > len(a.words[best]) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		return a.hashes[best], best, kindWord
+	}
+	return a.hashes[bestPrefix] ^ saltPrefix, bestPrefix, kindPrefix
+}
+
+const (
+	kindWord = iota
+	kindPrefix
+	kindCase
+)
+
+// NewIndex returns an empty index.
+func NewIndex() *Index {
+	ix := &Index{byID: map[string]*compiled{}}
+	ix.cur.Store(&table{})
+	ix.pool.New = func() any { return new(scratch) }
+	return ix
+}
+
+// Set adds or replaces the query with this id.
+func (ix *Index) Set(id string, q *Query) {
+	if q == nil {
+		ix.Remove(id)
+		return
+	}
+	ix.update(func(t *table) {
+		ix.drop(t, id)
+		ix.seq++
+		c := &compiled{id: id, seq: ix.seq, q: q}
+		ix.byID[id] = c
+		t.n++
+		for ai := range q.atoms {
+			key, pos, kind := anchorKey(&q.atoms[ai])
+			t.add(key, ix.gen, anchor{c: c, atom: uint8(ai), pos: uint8(pos)})
+			switch kind {
+			case kindPrefix:
+				t.nPrefix++
+			case kindCase:
+				t.nCase++
+			}
+		}
+	})
+}
+
+// Remove drops the query with this id.
+func (ix *Index) Remove(id string) {
+	ix.update(func(t *table) { ix.drop(t, id) })
+}
+
+// Len returns the number of queries in the index.
+func (ix *Index) Len() int { return ix.cur.Load().n }
+
+func (ix *Index) drop(t *table, id string) {
+	c, ok := ix.byID[id]
+	if !ok {
+		return
+	}
+	delete(ix.byID, id)
+	t.n--
+	for ai := range c.q.atoms {
+		key, _, kind := anchorKey(&c.q.atoms[ai])
+		t.remove(key, ix.gen, c)
+		switch kind {
+		case kindPrefix:
+			t.nPrefix--
+		case kindCase:
+			t.nCase--
+		}
+	}
+}
+
+// update runs f on a new version of the table and publishes it.
+func (ix *Index) update(f func(t *table)) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.gen++
+	t := *ix.cur.Load()
+	f(&t)
+	ix.cur.Store(&t)
+}
+
+// scratch is the per-call working memory of Match, pooled.
+type scratch struct {
+	tok   tokenizer
+	cands []cand
+	spans []span
+}
+
+// cand is an atom of a query that matched somewhere.
+type cand struct {
+	c    *compiled
+	atom int
+	span span
+}
+
+// Match returns the queries d matches, sorted by id.
+func (ix *Index) Match(d Doc) []Hit {
+	t := ix.cur.Load()
+	if t.n == 0 {
+		return nil
+	}
+	sc := ix.pool.Get().(*scratch)
+	defer ix.pool.Put(sc)
+	doc := d.fields()
+	tk := &sc.tok
+	tk.reset()
+	for f, s := range doc {
+		tk.run(s, uint8(f))
+	}
+	cands := sc.cands[:0]
+	for wi := range tk.words {
+		w := &tk.words[wi]
+		for _, a := range t.lookup(w.h) {
+			if os, oe, ok := verify(tk, wi, &a.c.q.atoms[a.atom], int(a.pos)); ok {
+				cands = append(cands, cand{c: a.c, atom: int(a.atom), span: span{atom: int(a.atom), field: int(w.field), os: os, oe: oe}})
+			}
+		}
+		if t.nPrefix > 0 && w.h3 != 0 {
+			for _, a := range t.lookup(w.h3 ^ saltPrefix) {
+				if os, oe, ok := verify(tk, wi, &a.c.q.atoms[a.atom], int(a.pos)); ok {
+					cands = append(cands, cand{c: a.c, atom: int(a.atom), span: span{atom: int(a.atom), field: int(w.field), os: os, oe: oe}})
+				}
+			}
+		}
+		if t.nCase > 0 {
+			s := doc[w.field]
+			if !docketStart(s, int(w.os)) {
+				continue
+			}
+			num, end, ok := parseDocketAt(s, int(w.os))
+			if !ok {
+				continue
+			}
+			for _, a := range t.lookup(hashString(num.key()) ^ saltCase) {
+				if dk := a.c.q.atoms[a.atom].dk; dk != nil && dk.matches(num) {
+					cands = append(cands, cand{c: a.c, atom: int(a.atom), span: span{atom: int(a.atom), field: int(w.field), os: int(w.os), oe: end}})
+				}
+			}
+		}
+	}
+	if t.nCase > 0 {
+		for _, n := range d.Numbers {
+			num, ok := parseDocket(n)
+			if !ok {
+				continue
+			}
+			for _, a := range t.lookup(hashString(num.key()) ^ saltCase) {
+				if dk := a.c.q.atoms[a.atom].dk; dk != nil && dk.matches(num) {
+					cands = append(cands, cand{c: a.c, atom: int(a.atom), span: span{atom: int(a.atom), field: 2, number: n}})
+				}
+			}
+		}
+	}
+	sc.cands = cands
+	if len(cands) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(cands, func(a, b cand) int {
+		return cmp.Or(cmp.Compare(a.c.seq, b.c.seq), cmp.Compare(a.atom, b.atom))
+	})
+	var hits []Hit
+	for i := 0; i < len(cands); {
+		j := i
+		var bits uint64
+		for j < len(cands) && cands[j].c == cands[i].c {
+			bits |= 1 << uint(cands[j].atom)
+			j++
+		}
+		c := cands[i].c
+		if c.q.root.eval(bits) {
+			sc.spans = groupSpans(sc.spans[:0], cands[i:j])
+			hits = append(hits, Hit{ID: c.id, Terms: terms(c.q, doc, sc.spans)})
+		}
+		i = j
+	}
+	slices.SortFunc(hits, func(a, b Hit) int { return strings.Compare(a.ID, b.ID) })
+	return hits
+}
+
+// groupSpans collects the spans of one query's candidates (sorted by atom,
+// stable in document order), keeping a Doc.Numbers match only when the atom
+// matched nowhere in the docket field, and then only the first.
+func groupSpans(out []span, cs []cand) []span {
+	for i := 0; i < len(cs); {
+		j := i
+		inDocket := false
+		for j < len(cs) && cs[j].atom == cs[i].atom {
+			if cs[j].span.field == 2 && cs[j].span.number == "" {
+				inDocket = true
+			}
+			j++
+		}
+		numberDone := inDocket
+		for _, c := range cs[i:j] {
+			if c.span.number != "" {
+				if numberDone {
+					continue
+				}
+				numberDone = true
+			}
+			out = append(out, c.span)
+		}
+		i = j
+	}
+	return out
+}
+
+// verify checks whether phrase atom a matches the words around word wi,
+// which matched a's word number pos. It returns the span in the original
+// field.
+func verify(tk *tokenizer, wi int, a *atom, pos int) (int, int, bool) {
+	start := wi - pos
+	end := start + len(a.words)
+	if start < 0 || end > len(tk.words) {
+		return 0, 0, false
+	}
+	if tk.words[start].field != tk.words[end-1].field {
+		return 0, 0, false
+	}
+	for j, aw := range a.words {
+		w := &tk.words[start+j]
+		tw := tk.buf[w.fs:w.fe]
+		if a.prefix[j] {
+			if len(tw) < len(aw) || string(tw[:len(aw)]) != aw {
+				return 0, 0, false
+			}
+		} else if w.h != a.hashes[j] || string(tw) != aw {
+			return 0, 0, false
+		}
+	}
+	return int(tk.words[start].os), int(tk.words[end-1].oe), true
+}

@@ -1,0 +1,256 @@
+package match
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// randomQuery builds a query of random shape from g's words.
+func (g *gen) randomQuery(depth int) string {
+	if depth == 0 || g.rng.IntN(3) == 0 {
+		switch r := g.rng.IntN(10); {
+		case r < 4:
+			return g.vocabWord()
+		case r < 6:
+			return `"` + g.vocabWord() + " " + g.vocabWord() + `"`
+		case r < 7:
+			return g.pick(g.first) + " " + g.pick(g.last)
+		case r < 8:
+			w := g.vocabWord() + g.vocabWord()
+			if len(w) < 3 {
+				w += "abc"
+			}
+			return w[:3+g.rng.IntN(len(w)-2)] + "*"
+		case r < 9:
+			o, y, t, s := g.docket()
+			return fmt.Sprintf("case:%s:%s-%s-%d", o, y, t, s)
+		default:
+			return g.vocabWord() + " " + g.vocabWord() + " " + g.vocabWord()
+		}
+	}
+	a, b := g.randomQuery(depth-1), g.randomQuery(depth-1)
+	switch g.rng.IntN(5) {
+	case 0:
+		return "(" + a + ") OR (" + b + ")"
+	case 1:
+		return "(" + a + ") AND (" + b + ")"
+	case 2:
+		return "(" + a + ") NOT (" + b + ")"
+	case 3:
+		return "(" + a + ") -(" + b + ")"
+	default:
+		return a + " OR " + b
+	}
+}
+
+// TestIndexAgreesWithReference is the property test: on generated items
+// and queries, the index, Query.Match and the reference matcher (slow
+// per-rune folding, every atom tried at every word) agree exactly on which
+// queries match and on every reported term.
+func TestIndexAgreesWithReference(t *testing.T) {
+	nItems := 2500
+	if testing.Short() {
+		nItems = 500
+	}
+	g := newGen(genConfig{seed: 7, vocab: 250, names: 12, titleWords: 6, textWords: 30,
+		typo: 0.5, accents: 0.3, plant: 0.6, dockets: 0.2, nasty: 0.3})
+	var qs []*Query
+	for len(qs) < 400 {
+		var src string
+		if len(qs)%2 == 0 {
+			src = g.query()
+		} else {
+			src = g.randomQuery(3)
+		}
+		q, err := Parse(src)
+		if err != nil {
+			continue // e.g. a random NOT that leaves nothing required
+		}
+		qs = append(qs, q)
+	}
+	// Plant docket numbers of the case: queries in the docket field and
+	// in Doc.Numbers too.
+	var cases []*Query
+	for _, q := range qs {
+		for _, a := range q.atoms {
+			if a.dk != nil {
+				cases = append(cases, q)
+			}
+		}
+	}
+	ix := NewIndex()
+	for i, q := range qs {
+		ix.Set(fmt.Sprintf("w%03d", i), q)
+	}
+	var matched, termsSeen, pairs int
+	for n := range nItems {
+		d := g.item(qs)
+		if n%5 == 0 && len(cases) > 0 {
+			q := cases[g.rng.IntN(len(cases))]
+			for _, a := range q.atoms {
+				if a.dk != nil {
+					if g.rng.IntN(2) == 0 {
+						d.Docket = "Case " + g.render(&a) + " " + g.vocabWord()
+					}
+					d.Numbers = append(d.Numbers, a.dk.String())
+				}
+			}
+		}
+		rd := refPrepare(d)
+		var want []Hit
+		for i, q := range qs {
+			if terms, ok := refMatch(q, rd); ok {
+				want = append(want, Hit{ID: fmt.Sprintf("w%03d", i), Terms: terms})
+			}
+			if n%20 == 0 {
+				terms, ok := q.Match(d)
+				rterms, rok := refMatch(q, rd)
+				if ok != rok || !reflect.DeepEqual(terms, rterms) {
+					t.Fatalf("item %d query %q: Query.Match = %v %+v, reference %v %+v\ndoc %+v", n, q, ok, terms, rok, rterms, d)
+				}
+				pairs++
+			}
+		}
+		got := ix.Match(d)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("item %d: index and reference disagree\n got %+v\nwant %+v\ndoc %+v", n, got, want, d)
+		}
+		matched += len(got)
+		for _, h := range got {
+			termsSeen += len(h.Terms)
+			checkOffsets(t, d, h.Terms)
+		}
+	}
+	t.Logf("%d items × %d queries: %d hits, %d terms; %d Query.Match pairs", nItems, len(qs), matched, termsSeen, pairs)
+	if matched < nItems/2 {
+		t.Errorf("only %d hits in %d items: the generator no longer exercises the matcher", matched, nItems)
+	}
+}
+
+func TestIndexSetReplaceRemove(t *testing.T) {
+	ix := NewIndex()
+	d := Doc{Title: "Judge Xinis orders return of Abrego Garcia"}
+	if hits := ix.Match(d); hits != nil {
+		t.Fatalf("empty index: got %v, want nothing", hits)
+	}
+	ix.Set("b", MustParse(t, "Xinis"))
+	ix.Set("a", MustParse(t, `"Abrego Garcia"`))
+	ix.Set("c", MustParse(t, "Bukele"))
+	got := ids(ix.Match(d))
+	if got != "a,b" {
+		t.Fatalf("got %s, want a,b", got)
+	}
+	ix.Set("c", MustParse(t, "orders"))
+	if got := ids(ix.Match(d)); got != "a,b,c" {
+		t.Fatalf("after replacing c: got %s, want a,b,c", got)
+	}
+	ix.Set("b", MustParse(t, "Bukele"))
+	if got := ids(ix.Match(d)); got != "a,c" {
+		t.Fatalf("after replacing b: got %s, want a,c", got)
+	}
+	ix.Remove("a")
+	ix.Remove("nope")
+	if got := ids(ix.Match(d)); got != "c" {
+		t.Fatalf("after removing a: got %s, want c", got)
+	}
+	if ix.Len() != 2 {
+		t.Errorf("Len = %d, want 2", ix.Len())
+	}
+	ix.Set("c", nil)
+	if got := ids(ix.Match(d)); got != "" || ix.Len() != 1 {
+		t.Fatalf("after Set(c, nil): got %q and Len %d, want nothing and 1", got, ix.Len())
+	}
+}
+
+func TestIndexSharedAnchors(t *testing.T) {
+	// Many queries filed under the same word, some removed again.
+	ix := NewIndex()
+	for i := range 50 {
+		ix.Set(fmt.Sprintf("q%02d", i), MustParse(t, fmt.Sprintf(`"garcia w%d" OR garcia`, i)))
+	}
+	for i := 0; i < 50; i += 2 {
+		ix.Remove(fmt.Sprintf("q%02d", i))
+	}
+	hits := ix.Match(Doc{Text: "Garcia w3"})
+	if len(hits) != 25 {
+		t.Fatalf("got %d hits, want 25", len(hits))
+	}
+	for _, h := range hits {
+		want := 1
+		if h.ID == "q03" {
+			want = 2 // "garcia w3" and "garcia"
+		}
+		if len(h.Terms) != want {
+			t.Errorf("%s: terms %+v, want %d", h.ID, h.Terms, want)
+		}
+	}
+}
+
+func ids(hits []Hit) string {
+	var s []string
+	for _, h := range hits {
+		s = append(s, h.ID)
+	}
+	return strings.Join(s, ",")
+}
+
+// TestIndexConcurrentUpdates changes watches while other goroutines match:
+// a watch present throughout must match every item, and a watch must match
+// every item matched after its Set returned (run with -race).
+func TestIndexConcurrentUpdates(t *testing.T) {
+	g := newGen(genConfig{seed: 3, vocab: 2000, names: 200, titleWords: 8, textWords: 80, typo: 0.3, plant: 0.05})
+	ix := NewIndex()
+	for i := range 2000 {
+		ix.Set(fmt.Sprintf("g%04d", i), MustParse(t, g.query()))
+	}
+	ix.Set("always", MustParse(t, "sentinel"))
+	var docs []Doc
+	for range 200 {
+		d := g.item(nil)
+		d.Text += " sentinel"
+		docs = append(docs, d)
+	}
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	var missed, matches atomic.Int64
+	for w := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; !stop.Load(); i++ {
+				hits := ix.Match(docs[i%len(docs)])
+				ok := false
+				for _, h := range hits {
+					ok = ok || h.ID == "always"
+				}
+				if !ok {
+					missed.Add(1)
+				}
+				matches.Add(1)
+			}
+		}()
+	}
+	for i := range 300 {
+		id := fmt.Sprintf("new%03d", i)
+		word := fmt.Sprintf("fresh%d", i)
+		ix.Set(id, MustParse(t, word))
+		d := Doc{Text: "a " + word + " item"}
+		if got := ids(ix.Match(d)); got != id {
+			t.Fatalf("right after Set(%s): got %q", id, got)
+		}
+		ix.Set(fmt.Sprintf("g%04d", i), MustParse(t, g.query())) // replace
+		ix.Remove(id)
+		if got := ids(ix.Match(d)); got != "" {
+			t.Fatalf("right after Remove(%s): got %q", id, got)
+		}
+	}
+	stop.Store(true)
+	wg.Wait()
+	if missed.Load() != 0 {
+		t.Errorf("%d of %d concurrent matches missed the watch that never changed", missed.Load(), matches.Load())
+	}
+}
