@@ -25,12 +25,12 @@ type fakeSlack struct {
 	mu       sync.Mutex
 	seq      int
 	calls    []call
-	msgs     map[string]*fakeMsg       // by ts
-	chans    map[string]*fakeChan      // by id; unknown ids are channel_not_found
-	faults   map[string][]fault        // by "method channel"
-	replies  []map[string]any          // JSON posted to response URLs
-	sock     func(*websocket.Conn)     // Socket Mode session, if any
-	notified chan struct{}             // a call or reply arrived
+	msgs     map[string]*fakeMsg   // by ts
+	chans    map[string]*fakeChan  // by id; unknown ids are channel_not_found
+	faults   map[string][]fault    // by "method channel"
+	replies  []map[string]any      // JSON posted to response URLs
+	sock     func(*websocket.Conn) // Socket Mode session, if any
+	notified chan struct{}         // a call or reply arrived
 	appToken string
 }
 
