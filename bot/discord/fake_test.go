@@ -36,6 +36,8 @@ type fakeDiscord struct {
 	// gateway: dispatches sent after READY.
 	dispatch []string
 	identify chan map[string]any
+	edits    chan fakeReq // interaction reply edits, as they come
+	callback chan fakeReq // interaction callbacks, as they come
 }
 
 type fakeMsg struct {
@@ -64,6 +66,8 @@ func newFake(t *testing.T) *fakeDiscord {
 		messages: map[string]*fakeMsg{},
 		threads:  map[string]*fakeThread{},
 		identify: make(chan map[string]any, 1),
+		edits:    make(chan fakeReq, 16),
+		callback: make(chan fakeReq, 16),
 	}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
@@ -305,13 +309,29 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, 200, cmds)
 	case seg[0] == "interactions" && len(seg) == 4 && seg[3] == "callback":
+		var resp struct {
+			Data json.RawMessage `json:"data"`
+		}
+		json.Unmarshal(body, &resp)
+		if len(resp.Data) > 0 && strings.Contains(string(resp.Data), `"content"`) && !f.checkMessage(r.URL.Path, resp.Data) {
+			apiErr(w, 400, 50035, "Invalid Form Body")
+			return
+		}
 		w.WriteHeader(204)
+		select {
+		case f.callback <- fakeReq{r.Method, r.URL.Path, r.Header.Get("Authorization"), body}:
+		default:
+		}
 	case seg[0] == "webhooks" && r.Method == "PATCH":
 		if !f.checkMessage(r.URL.Path, body) {
 			apiErr(w, 400, 50035, "Invalid Form Body")
 			return
 		}
 		writeJSON(w, 200, map[string]any{"id": f.id(), "channel_id": "1"})
+		select {
+		case f.edits <- fakeReq{r.Method, r.URL.Path, r.Header.Get("Authorization"), body}:
+		default:
+		}
 	default:
 		apiErr(w, 404, 0, "404: Not Found")
 	}
