@@ -168,19 +168,23 @@ func (c *Client) readDocketFeed(ctx context.Context, feed atomFeed, f wirewatch.
 	if f.Court != "" {
 		info.Court = court.FromPACER(f.Court)
 	}
+	// RECAP storage paths (gov.uscourts.{court}.{pacer case id}) of any
+	// entry's PDF name the court and the PACER case id of the docket.
+	for _, e := range feed.Entries {
+		if m := recapPath.FindStringSubmatch(e.link("enclosure")); m != nil {
+			if info.Court == "" {
+				info.Court = court.FromPACER(m[1])
+			}
+			if info.PacerCaseID == "" {
+				info.PacerCaseID = m[2]
+			}
+			break
+		}
+	}
 	items := make([]wirewatch.Item, 0, len(feed.Entries))
 	for _, e := range feed.Entries {
 		enclosure := e.link("enclosure")
 		inf := info
-		if m := recapPath.FindStringSubmatch(enclosure); m != nil {
-			// RECAP paths name the court and PACER case id.
-			if inf.Court == "" {
-				inf.Court = court.FromPACER(m[1])
-			}
-			if inf.PacerCaseID == "" {
-				inf.PacerCaseID = m[2]
-			}
-		}
 		var entryNo string
 		if m := entryTitle.FindStringSubmatch(text(e.Title)); m != nil {
 			entryNo = strings.TrimLeft(m[1], "0")
