@@ -54,7 +54,7 @@ func Canonical(link string) string {
 		return link
 	}
 	u.Scheme = scheme
-	u.Host = strings.ToLower(u.Host)
+	u.Host = asciiLower(u.Host)
 	if p := u.Port(); (scheme == "http" && p == "80") || (scheme == "https" && p == "443") {
 		u.Host = strings.TrimSuffix(u.Host, ":"+p)
 	}
@@ -72,6 +72,23 @@ func Canonical(link string) string {
 		return link
 	}
 	return out
+}
+
+// asciiLower lower-cases ASCII letters only; strings.ToLower would also
+// rewrite invalid UTF-8.
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'A' && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
 }
 
 // dropTracking removes tracking parameters from a raw query, keeping the
