@@ -38,6 +38,7 @@ type fakeDiscord struct {
 	identify chan map[string]any
 	edits    chan fakeReq // interaction reply edits, as they come
 	callback chan fakeReq // interaction callbacks, as they come
+	puts     chan fakeReq // command registrations, as they come
 }
 
 type fakeMsg struct {
@@ -68,6 +69,7 @@ func newFake(t *testing.T) *fakeDiscord {
 		identify: make(chan map[string]any, 1),
 		edits:    make(chan fakeReq, 16),
 		callback: make(chan fakeReq, 16),
+		puts:     make(chan fakeReq, 16),
 	}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
@@ -165,7 +167,7 @@ func (f *fakeDiscord) checkMessage(path string, body []byte) bool {
 }
 
 func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "/gw" || r.URL.Path == "/gw/" {
+	if websocket.IsWebSocketUpgrade(r) {
 		f.gateway(w, r)
 		return
 	}
@@ -308,6 +310,10 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 			c["id"] = f.id()
 		}
 		writeJSON(w, 200, cmds)
+		select {
+		case f.puts <- fakeReq{r.Method, r.URL.Path, r.Header.Get("Authorization"), body}:
+		default:
+		}
 	case seg[0] == "interactions" && len(seg) == 4 && seg[3] == "callback":
 		var resp struct {
 			Data json.RawMessage `json:"data"`

@@ -23,6 +23,9 @@ func (d *Discord) Run(ctx context.Context, c wirewatch.Commander) error {
 			return errors.New("discord: application_id is needed when the gateway is off")
 		}
 		if err := d.register(ctx, d.appID); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
 			return err
 		}
 		<-ctx.Done()
