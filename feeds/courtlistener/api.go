@@ -92,6 +92,13 @@ func (c *Client) docket(ctx context.Context, id int64, maxWait time.Duration) (d
 		if d == 0 {
 			break
 		}
+		// Once Close has begun, nothing waits for the budget.
+		stop := c.hooks.waitCtx.Done()
+		select {
+		case <-stop:
+			return docketInfo{ID: id}, fmt.Errorf("look up docket %d: %w (closing)", id, ErrBudget)
+		default:
+		}
 		if c.now().Add(d).After(deadline) {
 			return docketInfo{ID: id}, fmt.Errorf("look up docket %d: %w (next slot in %s)", id, ErrBudget, d.Round(time.Second))
 		}
@@ -100,6 +107,9 @@ func (c *Client) docket(ctx context.Context, id int64, maxWait time.Duration) (d
 		case <-ctx.Done():
 			t.Stop()
 			return docketInfo{ID: id}, fmt.Errorf("look up docket %d: %w", id, ctx.Err())
+		case <-stop:
+			t.Stop()
+			return docketInfo{ID: id}, fmt.Errorf("look up docket %d: %w (closing)", id, ErrBudget)
 		case <-t.C:
 		}
 	}

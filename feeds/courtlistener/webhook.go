@@ -59,7 +59,8 @@ type hookQueue struct {
 	keys    map[string]time.Time
 	order   []string // keys oldest first, for eviction
 
-	// waitCtx ends when Close begins: lookups stop waiting for the budget.
+	// waitCtx ends when Close begins: lookups no longer wait for the
+	// budget (those it allows now are still made).
 	waitCtx     context.Context
 	stopWaiting context.CancelFunc
 	// workCtx ends when Close gives up: ingestion stops.
@@ -194,9 +195,9 @@ func (c *Client) startWorker() {
 }
 
 // Close stops accepting webhook events and waits until those accepted are
-// ingested, or ctx ends. Once Close has begun, dockets not in the cache are
-// no longer looked up (items go out without their case name rather than
-// wait for the API budget).
+// ingested, or ctx ends. Once Close has begun, lookups of dockets not in the
+// cache no longer wait for the API budget: when it does not allow a request
+// at once, items go out without their case name rather than late.
 func (c *Client) Close(ctx context.Context) error {
 	q := &c.hooks
 	q.mu.Lock()
@@ -236,7 +237,7 @@ func (c *Client) process(j hookJob) {
 			c.log.Error("courtlistener webhook payload", "idempotency_key", j.key, "err", err)
 			return
 		}
-		items = c.entriesItems(c.hooks.waitCtx, p.Results, 0, webhookLookupWait)
+		items = c.entriesItems(c.hooks.workCtx, p.Results, 0, webhookLookupWait)
 	case eventSearchAlert:
 		var err error
 		if items, err = c.searchAlertItems(j.payload); err != nil {
