@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -92,7 +93,7 @@ func (s *Slack) CommandsHandler(c wirewatch.Commander) http.Handler {
 		}
 		if err := verify(s.o.SigningSecret, r.Header, body, s.now()); err != nil {
 			if errors.Is(err, ErrNoSecret) {
-				s.logOnce("no signing secret", "slack command refused: SLACK_SIGNING_SECRET is not set")
+				s.logOnce(slog.LevelWarn, "no signing secret", "slack command refused: SLACK_SIGNING_SECRET is not set")
 			} else {
 				s.log.Debug("slack command refused", "err", err)
 			}

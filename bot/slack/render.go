@@ -62,6 +62,13 @@ type piece struct {
 // ones, within max characters, the ellipsis included. It never cuts inside
 // an entity and always closes a bold run it opened.
 func mrkdwn(ps []piece, max int) string {
+	if full := render(ps, 1<<62); utf8.RuneCountInString(full) <= max {
+		return full
+	}
+	return render(ps, max)
+}
+
+func render(ps []piece, max int) string {
 	var b strings.Builder
 	n := 0 // runes written
 	full := true

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -111,7 +112,9 @@ func (s *Slack) classify(ctx context.Context, op, ch string, err error) error {
 		return wirewatch.RetryAfter(ae, 0)
 	}
 	if op == opPost || (op == opUpdate && !updateOnly(ae.Code)) {
-		s.logOnce(ch+" "+ae.Code, "slack channel refuses alerts; they are parked", "channel", ch, "op", op, "err", ae.msg)
+		// The dispatcher parks the alert and logs that; this adds the
+		// platform's detail, once per channel and cause.
+		s.logOnce(slog.LevelDebug, ch+" "+ae.Code, "slack channel refuses alerts", "channel", ch, "op", op, "err", ae.msg)
 	}
 	return wirewatch.Permanent(ae)
 }

@@ -189,12 +189,12 @@ func (o slogOutput) Output(_ int, msg string) error {
 }
 
 // logOnce logs a failure the first time its key is seen.
-func (s *Slack) logOnce(key, msg string, args ...any) {
+func (s *Slack) logOnce(level slog.Level, key, msg string, args ...any) {
 	s.mu.Lock()
 	seen := s.logged[key]
 	s.logged[key] = true
 	s.mu.Unlock()
 	if !seen {
-		s.log.Warn(msg, args...)
+		s.log.Log(context.Background(), level, msg, args...)
 	}
 }
