@@ -164,11 +164,11 @@ func bold(text string, terms []string) string {
 // fitBold returns bold(text, terms) cut so that it is at most n runes:
 // the plain text is cut first, so that no escape or bold marker is split.
 func fitBold(text string, terms []string, n int) string {
-	out := bold(text, terms)
-	budget := utf8.RuneCountInString(text)
-	for utf8.RuneCountInString(out) > n && budget > 0 {
-		over := utf8.RuneCountInString(out) - n
-		budget -= max(over, 1)
+	// Escaping only adds characters: text beyond n runes never fits.
+	budget := min(utf8.RuneCountInString(text), n)
+	out := bold(truncate(text, budget), terms)
+	for k := utf8.RuneCountInString(out); k > n && budget > 0; k = utf8.RuneCountInString(out) {
+		budget = min(budget*n/k, budget-1)
 		out = bold(truncate(text, budget), terms)
 	}
 	return out
@@ -200,6 +200,9 @@ func (d *Discord) alertEmbed(a wirewatch.Alert) *discordgo.MessageEmbed {
 		title = "(untitled)"
 	}
 	e.Title = fitBold(title, nil, maxTitle)
+	if strings.TrimSpace(e.Title) == "" {
+		e.Title = "(untitled)"
+	}
 	var fields []*discordgo.MessageEmbedField
 	add := func(name, value string, inline bool) {
 		value = strings.TrimSpace(value)
