@@ -158,7 +158,7 @@ func (s *Slack) answer(ctx context.Context, c wirewatch.Commander, sc slack.Slas
 		late bool
 		done = make(chan wirewatch.Reply, 1)
 	)
-	s.wg.Go(func() {
+	started := s.spawn(func() {
 		defer cancel()
 		rep := c.Command(cctx, cmd)
 		mu.Lock()
@@ -170,6 +170,10 @@ func (s *Slack) answer(ctx context.Context, c wirewatch.Commander, sc slack.Slas
 		mu.Unlock()
 		s.respond(cctx, sc.ResponseURL, rep.Text)
 	})
+	if !started {
+		cancel()
+		return replyText("wirewatch is shutting down; try again in a minute.")
+	}
 
 	t := time.NewTimer(s.ackBudget)
 	defer t.Stop()

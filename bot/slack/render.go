@@ -305,16 +305,20 @@ func capBlocks(bl []slack.Block) []slack.Block {
 	return bl
 }
 
-// fold maps a rune to its case- and accent-free form.
-func fold(r rune) []rune {
-	var out []rune
-	for _, d := range norm.NFD.String(string(r)) {
-		if unicode.Is(unicode.Mn, d) {
-			continue
+// foldAppend appends r's case- and accent-free form to dst.
+func foldAppend(dst []rune, r rune) []rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
 		}
-		out = append(out, unicode.ToLower(d))
+		return append(dst, r)
 	}
-	return out
+	for _, d := range norm.NFD.String(string(r)) {
+		if !unicode.Is(unicode.Mn, d) {
+			dst = append(dst, unicode.ToLower(d))
+		}
+	}
+	return dst
 }
 
 func isWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
@@ -323,11 +327,12 @@ func isWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 // term in bold, ignoring case and accents.
 func boldTerms(text string, terms []string) []piece {
 	// Fold the text, remembering where each folded rune came from.
-	var ft []rune
-	var from []int // byte offset in text of each folded rune
+	ft := make([]rune, 0, len(text))
+	from := make([]int, 0, len(text)) // byte offset in text of each folded rune
 	for i, r := range text {
-		for _, f := range fold(r) {
-			ft = append(ft, f)
+		n := len(ft)
+		ft = foldAppend(ft, r)
+		for range len(ft) - n {
 			from = append(from, i)
 		}
 	}
@@ -341,7 +346,7 @@ func boldTerms(text string, terms []string) []piece {
 	for _, t := range terms {
 		var ftm []rune
 		for _, r := range strings.TrimSpace(t) {
-			ftm = append(ftm, fold(r)...)
+			ftm = foldAppend(ftm, r)
 		}
 		if len(ftm) == 0 || seen[string(ftm)] {
 			continue

@@ -112,3 +112,23 @@ func FuzzMrkdwn(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkRender compares rendering an alert's card (escaping, bold terms,
+// truncation, blocks) with the baseline of escaping the same text with a
+// strings.Replacer.
+func BenchmarkRender(b *testing.B) {
+	a := alert("C1", "k", "Judge Xinis orders the return of Abrego García & others <update>")
+	a.Summary = strings.Repeat("The judge, Paula Xinis, said the government must facilitate Abrego Garcia's return. ", 12)
+	s := New(Options{})
+	b.Run("baseline-replacer", func(b *testing.B) {
+		r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+		for b.Loop() {
+			_ = r.Replace(a.Title) + r.Replace(a.Summary) + r.Replace(a.Source)
+		}
+	})
+	b.Run("card", func(b *testing.B) {
+		for b.Loop() {
+			_ = s.topBlocks("Abrego Garcia · 2026-11-22", &a)
+		}
+	})
+}

@@ -77,6 +77,7 @@ type Slack struct {
 	base   context.Context // cancelled by Close; parents late command replies
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	closed bool // under mu
 }
 
 // New returns the adapter. It does no I/O.
@@ -147,9 +148,23 @@ func New(o Options) *Slack {
 
 // Close cancels command replies still in flight and waits for them.
 func (s *Slack) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
 	s.cancel()
 	s.wg.Wait()
 	return nil
+}
+
+// spawn runs f in a goroutine that Close waits for; false once closed.
+func (s *Slack) spawn(f func()) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.wg.Go(f)
+	return true
 }
 
 // tokenPattern matches Slack tokens of every kind (xoxb-, xoxp-, xapp-…).

@@ -61,7 +61,7 @@ func (s *Slack) socketEvent(ctx context.Context, cl *socketmode.Client, c wirewa
 		req := *ev.Request
 		// Commands run beside the event loop: a slow one must not hold up
 		// the acks of others.
-		s.wg.Go(func() {
+		s.spawn(func() {
 			text := s.answer(ctx, c, sc)
 			payload := map[string]any{"response_type": slack.ResponseTypeEphemeral, "text": text}
 			if err := cl.AckCtx(ctx, req.EnvelopeID, payload); err != nil {
