@@ -158,8 +158,13 @@ func plainText(s string, limit int, lines bool) string {
 	var w textWriter
 	w.limit = limit
 	w.lines = lines
-	if !strings.ContainsAny(s, "<&") {
-		// Not HTML: its own line breaks are the text's.
+	w.b.Grow(min(len(s), limit))
+	if !strings.Contains(s, "<") {
+		// No tags (most titles): entities are all there is to decode, and
+		// the text's own line breaks are its lines.
+		if strings.Contains(s, "&") {
+			s = html.UnescapeString(s)
+		}
 		for i, line := range strings.Split(s, "\n") {
 			if i > 0 {
 				w.brk()
@@ -177,12 +182,11 @@ func plainText(s string, limit int, lines bool) string {
 			return w.String()
 		case html.TextToken:
 			if skip == 0 {
-				w.text(string(z.Text()))
+				w.textBytes(z.Text())
 			}
 		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
-			name, _ := z.TagName()
-			tag := string(name)
-			if skipTags[tag] {
+			tag, _ := z.TagName()
+			if skipTags[string(tag)] {
 				switch {
 				case tt == html.StartTagToken:
 					skip++
@@ -191,14 +195,16 @@ func plainText(s string, limit int, lines bool) string {
 				}
 				continue
 			}
-			if blockTags[tag] {
+			if blockTags[string(tag)] {
 				w.brk()
-			} else if tag == "img" && skip == 0 && tt != html.EndTagToken {
+			} else if string(tag) == "img" && skip == 0 && tt != html.EndTagToken {
 				// An image's alt text is what a reader without images sees.
 				for {
 					k, v, more := z.TagAttr()
 					if string(k) == "alt" && len(v) > 0 {
-						w.text(" " + string(v) + " ")
+						w.space()
+						w.textBytes(v)
+						w.space()
 					}
 					if !more {
 						break
@@ -229,44 +235,58 @@ func (w *textWriter) brk() {
 	}
 }
 
+func (w *textWriter) space() {
+	if w.pending == 0 {
+		w.pending = ' '
+	}
+}
+
 func (w *textWriter) text(s string) {
-	for i, r := range s {
+	for _, r := range s {
 		if w.cut {
 			return
 		}
-		if r == utf8.RuneError {
-			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
-				r = '\uFFFD'
-			}
-		}
-		switch {
-		case r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029':
-			// Line breaks in HTML source are spaces; only tags break lines.
-			if w.pending == 0 {
-				w.pending = ' '
-			}
-			continue
-		case unicode.IsSpace(r):
-			if w.pending == 0 {
-				w.pending = ' '
-			}
-			continue
-		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
-			// Zero-width and bidi controls hide or reorder text.
-			continue
-		}
-		var pre string
-		if w.pending != 0 && w.b.Len() > 0 {
-			pre = string(w.pending)
-		}
-		w.pending = 0
-		if w.b.Len()+len(pre)+utf8.RuneLen(r) > w.limit {
-			w.cut = true
-			return
-		}
-		w.b.WriteString(pre)
-		w.b.WriteRune(r)
+		w.rune(r)
 	}
+}
+
+func (w *textWriter) textBytes(b []byte) {
+	for len(b) > 0 && !w.cut {
+		r, size := utf8.DecodeRune(b)
+		b = b[size:]
+		w.rune(r)
+	}
+}
+
+// rune adds one rune; invalid UTF-8 arrives as utf8.RuneError and is
+// written as U+FFFD.
+func (w *textWriter) rune(r rune) {
+	switch {
+	case unicode.IsSpace(r) || r == '\u2028' || r == '\u2029':
+		// Line breaks in HTML source are spaces; only tags break lines.
+		w.space()
+		return
+	case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
+		// Zero-width and bidi controls hide or reorder text.
+		return
+	}
+	var pre byte
+	if w.pending != 0 && w.b.Len() > 0 {
+		pre = w.pending
+	}
+	n := utf8.RuneLen(r)
+	if pre != 0 {
+		n++
+	}
+	if w.b.Len()+n > w.limit {
+		w.cut = true
+		return
+	}
+	w.pending = 0
+	if pre != 0 {
+		w.b.WriteByte(pre)
+	}
+	w.b.WriteRune(r)
 }
 
 func (w *textWriter) String() string {

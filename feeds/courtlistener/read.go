@@ -282,10 +282,10 @@ func atomTime(e atomEntry) time.Time {
 func safeURL(s string) string {
 	s = strings.TrimSpace(s)
 	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(s) > 2000 {
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(s) > 2000 || strings.Contains(s, "..") {
 		return ""
 	}
-	return s
+	return u.String()
 }
 
 var (
