@@ -41,7 +41,7 @@ const DefaultAPIURL = "https://discord.com/"
 // Options configure a Discord adapter.
 type Options struct {
 	// APIURL: every REST and gateway request goes to this scheme and host
-	// (and path prefix, if any) instead of discord.com. Empty: Discord.
+	// instead of discord.com (paths are Discord's). Empty: Discord.
 	APIURL        string
 	Token         string // DISCORD_BOT_TOKEN, without "Bot "
 	PublicKey     string // DISCORD_PUBLIC_KEY (hex Ed25519) for the interactions endpoint
@@ -68,6 +68,7 @@ type Discord struct {
 	gateway   bool
 	// deferAfter is how long a command may run before its reply is deferred.
 	deferAfter time.Duration
+	noKeyOnce  sync.Once
 
 	mu       sync.Mutex
 	channels map[string]channelInfo // channel id → what kind it is
@@ -102,8 +103,8 @@ func New(o Options) (*Discord, error) {
 		return nil, fmt.Errorf("discord.api_url %q: want an http or https URL with a host", api)
 	}
 	var target *url.URL
-	if u.Host != "discord.com" || u.Scheme != "https" || (u.Path != "" && u.Path != "/") {
-		target = &url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}
+	if u.Host != "discord.com" || u.Scheme != "https" {
+		target = &url.URL{Scheme: u.Scheme, Host: u.Host}
 	}
 	var pub []byte
 	if o.PublicKey != "" {

@@ -79,6 +79,11 @@ func (d *Discord) InteractionsHandler(c wirewatch.Commander) http.Handler {
 			http.Error(w, "request body too large or unreadable", http.StatusRequestEntityTooLarge)
 			return
 		}
+		if d.publicKey == nil {
+			d.noKeyOnce.Do(func() {
+				d.log.Error("discord interactions endpoint called but DISCORD_PUBLIC_KEY is not set: refusing every request")
+			})
+		}
 		if err := verify(d.publicKey, d.now(), r.Header.Get("X-Signature-Ed25519"), r.Header.Get("X-Signature-Timestamp"), body); err != nil {
 			// Discord itself sends bad signatures to check we refuse them:
 			// not worth more than a debug line.

@@ -453,3 +453,61 @@ func unescaped(s, pat string) bool {
 		i += k + 1
 	}
 }
+
+func TestSendIntoThreadChannel(t *testing.T) {
+	f := newFake(t)
+	f.channels[textCh] = discordgo.ChannelTypeGuildText
+	f.messages["700"] = &fakeMsg{ID: "700", Channel: textCh}
+	f.threads["700"] = &fakeThread{ID: "700", Parent: textCh}
+	d := f.adapter(t, nil)
+	// A watch added inside a thread delivers to the thread: no nesting.
+	th := mustSend(t, d, testAlert("700", "One"), wirewatch.Thread{})
+	if th.Ref != "700" || !strings.HasPrefix(th.TopRef, "700/") {
+		t.Fatalf("thread = %+v, want the thread channel itself", th)
+	}
+	th = mustSend(t, d, testAlert("700", "Two"), th)
+	if n := len(f.requests("POST", "/api/v9/channels/700/messages")); n != 2 {
+		t.Errorf("got %d posts in the thread, want 2", n)
+	}
+	if n := len(f.requests("POST", "/api/v9/channels/700/messages/")); n != 0 {
+		t.Errorf("tried to start %d threads inside a thread", n)
+	}
+}
+
+func TestSendWithoutThreadPermission(t *testing.T) {
+	f := newFake(t)
+	f.channels[textCh] = discordgo.ChannelTypeGuildText
+	f.fail = func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
+		if strings.HasSuffix(r.URL.Path, "/threads") {
+			return 403, nil, `{"message":"Missing Permissions","code":50013}`, true
+		}
+		return 0, nil, "", false
+	}
+	d := f.adapter(t, nil)
+	// The top message is out; without thread rights the alert counts as
+	// delivered and later alerts go to the channel, not to the parking lot.
+	th := mustSend(t, d, testAlert(textCh, "One"), wirewatch.Thread{})
+	if th.Ref != textCh {
+		t.Fatalf("Ref = %q, want the channel itself", th.Ref)
+	}
+	th = mustSend(t, d, testAlert(textCh, "Two"), th)
+	if n := len(f.messages); n != 2 || th.Count != 2 {
+		t.Errorf("got %d messages, count %d; want 2, 2", n, th.Count)
+	}
+}
+
+func TestSendBadDestination(t *testing.T) {
+	f := newFake(t)
+	d := f.adapter(t, nil)
+	for _, to := range []wirewatch.Destination{"slack:C123", "discord:", "discord:12ab", "stdout"} {
+		a := testAlert(textCh, "x")
+		a.To = to
+		_, err := d.Send(context.Background(), a, wirewatch.Thread{})
+		if perm, _ := wirewatch.Classify(err); !perm {
+			t.Errorf("Send to %q = %v, want permanent", to, err)
+		}
+	}
+	if len(f.reqs) != 0 {
+		t.Errorf("%d requests for bad destinations", len(f.reqs))
+	}
+}

@@ -33,10 +33,6 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	r2 := req.Clone(req.Context())
 	if t.target != nil {
 		r2.URL.Scheme, r2.URL.Host, r2.Host = t.target.Scheme, t.target.Host, t.target.Host
-		if p := strings.TrimSuffix(t.target.Path, "/"); p != "" && !strings.HasPrefix(r2.URL.Path, p+"/") {
-			r2.URL.Path = p + r2.URL.Path
-			r2.URL.RawPath = ""
-		}
 	}
 	rt, ok := routeOf(req.Method, req.URL.Path)
 	if ok {
