@@ -161,11 +161,12 @@ func (g *gen) query() string {
 		}
 		return phrase() + " NOT " + name()
 	case r < 97:
+		// A stem, as reporters write them: negotiat*, deport*.
 		w := g.rareWord()
-		for len(w) < 5 {
-			w += g.rareWord()
+		for len(w) < 8 {
+			w = g.rareWord()
 		}
-		return w[:3+g.rng.IntN(len(w)-3)] + "*"
+		return w[:len(w)-1-g.rng.IntN(2)] + "*"
 	default:
 		o, y, t, s := g.docket()
 		return fmt.Sprintf("case:%s:%s-%s-%05d OR %s", o, y, t, s, name())

@@ -274,7 +274,7 @@ func Parse(q string) (*Query, error) {
 		if t.kind == tRParen {
 			return nil, errAt(t.pos, `unbalanced ")"`)
 		}
-		return nil, errAt(t.pos, "unexpected %q", t.src)
+		return nil, errAt(t.pos, "unexpected %s", show(t.src))
 	}
 	p.q.root = root
 	setPolarity(p.q, root, false)
@@ -364,7 +364,7 @@ func (p *parser) and() (*node, error) {
 		case tNot, tNeg:
 			// "Trump -Melania", "Trump NOT Melania": an implicit AND.
 		case tWord, tQuote, tCase, tLParen:
-			return nil, errAt(t.pos, "missing AND or OR before %q", t.src)
+			return nil, errAt(t.pos, "missing AND or OR before %s", show(t.src))
 		default:
 			if len(n.kids) == 1 {
 				return first, nil
@@ -424,7 +424,7 @@ func (p *parser) primary(merge bool) (*node, error) {
 		}
 		if p.peek().kind != tRParen {
 			if u := p.peek(); u.kind != tEOF {
-				return nil, errAt(u.pos, "unexpected %q", u.src)
+				return nil, errAt(u.pos, "unexpected %s", show(u.src))
 			}
 			return nil, errAt(t.pos, `unbalanced "("`)
 		}
@@ -466,4 +466,13 @@ func (p *parser) addAtom(a atom) (*node, error) {
 	}
 	p.q.atoms = append(p.q.atoms, a)
 	return &node{op: opAtom, atom: len(p.q.atoms) - 1}, nil
+}
+
+// show quotes a piece of the query for an error message, unless it is a
+// quoted phrase already.
+func show(s string) string {
+	if r := firstRune(s); isQuote(r) {
+		return s
+	}
+	return `"` + s + `"`
 }

@@ -31,7 +31,7 @@ func TestParseErrors(t *testing.T) {
 		{`Abrego “Garcia`, `unbalanced "“" at 8`},
 		{`""`, `quotes with no word inside at 1`},
 		{`"Abrego Garcia" Xinis`, `missing AND or OR before "Xinis" at 17`},
-		{`Xinis "Abrego Garcia"`, `missing AND or OR before "\"Abrego Garcia\"" at 7`},
+		{`Xinis "Abrego Garcia"`, `missing AND or OR before "Abrego Garcia" at 7`},
 		{`(a1 OR b1) c1`, `missing AND or OR before "c1" at 12`},
 		{`Xinis ()`, `missing AND or OR before "(" at 7`},
 		{`()`, `empty parentheses at 1`},

@@ -19,12 +19,8 @@ func Snippet(text string, t Term, limit int) string {
 	}
 	start := min(max(t.Start, 0), len(text))
 	end := min(max(t.End, start), len(text))
-	for start > 0 && !utf8.RuneStart(text[start]) {
-		start--
-	}
-	for end < len(text) && !utf8.RuneStart(text[end]) {
-		end++
-	}
+	start = runeFloor(text, start)
+	end = runeCeil(text, end)
 	room := limit - (end - start) - 2*len(ellipsis)
 	if room < 0 {
 		// The term alone fills the budget: show its beginning.

@@ -1,0 +1,154 @@
+package match
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+var fuzzQueries = []string{
+	`"Abrego Garcia" OR Xinis`,
+	`Abrego Garcia`,
+	`(deport* OR removal) AND ICE -"El Salvador"`,
+	`case:8:25-cv-00951 OR Xinis`,
+	`Trump NOT (Melania OR "Barron Trump")`,
+	`unbalanced (paren`,
+	`NOT`,
+	`"`,
+	`a*`,
+	`-`,
+	`((((x))))`,
+	`Ábrego  García’s`,
+	"\xff\xfe",
+	`case:`,
+	`x AND AND y`,
+}
+
+func FuzzParse(f *testing.F) {
+	for _, q := range fuzzQueries {
+		f.Add(q)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q, err := Parse(s)
+		if err != nil {
+			var pe *Error
+			if !errors.As(err, &pe) {
+				t.Fatalf("Parse(%q): error %T is not *Error", s, err)
+			}
+			n := utf8.RuneCountInString(s)
+			if pe.Pos < 1 || pe.Pos > n+1 || pe.Msg == "" {
+				t.Fatalf("Parse(%q): error %q has position %d outside 1..%d", s, err, pe.Pos, n+1)
+			}
+			if !strings.HasSuffix(err.Error(), " at "+itoa(pe.Pos)) {
+				t.Fatalf("Parse(%q): error %q does not end with its position", s, err)
+			}
+			return
+		}
+		if q.String() != s {
+			t.Fatalf("String() = %q, want %q", q.String(), s)
+		}
+		if len(q.atoms) == 0 || len(q.atoms) > MaxTerms {
+			t.Fatalf("Parse(%q): %d terms", s, len(q.atoms))
+		}
+		if q.root.eval(0) {
+			t.Fatalf("Parse(%q) accepted a query that matches an empty item", s)
+		}
+	})
+}
+
+func itoa(n int) string {
+	var b []byte
+	for {
+		b = append([]byte{byte('0' + n%10)}, b...)
+		n /= 10
+		if n == 0 {
+			return string(b)
+		}
+	}
+}
+
+// FuzzMatch matches arbitrary text against a query: it must never panic,
+// the fast matchers must agree with the reference, every term must point at
+// its text, and snippets must stay within their budget.
+func FuzzMatch(f *testing.F) {
+	texts := []string{
+		"Judge Xinis’s order on Ábrego-García, 8:25-cv-00951-PX",
+		"ÁBREGO\nGARCÍA (Xinis) — “ICE” police",
+		"A\u0301brego Garci\u0301a\xff\xfe 25cv951",
+		"",
+		"ﬁnal İstanbul ß ½ 東京",
+	}
+	for i, q := range fuzzQueries {
+		f.Add(q, texts[i%len(texts)], "8:25-cv-00951")
+	}
+	f.Fuzz(func(t *testing.T, query, text, number string) {
+		d := Doc{Title: text, Text: strings.ToUpper(text) + " " + text, Docket: number, Numbers: []string{number}}
+		_ = Fold(text)
+		q, err := Parse(query)
+		if err != nil {
+			return
+		}
+		terms, ok := q.Match(d)
+		rterms, rok := simpleMatch(q, d)
+		if ok != rok || !reflect.DeepEqual(terms, rterms) {
+			t.Fatalf("Query.Match = %v %+v, reference %v %+v", ok, terms, rok, rterms)
+		}
+		ix := NewIndex()
+		ix.Set("q", q)
+		hits := ix.Match(d)
+		if (len(hits) == 1) != ok || ok && !reflect.DeepEqual(hits[0].Terms, terms) {
+			t.Fatalf("Index.Match = %+v, Query.Match %v %+v", hits, ok, terms)
+		}
+		checkOffsets(t, d, terms)
+		for _, term := range terms {
+			for _, limit := range []int{1, 10, 40, 200} {
+				s := Snippet(d.Text, term, limit)
+				if len(s) > limit {
+					t.Fatalf("Snippet(%d) = %q: %d bytes", limit, s, len(s))
+				}
+				if utf8.ValidString(d.Text) && !utf8.ValidString(s) {
+					t.Fatalf("Snippet(%d) = %q: cut inside a rune", limit, s)
+				}
+			}
+		}
+	})
+}
+
+// TestParseGolden parses every query in testdata/queries.txt and compares
+// the parsed form or error with testdata/queries.golden (-update rewrites it).
+func TestParseGolden(t *testing.T) {
+	in, err := os.ReadFile(filepath.Join("testdata", "queries.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	for _, line := range strings.Split(strings.TrimRight(string(in), "\n"), "\n") {
+		out.WriteString(line + "\n\t=> ")
+		q, err := Parse(line)
+		if err != nil {
+			out.WriteString("error: " + err.Error() + "\n")
+			continue
+		}
+		out.WriteString(treeString(q, q.root) + "\n")
+	}
+	golden := filepath.Join("testdata", "queries.golden")
+	if *update {
+		if err := os.WriteFile(golden, []byte(out.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != string(want) {
+		t.Errorf("parse results differ from %s (run go test -run TestParseGolden -update and review the diff):\n%s", golden, out.String())
+	}
+}
