@@ -177,3 +177,16 @@ func New(o Options) (*Discord, error) {
 func noMentions() *discordgo.MessageAllowedMentions {
 	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
 }
+
+// BotPermissions are the permissions the bot needs in the channels it posts
+// to: View Channels, Send Messages, Embed Links, Create Public Threads and
+// Send Messages in Threads (309237664768).
+const BotPermissions = int64(discordgo.PermissionViewChannel | discordgo.PermissionSendMessages |
+	discordgo.PermissionEmbedLinks | discordgo.PermissionCreatePublicThreads | discordgo.PermissionSendMessagesInThreads)
+
+// InviteURL is the address that adds the bot, with its commands and
+// BotPermissions, to a server.
+func InviteURL(applicationID string) string {
+	return "https://discord.com/oauth2/authorize?client_id=" + url.QueryEscape(applicationID) +
+		"&scope=bot+applications.commands&permissions=" + fmt.Sprint(BotPermissions)
+}

@@ -130,3 +130,10 @@ func TestRunRegistrationRefused(t *testing.T) {
 		t.Fatalf("Run = %v, want the refusal", err)
 	}
 }
+
+func TestInviteURL(t *testing.T) {
+	want := "https://discord.com/oauth2/authorize?client_id=555&scope=bot+applications.commands&permissions=309237664768"
+	if got := InviteURL("555"); got != want {
+		t.Errorf("InviteURL = %s, want %s", got, want)
+	}
+}
