@@ -165,6 +165,16 @@ type Validators struct {
 	BodyHash     string `json:"body_hash,omitempty"`
 }
 
+// ValidatorsOf takes a feed's validators from its stored state.
+func ValidatorsOf(s wirewatch.FeedState) Validators {
+	return Validators{ETag: s.ETag, LastModified: s.LastModified, BodyHash: s.BodyHash}
+}
+
+// Store writes v into a feed's stored state.
+func (v Validators) Store(s *wirewatch.FeedState) {
+	s.ETag, s.LastModified, s.BodyHash = v.ETag, v.LastModified, v.BodyHash
+}
+
 // Response is the outcome of a successful fetch.
 type Response struct {
 	NotModified bool       // 304, or 200 with the same body hash as before

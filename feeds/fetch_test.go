@@ -405,3 +405,13 @@ func TestFetchBadURL(t *testing.T) {
 		}
 	}
 }
+
+func TestValidatorsState(t *testing.T) {
+	v := Validators{ETag: `"e"`, LastModified: "Sun, 22 Nov 2026 02:00:00 GMT", BodyHash: "abc"}
+	var s wirewatch.FeedState
+	s.Title = "kept"
+	v.Store(&s)
+	if got := ValidatorsOf(s); got != v || s.Title != "kept" {
+		t.Fatalf("round trip: got %+v (title %q), want %+v", got, s.Title, v)
+	}
+}

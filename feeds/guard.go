@@ -88,15 +88,24 @@ func (g *guard) dialContext(d *net.Dialer) func(ctx context.Context, network, ad
 		dd.Control = func(_, address string, _ syscall.RawConn) error {
 			ap, err := netip.ParseAddrPort(address)
 			if err != nil {
-				return fmt.Errorf("dial %s: %w: cannot read address %q", host, ErrPrivateAddress, address)
+				return fmt.Errorf("%w: cannot read address %q of %s", ErrPrivateAddress, address, host)
 			}
 			if !g.allowed(ap) {
-				return fmt.Errorf("dial %s: %w: %s", host, ErrPrivateAddress, ap.Addr().Unmap())
+				return privateErr(host, ap.Addr())
 			}
 			return nil
 		}
 		return dd.DialContext(ctx, network, addr)
 	}
+}
+
+// privateErr names the refused address, and the host when it is a name.
+func privateErr(host string, a netip.Addr) error {
+	a = a.Unmap()
+	if h, err := netip.ParseAddr(host); err == nil && h.Unmap() == a {
+		return fmt.Errorf("%w: %s", ErrPrivateAddress, a)
+	}
+	return fmt.Errorf("%w: %s resolves to %s", ErrPrivateAddress, host, a)
 }
 
 // CheckURL vets a feed URL typed in chat before anything is fetched: it must
@@ -173,7 +182,7 @@ func checkURL(ctx context.Context, raw string, allowPrivate bool, g *guard, r re
 	}
 	for _, a := range addrs {
 		if !g.allowed(netip.AddrPortFrom(a, port)) {
-			return nil, fmt.Errorf("feed URL %q: %w: %s resolves to %s", truncate(raw, 200), ErrPrivateAddress, host, a.Unmap())
+			return nil, fmt.Errorf("feed URL %q: %w", truncate(raw, 200), privateErr(host, a))
 		}
 	}
 	return u, nil

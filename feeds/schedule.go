@@ -1,6 +1,7 @@
 package feeds
 
 import (
+	"errors"
 	"math/rand/v2"
 	"time"
 )
@@ -60,4 +61,14 @@ func NextPoll(now time.Time, interval time.Duration, errorsInARow int, retryAfte
 	}
 	d := max(half+j, retryAfter)
 	return now.Add(d)
+}
+
+// RetryAfterOf is the Retry-After that a fetch error carries (429 and 503),
+// zero for any other error; pass it to NextPoll.
+func RetryAfterOf(err error) time.Duration {
+	var he *HTTPError
+	if errors.As(err, &he) {
+		return he.RetryAfter
+	}
+	return 0
 }

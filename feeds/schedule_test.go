@@ -1,6 +1,8 @@
 package feeds
 
 import (
+	"errors"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -102,5 +104,23 @@ func TestNextPollRetryAfter(t *testing.T) {
 	// A feed with a long interval backs off from that interval.
 	if d := NextPoll(now, 12*time.Hour, 5, 0, 0, 0, rnd).Sub(now); d < 6*time.Hour || d > 12*time.Hour {
 		t.Fatalf("got %s, want within [6h, 12h]", d)
+	}
+}
+
+func TestRetryAfterOf(t *testing.T) {
+	he := &HTTPError{URL: "https://news.example/rss", Status: 429, RetryAfter: time.Minute}
+	for _, tc := range []struct {
+		err  error
+		want time.Duration
+	}{
+		{he, time.Minute},
+		{fmt.Errorf("poll cfg-1: %w", he), time.Minute},
+		{&HTTPError{Status: 404}, 0},
+		{errors.New("connection refused"), 0},
+		{nil, 0},
+	} {
+		if got := RetryAfterOf(tc.err); got != tc.want {
+			t.Errorf("RetryAfterOf(%v) = %s, want %s", tc.err, got, tc.want)
+		}
 	}
 }
