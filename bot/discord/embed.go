@@ -274,43 +274,37 @@ func embedSize(e *discordgo.MessageEmbed) int {
 	return n
 }
 
-// threadTitle is what a thread is about: the case caption for dockets,
-// else the first watch.
-func threadTitle(a wirewatch.Alert) string {
-	if dk := a.Docket; dk != nil {
+// threadTitle is what a thread is about, when the caller did not say: the
+// case (caption and number) for dockets, else the first watch and the day.
+func (d *Discord) threadTitle(a wirewatch.Alert) string {
+	if dk := a.Docket; dk != nil && dk.Number != "" {
 		if dk.CaseName != "" {
-			return dk.CaseName
+			return dk.CaseName + ", " + dk.Number
 		}
-		return strings.TrimSpace(strings.ToUpper(dk.Court) + " " + dk.Number)
+		return strings.ToUpper(dk.Court) + " " + dk.Number
 	}
+	label := a.Title
 	if len(a.Watches) > 0 && strings.TrimSpace(a.Watches[0]) != "" {
-		return a.Watches[0]
+		label = a.Watches[0]
 	}
-	return a.Title
+	t := a.Published
+	if t.IsZero() {
+		t = d.now()
+	}
+	return label + " · " + t.In(d.tz).Format("Jan 2")
 }
 
-// threadName names a thread: 1–100 characters, no markdown (names are
-// plain text), the case number or the day added.
-func (d *Discord) threadName(a wirewatch.Alert, title string) string {
-	suffix := ""
-	if dk := a.Docket; dk != nil {
-		if dk.Number != "" && dk.CaseName != "" {
-			suffix = " · " + truncate(dk.Number, 40)
-		}
-	} else {
-		t := a.Published
-		if t.IsZero() {
-			t = d.now()
-		}
-		suffix = " · " + t.In(d.tz).Format("Jan 2")
-	}
-	title = strings.Join(strings.Fields(title), " ")
-	name := truncate(title, maxThreadName-utf8.RuneCountInString(suffix)) + suffix
-	name = strings.TrimSpace(strings.ReplaceAll(name, "@", "@\u200b"))
-	if name == "" || name == "·" {
+// threadName makes a thread's name of its title: 1–100 characters of plain
+// text (names show no markdown and ping nobody, but a visible "@everyone"
+// is defused all the same).
+func threadName(title string) string {
+	name := strings.Join(strings.Fields(title), " ")
+	name = strings.ReplaceAll(name, "@", "@\u200b")
+	name = strings.TrimSpace(truncate(name, maxThreadName))
+	if name == "" || name == "…" {
 		name = "wirewatch alerts"
 	}
-	return truncate(name, maxThreadName)
+	return name
 }
 
 // summaryLine is the top message's running summary of a thread.

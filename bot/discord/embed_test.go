@@ -46,7 +46,7 @@ func TestEmbedGolden(t *testing.T) {
 		"news":    d.alertEmbed(news),
 		"docket":  d.alertEmbed(docket),
 		"summary": quiet,
-		"thread":  []string{d.threadName(news, threadTitle(news)), d.threadName(docket, threadTitle(docket))},
+		"thread":  []string{threadName(d.threadTitle(news)), threadName(d.threadTitle(docket))},
 	}, "", "  ")
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +91,7 @@ func TestEmbedLimits(t *testing.T) {
 	if n := utf8.RuneCountInString(line); n > maxContent || !utf8.ValidString(line) {
 		t.Errorf("summary line has %d characters (valid %v), want ≤ %d", n, utf8.ValidString(line), maxContent)
 	}
-	if name := d.threadName(a, huge); utf8.RuneCountInString(name) > maxThreadName || name == "" {
+	if name := threadName(huge); utf8.RuneCountInString(name) > maxThreadName || name == "" {
 		t.Errorf("thread name has %d characters", utf8.RuneCountInString(name))
 	}
 }
@@ -216,7 +216,7 @@ func FuzzAlertEmbed(f *testing.F) {
 				t.Fatalf("%q can ping", s)
 			}
 		}
-		name := d.threadName(a, threadTitle(a))
+		name := threadName(d.threadTitle(a))
 		if n := utf8.RuneCountInString(name); n == 0 || n > maxThreadName {
 			t.Fatalf("thread name %q has %d characters", name, n)
 		}

@@ -46,7 +46,7 @@ func (d *Discord) Send(ctx context.Context, a wirewatch.Alert, th wirewatch.Thre
 	}
 	next.To = a.To
 	if next.Title == "" {
-		next.Title = threadTitle(a)
+		next.Title = d.threadTitle(a)
 	}
 	next.Count++
 	next.Latest = a.Title
@@ -137,7 +137,7 @@ func (d *Discord) start(ctx context.Context, a wirewatch.Alert, old, th wirewatc
 		Embeds:          []*discordgo.MessageEmbed{d.alertEmbed(a)},
 		AllowedMentions: noMentions(),
 	}
-	ts := &discordgo.ThreadStart{Name: d.threadName(a, th.Title), AutoArchiveDuration: archiveDay}
+	ts := &discordgo.ThreadStart{Name: threadName(th.Title), AutoArchiveDuration: archiveDay}
 	if a.Docket != nil {
 		ts.AutoArchiveDuration = archiveWeek
 	}
