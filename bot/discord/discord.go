@@ -144,6 +144,9 @@ func New(o Options) (*Discord, error) {
 	s.ShouldRetryOnRateLimit = false
 	s.MaxRestRetries = 0
 	s.StateEnabled = false
+	// discordgo logs with the standard logger; we log through slog from
+	// its events and errors instead.
+	s.LogLevel = -1
 	s.Identify.Intents = discordgo.IntentsNone
 	s.UserAgent = "DiscordBot (https://github.com/wirewatch/wirewatch, 1) wirewatch"
 	dialer := *s.Dialer

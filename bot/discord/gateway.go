@@ -45,6 +45,14 @@ func (d *Discord) Run(ctx context.Context, c wirewatch.Commander) error {
 				close(d.ready)
 			}
 		}),
+		d.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
+			if ctx.Err() == nil {
+				d.log.Info("discord gateway disconnected; discordgo reconnects")
+			}
+		}),
+		d.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
+			d.log.Info("discord gateway resumed")
+		}),
 		d.s.AddHandler(func(s *discordgo.Session, ic *discordgo.InteractionCreate) {
 			if ic.Interaction == nil {
 				return

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -371,3 +372,47 @@ func TestCommandsDefinition(t *testing.T) {
 		}
 	}
 }
+
+// TestAnswerDefersSlowCommand: a command still running after deferAfter is
+// deferred (type 5), on fake time; a quick one is answered at once.
+func TestAnswerDefersSlowCommand(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		d, err := New(Options{Token: "x", APIURL: "http://127.0.0.1:1/"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slow := &slowCommander{release: make(chan struct{})}
+		var i discordgo.Interaction
+		if err := json.Unmarshal([]byte(commandJSON(0, `{"type":1,"name":"test","options":[{"type":3,"name":"query","value":"x"}]}`)), &i); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		resp, later := d.answer(context.Background(), slow, &i)
+		if resp.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource || later == nil {
+			t.Fatalf("response type %d, want 5 with a follow-up", resp.Type)
+		}
+		if waited := time.Since(start); waited != d.deferAfter {
+			t.Errorf("deferred after %s, want %s", waited, d.deferAfter)
+		}
+		close(slow.release)
+
+		quick := &fakeCommander{}
+		start = time.Now()
+		resp, later = d.answer(context.Background(), quick, &i)
+		if resp.Type != discordgo.InteractionResponseChannelMessageWithSource || later != nil {
+			t.Fatalf("quick command: type %d, want 4 and no follow-up", resp.Type)
+		}
+		if waited := time.Since(start); waited != 0 {
+			t.Errorf("quick command answered after %s, want at once", waited)
+		}
+	})
+}
+
+type slowCommander struct{ release chan struct{} }
+
+func (c *slowCommander) Command(ctx context.Context, cmd wirewatch.Command) wirewatch.Reply {
+	<-c.release
+	return wirewatch.Reply{Text: "done"}
+}
+
+func (c *slowCommander) Watches(context.Context, wirewatch.Destination) []wirewatch.Watch { return nil }
