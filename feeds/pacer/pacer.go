@@ -65,23 +65,39 @@ var ErrNotRSS = errors.New("not an RSS document")
 type Reader struct{}
 
 // Read parses body, a PACER RSS document fetched from f, into docket items.
-func (Reader) Read(ctx context.Context, body []byte, f wirewatch.Feed) ([]wirewatch.Item, error) {
+func (r Reader) Read(ctx context.Context, body []byte, f wirewatch.Feed) ([]wirewatch.Item, error) {
+	items, _, err := r.ReadStats(ctx, body, f)
+	return items, err
+}
+
+// Stats tell what a read left out and how fresh the feed is.
+type Stats struct {
+	Court     string    // the court the items were read for
+	Skipped   int       // items without a docket number
+	LastBuild time.Time // the channel's lastBuildDate; zero when absent (see Stale)
+}
+
+// ReadStats is Read that also returns Stats, for the poller's log and
+// status (skipped items, staleness).
+func (Reader) ReadStats(ctx context.Context, body []byte, f wirewatch.Feed) ([]wirewatch.Item, Stats, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, Stats{}, err
 	}
 	c := f.Court
 	if c == "" {
 		c = CourtFromURL(f.URL)
 	}
-	items, _, _, err := Parse(body, c)
+	st := Stats{Court: court.FromPACER(c)}
+	items, skipped, lastBuild, err := Parse(body, c)
 	if err != nil {
-		return nil, fmt.Errorf("pacer feed %s: %w", f.URL, err)
+		return nil, st, fmt.Errorf("pacer feed %s: %w", f.URL, err)
 	}
+	st.Skipped, st.LastBuild = skipped, lastBuild
 	for i := range items {
 		items[i].FeedID = f.ID
 		items[i].Feed = f.Name
 	}
-	return items, nil
+	return items, st, nil
 }
 
 // IsPACER tells whether u is on a PACER host (*.uscourts.gov).

@@ -109,9 +109,12 @@ func TestReadAppellateDocumentLink(t *testing.T) {
 <link>https://ecf.ca4.uscourts.gov/n/beam/servlet/TransportRoom?servlet=DocketReportFilter.jsp&amp;caseNum=25-1345</link>
 <description>[Order filed] (&lt;a href='https://ecf.ca4.uscourts.gov/docs1/00419219058'>Document&lt;/a>)</description>
 <pubDate>Thu, 17 Jul 2025 16:20:16 EST</pubDate></item></channel></rss>`)
-	items, err := Reader{}.Read(context.Background(), body, wirewatch.Feed{ID: "cfg-1", Name: "4th Cir.", URL: "https://ecf.ca4.uscourts.gov/n/beam/servlet/TransportRoom?servlet=RSSGenerator"})
+	items, st, err := Reader{}.ReadStats(context.Background(), body, wirewatch.Feed{ID: "cfg-1", Name: "4th Cir.", URL: "https://ecf.ca4.uscourts.gov/n/beam/servlet/TransportRoom?servlet=RSSGenerator"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if st.Court != "ca4" || st.Skipped != 0 || !st.LastBuild.IsZero() {
+		t.Errorf("stats %+v, want court ca4, nothing skipped, no lastBuildDate", st)
 	}
 	if len(items) != 1 {
 		t.Fatalf("got %d items, want 1", len(items))
