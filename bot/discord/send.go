@@ -67,6 +67,10 @@ func (d *Discord) Send(ctx context.Context, a wirewatch.Alert, th wirewatch.Thre
 			// The next posted alert starts a new thread.
 			next.Ref, next.TopRef = "", ""
 			return next, nil
+		case codeOf(err) == codeArchivedThread:
+			// An archived forum post: counted now, shown when the next
+			// posted alert reopens it.
+			return next, nil
 		default:
 			return th, d.fail(ch, "update thread summary", err)
 		}

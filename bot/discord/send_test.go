@@ -511,3 +511,31 @@ func TestSendBadDestination(t *testing.T) {
 		t.Errorf("%d requests for bad destinations", len(f.reqs))
 	}
 }
+
+func TestSendQuietInArchivedForumPost(t *testing.T) {
+	f := newFake(t)
+	f.channels[forumCh] = discordgo.ChannelTypeGuildForum
+	d := f.adapter(t, nil)
+	th := mustSend(t, d, testAlert(forumCh, "One"), wirewatch.Thread{})
+	f.threads[th.Ref].Archived = true
+	f.fail = func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
+		// Discord refuses edits inside an archived thread.
+		if r.Method == "PATCH" && strings.HasPrefix(r.URL.Path, "/api/v9/channels/"+th.Ref+"/messages/") && f.threads[th.Ref].Archived {
+			return 400, nil, `{"message":"Thread is archived","code":50083}`, true
+		}
+		return 0, nil, "", false
+	}
+	q := testAlert(forumCh, "Notice")
+	q.Quiet = true
+	th2, err := d.Send(context.Background(), q, th)
+	if err != nil || th2.Count != 2 || th2.Ref != th.Ref {
+		t.Fatalf("quiet alert in an archived post = %+v, %v; want counted, no error", th2, err)
+	}
+	th3 := mustSend(t, d, testAlert(forumCh, "Two"), th2)
+	if th3.Ref != th.Ref || f.threads[th.Ref].Archived {
+		t.Errorf("post not reopened: Ref %q, archived %v", th3.Ref, f.threads[th.Ref].Archived)
+	}
+	if c := f.messages[th.Ref].Content; !strings.Contains(c, "3 items") {
+		t.Errorf("starter message = %q, want the summary refreshed after reopening", c)
+	}
+}
