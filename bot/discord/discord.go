@@ -81,6 +81,7 @@ type Discord struct {
 
 type channelInfo struct {
 	typ     discordgo.ChannelType
+	tags    tagChoice // forum channels
 	fetched time.Time
 }
 

@@ -30,6 +30,7 @@ type fakeDiscord struct {
 	channels map[string]discordgo.ChannelType
 	messages map[string]*fakeMsg // message id → message
 	threads  map[string]*fakeThread
+	tags     map[string][]discordgo.ForumTag // forum → tags; set: a tag is required
 	reqs     []fakeReq
 	// fail, when set, may answer a request instead of the fake.
 	fail func(r *http.Request, body []byte) (status int, hdr map[string]string, resp string, ok bool)
@@ -49,6 +50,7 @@ type fakeMsg struct {
 
 type fakeThread struct {
 	ID, Parent, Name string
+	Tags             []string
 	Archive          int
 	Archived         bool
 	Deleted          bool
@@ -66,6 +68,7 @@ func newFake(t *testing.T) *fakeDiscord {
 		channels: map[string]discordgo.ChannelType{},
 		messages: map[string]*fakeMsg{},
 		threads:  map[string]*fakeThread{},
+		tags:     map[string][]discordgo.ForumTag{},
 		identify: make(chan map[string]any, 1),
 		edits:    make(chan fakeReq, 16),
 		callback: make(chan fakeReq, 16),
@@ -201,7 +204,11 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, map[string]string{"url": "wss://gateway.discord.gg"})
 	case seg[0] == "channels" && len(seg) == 2 && r.Method == "GET":
 		if typ, ok := f.channels[seg[1]]; ok {
-			writeJSON(w, 200, map[string]any{"id": seg[1], "type": typ})
+			c := map[string]any{"id": seg[1], "type": typ}
+			if tags, ok := f.tags[seg[1]]; ok {
+				c["flags"], c["available_tags"] = discordgo.ChannelFlagRequireTag, tags
+			}
+			writeJSON(w, 200, c)
 			return
 		}
 		if th, ok := f.threads[seg[1]]; ok && !th.Deleted {
@@ -292,12 +299,16 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 			Message json.RawMessage `json:"message"`
 		}
 		json.Unmarshal(body, &post)
+		if _, required := f.tags[seg[1]]; required && len(post.AppliedTags) == 0 {
+			apiErr(w, 400, 40067, "A tag is required to create a forum post in this channel")
+			return
+		}
 		if !f.checkMessage(r.URL.Path+" message", post.Message) {
 			apiErr(w, 400, 50035, "Invalid Form Body")
 			return
 		}
 		id := f.id()
-		f.threads[id] = &fakeThread{ID: id, Parent: seg[1], Name: post.Name, Archive: post.AutoArchiveDuration}
+		f.threads[id] = &fakeThread{ID: id, Parent: seg[1], Name: post.Name, Archive: post.AutoArchiveDuration, Tags: post.AppliedTags}
 		var m fakeMsg
 		json.Unmarshal(post.Message, &m)
 		m.ID, m.Channel = id, id

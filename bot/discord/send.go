@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -132,7 +133,8 @@ func fresh(th wirewatch.Thread, now time.Time) wirewatch.Thread {
 // in a channel that is itself a thread. old is returned on failure.
 func (d *Discord) start(ctx context.Context, a wirewatch.Alert, old, th wirewatch.Thread) (wirewatch.Thread, error) {
 	ch := a.To.Channel()
-	typ, err := d.channelType(ctx, ch)
+	ci, err := d.channel(ctx, ch)
+	typ := ci.typ
 	if err != nil {
 		return old, d.fail(ch, "look up channel", err)
 	}
@@ -147,6 +149,9 @@ func (d *Discord) start(ctx context.Context, a wirewatch.Alert, old, th wirewatc
 	}
 	switch typ {
 	case discordgo.ChannelTypeGuildForum, discordgo.ChannelTypeGuildMedia:
+		if tag := ci.tags.pick(a.Docket != nil); tag != "" {
+			ts.AppliedTags = []string{tag}
+		}
 		post, err := d.s.ForumThreadStartComplex(ch, ts, msg, discordgo.WithContext(ctx))
 		if err != nil {
 			return old, d.fail(ch, "start forum post", err)
@@ -254,23 +259,67 @@ func (d *Discord) topGone(th wirewatch.Thread, err error) bool {
 	return false
 }
 
-// channelType fetches (and caches) the kind of channel ch is.
-func (d *Discord) channelType(ctx context.Context, ch string) (discordgo.ChannelType, error) {
+// channel fetches (and caches) what kind of channel ch is and, for a
+// forum, its tags.
+func (d *Discord) channel(ctx context.Context, ch string) (channelInfo, error) {
 	now := time.Now()
 	d.mu.Lock()
 	ci, ok := d.channels[ch]
 	d.mu.Unlock()
 	if ok && now.Sub(ci.fetched) < channelTTL {
-		return ci.typ, nil
+		return ci, nil
 	}
 	c, err := d.s.Channel(ch, discordgo.WithContext(ctx))
 	if err != nil {
-		return 0, apiError(err)
+		return channelInfo{}, apiError(err)
 	}
+	ci = channelInfo{typ: c.Type, fetched: now, tags: chooseTags(c)}
 	d.mu.Lock()
-	d.channels[ch] = channelInfo{typ: c.Type, fetched: now}
+	if len(d.channels) >= maxPending {
+		clear(d.channels)
+	}
+	d.channels[ch] = ci
 	d.mu.Unlock()
-	return c.Type, nil
+	return ci, nil
+}
+
+// tagChoice is the forum tag a post gets: one named for wirewatch if the
+// forum has it, else, where the forum requires a tag, the first one that
+// fits (news or court) or simply the first.
+type tagChoice struct{ news, court string }
+
+func (t tagChoice) pick(docket bool) string {
+	if docket {
+		return t.court
+	}
+	return t.news
+}
+
+func chooseTags(c *discordgo.Channel) tagChoice {
+	var own, news, court, first string
+	for _, tg := range c.AvailableTags {
+		if tg.Moderated || tg.ID == "" {
+			continue // only moderators may apply these
+		}
+		if first == "" {
+			first = tg.ID
+		}
+		switch strings.ToLower(strings.TrimSpace(tg.Name)) {
+		case "wirewatch", "alerts", "alert":
+			own = cmp.Or(own, tg.ID)
+		case "news":
+			news = cmp.Or(news, tg.ID)
+		case "court", "courts", "docket", "dockets":
+			court = cmp.Or(court, tg.ID)
+		}
+	}
+	if own != "" {
+		return tagChoice{news: cmp.Or(news, own), court: cmp.Or(court, own)}
+	}
+	if c.Flags&discordgo.ChannelFlagRequireTag == 0 {
+		return tagChoice{news: news, court: court}
+	}
+	return tagChoice{news: cmp.Or(news, first), court: cmp.Or(court, first)}
 }
 
 // fail classifies err from op on channel ch. A refusal of the whole channel

@@ -539,3 +539,52 @@ func TestSendQuietInArchivedForumPost(t *testing.T) {
 		t.Errorf("starter message = %q, want the summary refreshed after reopening", c)
 	}
 }
+
+func TestSendForumRequiringTags(t *testing.T) {
+	f := newFake(t)
+	f.channels[forumCh] = discordgo.ChannelTypeGuildForum
+	f.tags[forumCh] = []discordgo.ForumTag{
+		{ID: "501", Name: "Breaking", Moderated: true},
+		{ID: "502", Name: "Court"},
+		{ID: "503", Name: "News"},
+	}
+	d := f.adapter(t, nil)
+	news := mustSend(t, d, testAlert(forumCh, "Story"), wirewatch.Thread{})
+	dk := testAlert(forumCh, "Order")
+	dk.Thread = "mdd 8:25-cv-00951"
+	dk.Docket = &wirewatch.Docket{Court: "mdd", Number: "8:25-cv-00951"}
+	court := mustSend(t, d, dk, wirewatch.Thread{})
+	if got := f.threads[news.Ref].Tags; len(got) != 1 || got[0] != "503" {
+		t.Errorf("news post tags = %v, want [503]", got)
+	}
+	if got := f.threads[court.Ref].Tags; len(got) != 1 || got[0] != "502" {
+		t.Errorf("court post tags = %v, want [502]", got)
+	}
+}
+
+func TestChooseTags(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		required    bool
+		tags        []discordgo.ForumTag
+		news, court string
+	}{
+		{"none", false, nil, "", ""},
+		{"optional, unnamed", false, []discordgo.ForumTag{{ID: "1", Name: "Misc"}}, "", ""},
+		{"required, unnamed", true, []discordgo.ForumTag{{ID: "1", Name: "Mod", Moderated: true}, {ID: "2", Name: "Misc"}}, "2", "2"},
+		{"own tag", false, []discordgo.ForumTag{{ID: "1", Name: "Misc"}, {ID: "2", Name: "WireWatch"}}, "2", "2"},
+		{"own and court", false, []discordgo.ForumTag{{ID: "2", Name: "alerts"}, {ID: "3", Name: "Dockets"}}, "2", "3"},
+		{"required, only moderated", true, []discordgo.ForumTag{{ID: "1", Name: "Mod", Moderated: true}}, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &discordgo.Channel{AvailableTags: tc.tags}
+			if tc.required {
+				c.Flags = discordgo.ChannelFlagRequireTag
+			}
+			got := chooseTags(c)
+			if got.news != tc.news || got.court != tc.court {
+				t.Errorf("got %+v, want news %q court %q", got, tc.news, tc.court)
+			}
+		})
+	}
+}
