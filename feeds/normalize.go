@@ -252,6 +252,11 @@ func (w *textWriter) text(s string) {
 
 func (w *textWriter) textBytes(b []byte) {
 	for len(b) > 0 && !w.cut {
+		if b[0] < utf8.RuneSelf {
+			w.rune(rune(b[0]))
+			b = b[1:]
+			continue
+		}
 		r, size := utf8.DecodeRune(b)
 		b = b[size:]
 		w.rune(r)
@@ -261,14 +266,24 @@ func (w *textWriter) textBytes(b []byte) {
 // rune adds one rune; invalid UTF-8 arrives as utf8.RuneError and is
 // written as U+FFFD.
 func (w *textWriter) rune(r rune) {
-	switch {
-	case unicode.IsSpace(r) || r == '\u2028' || r == '\u2029':
-		// Line breaks in HTML source are spaces; only tags break lines.
-		w.space()
-		return
-	case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
-		// Zero-width and bidi controls hide or reorder text.
-		return
+	if r < utf8.RuneSelf {
+		switch {
+		case r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f':
+			// Line breaks in HTML source are spaces; only tags break lines.
+			w.space()
+			return
+		case r < ' ' || r == 0x7f:
+			return
+		}
+	} else {
+		switch {
+		case unicode.IsSpace(r) || r == '\u2028' || r == '\u2029':
+			w.space()
+			return
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
+			// Zero-width and bidi controls hide or reorder text.
+			return
+		}
 	}
 	var pre byte
 	if w.pending != 0 && w.b.Len() > 0 {
@@ -286,7 +301,11 @@ func (w *textWriter) rune(r rune) {
 	if pre != 0 {
 		w.b.WriteByte(pre)
 	}
-	w.b.WriteRune(r)
+	if r < utf8.RuneSelf {
+		w.b.WriteByte(byte(r))
+	} else {
+		w.b.WriteRune(r)
+	}
 }
 
 func (w *textWriter) String() string {

@@ -136,6 +136,7 @@ func parseGofeed(ctx context.Context, body []byte, f wirewatch.Feed) (p Parsed, 
 		}
 	}()
 	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
+	body = numericZones(body)
 	gf, err := newGofeedParser().Parse(bytes.NewReader(body))
 	if err != nil {
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
@@ -226,9 +227,14 @@ func normalizeItem(it *gofeed.Item, base *url.URL, guids map[string]int) wirewat
 	case out.Link != "":
 		out.ID = boundID(out.Link)
 	default:
+		// The parsed date, where there is one, so that the id does not
+		// depend on how the date is written.
 		date := it.Published
 		if date == "" {
 			date = it.Updated
+		}
+		if !out.Published.IsZero() {
+			date = out.Published.UTC().Format(time.RFC3339)
 		}
 		key := out.Title + "\n" + strings.TrimSpace(date)
 		if out.Title == "" && date == "" {
@@ -362,4 +368,80 @@ func parseRSSDate(s string) time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// zoneOffsets are the zone names RSS dates end in that numericZones
+// rewrites, with the offsets gofeed itself gives them.
+var zoneOffsets = map[string]string{
+	"GMT": "+0000", "UTC": "+0000", "UT": "+0000", "Z": "+0000",
+	"EST": "-0500", "EDT": "-0400", "CST": "-0600", "CDT": "-0500",
+	"MST": "-0700", "MDT": "-0600", "PST": "-0800", "PDT": "-0700",
+}
+
+var (
+	closePubDate   = []byte("</pubDate>")
+	closeLastBuild = []byte("</lastBuildDate>")
+)
+
+// numericZones rewrites RFC 1123 dates in <pubDate> and <lastBuildDate>
+// that end in a zone name ("… 01:00:00 GMT") to the same instant with a
+// numeric offset ("… 01:00:00 +0000"). gofeed (v1.4.2) tries every one of its
+// numeric-offset layouts, each failure allocating, before its named-zone
+// layouts (gofeed issue #351); on a 100-item feed with GMT dates that makes
+// the parse 1.7 times slower. A date is rewritten only when the rewritten form
+// parses as RFC 1123; anything else is left to gofeed.
+func numericZones(body []byte) []byte {
+	if !bytes.Contains(body, closePubDate) && !bytes.Contains(body, closeLastBuild) {
+		return body
+	}
+	var out []byte
+	last := 0
+	for i := 0; i < len(body); {
+		j := bytes.Index(body[i:], []byte("</"))
+		if j < 0 {
+			break
+		}
+		k := i + j // start of "</"
+		i = k + 2
+		if !bytes.HasPrefix(body[k:], closePubDate) && !bytes.HasPrefix(body[k:], closeLastBuild) {
+			continue
+		}
+		gt := bytes.LastIndexByte(body[max(0, k-64):k], '>')
+		if gt < 0 {
+			continue
+		}
+		start := max(0, k-64) + gt + 1
+		date := bytes.TrimRight(body[start:k], " \t\r\n")
+		sp := bytes.LastIndexByte(date, ' ')
+		if sp <= 0 {
+			continue
+		}
+		off, ok := zoneOffsets[string(date[sp+1:])]
+		if !ok {
+			continue
+		}
+		num := string(date[:sp+1]) + off
+		if !parsesRFC1123(strings.TrimSpace(num)) {
+			continue
+		}
+		if out == nil {
+			out = make([]byte, 0, len(body)+len(body)/64)
+		}
+		out = append(out, body[last:start]...)
+		out = append(out, num...)
+		last = k
+	}
+	if out == nil {
+		return body
+	}
+	return append(out, body[last:]...)
+}
+
+func parsesRFC1123(s string) bool {
+	for _, l := range []string{time.RFC1123Z, "Mon, 2 Jan 2006 15:04:05 -0700"} {
+		if _, err := time.Parse(l, s); err == nil {
+			return true
+		}
+	}
+	return false
 }

@@ -109,6 +109,15 @@ func TestParseStableIDs(t *testing.T) {
 			t.Errorf("item %d: the repeated GUID was used as the id", i)
 		}
 	}
+	// A hashed id depends on the instant, not on how the date is written.
+	other := bytes.ReplaceAll(body, []byte("01:20:00 +0000"), []byte("02:20:00 +0100"))
+	p3, err := Parse(t.Context(), other, f, nil)
+	if err != nil || bytes.Equal(other, body) {
+		t.Fatalf("rewritten fixture: %v (changed %v)", err, !bytes.Equal(other, body))
+	}
+	if a, b := p1.Items[4].ID, p3.Items[4].ID; a != b || !strings.HasPrefix(a, "sha256:") {
+		t.Errorf("title+date id: %q with +0000, %q with +0100; want one hashed id", a, b)
+	}
 	if got := p1.Items[3].ID; got != "67890" {
 		t.Errorf("unique GUID: id %q, want 67890", got)
 	}
@@ -132,6 +141,54 @@ func TestParseSameStoryTwoFeeds(t *testing.T) {
 	}
 	if ka, kb := pa.Items[0].Key(), pb.Items[0].Key(); ka != kb {
 		t.Fatalf("keys %q and %q differ; want one story", ka, kb)
+	}
+}
+
+func TestNumericZones(t *testing.T) {
+	for _, tc := range []struct{ date, want string }{
+		{"Sun, 22 Nov 2026 01:00:00 GMT", "Sun, 22 Nov 2026 01:00:00 +0000"},
+		{"Sun, 22 Nov 2026 01:00:00 UTC", "Sun, 22 Nov 2026 01:00:00 +0000"},
+		{"Sun, 2 Nov 2026 01:00:00 EST", "Sun, 2 Nov 2026 01:00:00 -0500"},
+		{" Sun, 22 Nov 2026 01:00:00 PDT\n", " Sun, 22 Nov 2026 01:00:00 -0700"},
+		{"Sun, 22 Nov 2026 01:00:00 +0000", "Sun, 22 Nov 2026 01:00:00 +0000"},
+		{"Sun, 22 Nov 2026 01:00 GMT", "Sun, 22 Nov 2026 01:00 GMT"}, // not RFC 1123: left to gofeed
+		{"22 Nov 2026 01:00:00 GMT", "22 Nov 2026 01:00:00 GMT"},
+		{"Sun, 22 Nov 2026 01:00:00 CET", "Sun, 22 Nov 2026 01:00:00 CET"},
+		{"yesterday GMT", "yesterday GMT"},
+		{"", ""},
+	} {
+		for _, tag := range []string{"pubDate", "lastBuildDate"} {
+			in := "<rss><channel><" + tag + ">" + tc.date + "</" + tag + "></channel></rss>"
+			want := "<rss><channel><" + tag + ">" + tc.want + "</" + tag + "></channel></rss>"
+			if got := string(numericZones([]byte(in))); got != want {
+				t.Errorf("numericZones(%q) = %q, want %q", in, got, want)
+			}
+		}
+	}
+	// The rewritten feed parses to the same instants as the original.
+	var b strings.Builder
+	b.WriteString(`<rss version="2.0"><channel><title>Z</title><lastBuildDate>Sun, 22 Nov 2026 02:00:00 GMT</lastBuildDate>`)
+	zones := []string{"GMT", "UTC", "UT", "Z", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "CET", "+0100"}
+	for i, z := range zones {
+		fmt.Fprintf(&b, "<item><guid>%d</guid><pubDate>Sun, 22 Nov 2026 01:%02d:00 %s</pubDate></item>", i, i, z)
+	}
+	b.WriteString("</channel></rss>")
+	body := []byte(b.String())
+	p, err := Parse(t.Context(), body, wirewatch.Feed{Type: "rss"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := gofeed.NewParser().Parse(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.LastBuild.Equal(*raw.UpdatedParsed) {
+		t.Errorf("last build %s, gofeed alone %s", p.LastBuild, raw.UpdatedParsed)
+	}
+	for i, it := range p.Items {
+		if raw.Items[i].PublishedParsed == nil || !it.Published.Equal(*raw.Items[i].PublishedParsed) {
+			t.Errorf("zone %s: published %s, gofeed alone %v", zones[i], it.Published, raw.Items[i].PublishedParsed)
+		}
 	}
 }
 
@@ -373,6 +430,28 @@ func BenchmarkParse(b *testing.B) {
 		for b.Loop() {
 			p, err := Parse(context.Background(), body, feed, nil)
 			if err != nil || len(p.Items) != 100 {
+				b.Fatalf("got %v", err)
+			}
+		}
+	})
+	// The same feed with dates in GMT, as many news feeds write them.
+	gmt := bytes.ReplaceAll(body, []byte(":00 +0000</pubDate>"), []byte(":00 GMT</pubDate>"))
+	b.Run("gmt/gofeed", func(b *testing.B) {
+		b.SetBytes(int64(len(gmt)))
+		b.ReportAllocs()
+		for b.Loop() {
+			gf, err := gofeed.NewParser().Parse(bytes.NewReader(gmt))
+			if err != nil || len(gf.Items) != 100 {
+				b.Fatalf("got %v", err)
+			}
+		}
+	})
+	b.Run("gmt/wirewatch", func(b *testing.B) {
+		b.SetBytes(int64(len(gmt)))
+		b.ReportAllocs()
+		for b.Loop() {
+			p, err := Parse(context.Background(), gmt, feed, nil)
+			if err != nil || len(p.Items) != 100 || p.Items[0].Published.IsZero() {
 				b.Fatalf("got %v", err)
 			}
 		}
