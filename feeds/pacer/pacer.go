@@ -7,8 +7,8 @@
 // which follow juriscraper's PacerRssFeed so that the golden files agree:
 //
 //   - The court is the feed's Court if set, else the PACER subdomain of the
-//     feed's host (ecf.nysd.uscourts.gov → nysd), as CourtListener names it
-//     (court.FromPACER).
+//     feed's host (ecf.nysd.uscourts.gov → nysd), else that of the channel's
+//     link, as CourtListener names it (court.FromPACER).
 //   - The docket number is the core number at the start of the title
 //     (court.CoreNumber); items without one are skipped and counted, not fatal.
 //   - The caption is the rest of the title, HTML-unescaped (titles of some
@@ -148,6 +148,7 @@ func Stale(lastBuild, now time.Time) bool {
 type rssDoc struct {
 	XMLName xml.Name `xml:"rss"`
 	Channel struct {
+		Link          string    `xml:"link"` // https://ecf.{court}.uscourts.gov
 		LastBuildDate string    `xml:"lastBuildDate"`
 		Items         []rssItem `xml:"item"`
 	} `xml:"channel"`
@@ -183,6 +184,10 @@ func parseEntries(body []byte, courtID string) (entries []*entry, skipped int, l
 	var doc rssDoc
 	if err := d.Decode(&doc); err != nil {
 		return nil, 0, time.Time{}, fmt.Errorf("%w: %v", ErrNotRSS, err)
+	}
+	if courtID == "" {
+		// A feed read from a file: the channel's link names the court.
+		courtID = CourtFromURL(strings.TrimSpace(doc.Channel.Link))
 	}
 	if t, err := parseTime(doc.Channel.LastBuildDate, courtID); err == nil {
 		lastBuild = t

@@ -128,6 +128,16 @@ func TestReadAppellateDocumentLink(t *testing.T) {
 	}
 }
 
+func TestCourtFromChannelLink(t *testing.T) {
+	items, _, _, err := Parse(feed("", item("1:25-cv-00001 A v. B", "[Order]", "g", "Mon, 07 Jul 2025 10:00:00 EST")), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 1 || items[0].Docket.Court != "mdd" {
+		t.Fatalf("items %+v, want one item of court mdd (from the channel link)", items)
+	}
+}
+
 func TestReadNotRSS(t *testing.T) {
 	for _, body := range []string{"", "<html><body>PACER login</body></html>", "{\"a\":1}"} {
 		_, _, _, err := Parse([]byte(body), "nysd")
