@@ -136,7 +136,13 @@ func New(o Options) (*Discord, error) {
 	if now == nil {
 		now = time.Now
 	}
-	s, err := discordgo.New("Bot " + o.Token)
+	auth := ""
+	if o.Token != "" {
+		auth = "Bot " + o.Token
+	}
+	// Without a token (HTTP interactions only) no Authorization is sent:
+	// interaction replies are authorised by their own token.
+	s, err := discordgo.New(auth)
 	if err != nil {
 		return nil, fmt.Errorf("discord session: %w", err)
 	}

@@ -236,7 +236,8 @@ func TestInteractionsCommands(t *testing.T) {
 
 func TestInteractionsFeedAddDefers(t *testing.T) {
 	f := newFake(t)
-	d := f.adapter(t, func(o *Options) { o.PublicKey = vectorPublicKey })
+	// HTTP interactions only: no bot token at all.
+	d := f.adapter(t, func(o *Options) { o.PublicKey, o.Token = vectorPublicKey, "" })
 	c := &fakeCommander{release: make(chan struct{})}
 	h := d.InteractionsHandler(c)
 	resp := postInteraction(t, h, commandJSON(int64(discordgo.PermissionAdministrator),
@@ -256,6 +257,9 @@ func TestInteractionsFeedAddDefers(t *testing.T) {
 	}
 	if edit.Path != "/api/v9/webhooks/555/tok-secret/messages/@original" {
 		t.Errorf("edited %s, want the original response", edit.Path)
+	}
+	if edit.Auth != "" {
+		t.Errorf("Authorization = %q without a bot token, want none", edit.Auth)
 	}
 	var e struct{ Content string }
 	json.Unmarshal(edit.Body, &e)
