@@ -81,11 +81,17 @@ func Procedural(desc string) bool {
 	return procedural.MatchString(desc)
 }
 
+// maxShownEntry is the longest entry number Title shows.
+const maxShownEntry = 7
+
 // Title is the headline of a docket item: "Doc 61 · Order · Abrego Garcia v.
-// Noem, 8:25-cv-00951 (D. Md.)". Parts that are unknown are left out.
+// Noem, 8:25-cv-00951 (D. Md.)". Parts that are unknown are left out, and
+// so are entry numbers that are document ids (more than 7 digits).
 func Title(d wirewatch.Docket) string {
 	var parts []string
-	if d.EntryNumber != "" {
+	// Some appellate courts number entries by their 11- or 12-digit document
+	// id, which says nothing to a reader.
+	if d.EntryNumber != "" && len(d.EntryNumber) <= maxShownEntry {
 		parts = append(parts, "Doc "+d.EntryNumber)
 	}
 	if s := oneLine(d.ShortDescription, 120); s != "" {

@@ -74,6 +74,8 @@ func TestTitle(t *testing.T) {
 			"Status Conference · Chau v. Donovan, 1:18-cv-03365 (S.D.N.Y.)"},
 		{"no number", wirewatch.Docket{Court: "mdd", CaseName: "Abrego Garcia v. Noem", EntryNumber: "61"},
 			"Doc 61 · Abrego Garcia v. Noem (D. Md.)"},
+		{"document id as entry number", wirewatch.Docket{Court: "cadc", Number: "22-1214", CaseName: "Food & Water Watch v. FERC", EntryNumber: "01208491112", ShortDescription: "Order Filed (CLERK)"},
+			"Order Filed (CLERK) · Food & Water Watch v. FERC, 22-1214 (D.C. Cir.)"},
 		{"unknown court", wirewatch.Docket{Court: "zzz", Number: "1-2"}, "1-2 (zzz)"},
 	}
 	for _, tt := range tests {
