@@ -128,6 +128,37 @@ func TestReadAppellateDocumentLink(t *testing.T) {
 	}
 }
 
+// E.D.N.Y. writes titles in CDATA with judge initials, repeats the caption
+// after the description and links documents through show_case_doc.
+func TestReadNYEDStyle(t *testing.T) {
+	body := []byte(`<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel>
+<link>https://ecf.nyed.uscourts.gov</link>
+<item><title><![CDATA[1:12-cv-04402-PKC-CLP Joseph v. Aramark]]></title>
+<link>https://ecf.nyed.uscourts.gov/cgi-bin/DktRpt.pl?334567</link>
+<description><![CDATA[[Order] Joseph v. Aramark <a href="https://ecf.nyed.uscourts.gov/cgi-bin/show_case_doc?150,334567,,,">150</a>]]></description>
+<guid>https://ecf.nyed.uscourts.gov/cgi-bin/DktRpt.pl?334567</guid>
+<pubDate>Wed, 18 Apr 2018 14:01:02 GMT</pubDate></item>
+<item><title><![CDATA[1:17-cr-00554-MKB-1 USA v. Shargorodskaya]]></title>
+<link>https://ecf.nyed.uscourts.gov/cgi-bin/iquery.pl?555555555555555-L_1_0-0-412345</link>
+<description><![CDATA[[Status Conference] USA v. Shargorodskaya]]></description>
+<pubDate>Wed, 18 Apr 2018 14:00:00 GMT</pubDate></item>
+</channel></rss>`)
+	items, _, _, err := Parse(body, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 2 {
+		t.Fatalf("got %d items, want 2", len(items))
+	}
+	a, b := items[0].Docket, items[1].Docket
+	if a.Court != "nyed" || a.Number != "1:12-cv-04402" || a.EntryNumber != "150" || a.ShortDescription != "Order" || a.PacerCaseID != "334567" || a.CaseName != "Joseph v. Aramark" {
+		t.Errorf("first: %+v", *a)
+	}
+	if b.Number != "1:17-cr-00554" || b.EntryNumber != "" || b.PacerCaseID != "412345" || b.ShortDescription != "Status Conference" {
+		t.Errorf("second: %+v", *b)
+	}
+}
+
 func TestCourtFromChannelLink(t *testing.T) {
 	items, _, _, err := Parse(feed("", item("1:25-cv-00001 A v. B", "[Order]", "g", "Mon, 07 Jul 2025 10:00:00 EST")), "")
 	if err != nil {
