@@ -47,9 +47,12 @@ type Parsed struct {
 	// Items are normalized: ID, FeedID (f.ID), Feed (f.Name, else Title),
 	// Title, Link (canonical), Published (zero if the feed gave none),
 	// Summary (plain text).
-	Items     []wirewatch.Item
-	TTL       time.Duration // RSS <ttl>, at most 24 h; 0 if none
-	LastBuild time.Time     // RSS lastBuildDate (else pubDate, dc:date), Atom updated; zero if none
+	Items []wirewatch.Item
+	TTL   time.Duration // RSS <ttl>, at most 24 h; 0 if none
+	// LastBuild is RSS lastBuildDate (else dc:date, else pubDate), Atom
+	// updated, for JSON Feed the first item's date (as gofeed gives it);
+	// for docket feeds the channel's lastBuildDate. Zero if none.
+	LastBuild time.Time
 }
 
 // DetectType tells a feed's type from its URL: hosts under uscourts.gov are
