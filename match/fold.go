@@ -1,6 +1,7 @@
 package match
 
 import (
+	"encoding/binary"
 	"strings"
 	"sync"
 	"unicode"
@@ -27,7 +28,9 @@ const maxFoldCache = 1 << 14
 // give more than one: "ﬁ" → "fi", "⑴" → " 1 ").
 type folder struct {
 	ascii [128]byte // lower-case letter or digit, 0 for a separator
-	table []string  // runes below foldTableSize
+	fold  [128]byte // the same with separators as 0x80|' '
+
+	table []string // runes below foldTableSize
 	mu    sync.RWMutex
 	cache map[rune]string
 }
@@ -43,11 +46,14 @@ func defaultFolder() *folder {
 	foldOnce.Do(func() {
 		f := &folder{table: make([]string, foldTableSize), cache: map[rune]string{}}
 		for c := 0; c < 128; c++ {
+			f.fold[c] = 0x80 | ' '
 			switch {
 			case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
 				f.ascii[c] = byte(c)
+				f.fold[c] = byte(c)
 			case c >= 'A' && c <= 'Z':
 				f.ascii[c] = byte(c) + 'a' - 'A'
+				f.fold[c] = byte(c) + 'a' - 'A'
 			}
 		}
 		for r := rune(0); r < foldTableSize; r++ {
@@ -116,26 +122,57 @@ func isWordRune(c rune) bool {
 // replaced by one space; it is the form in which queries and texts are
 // compared. Fold("Ábrego-García’s") is "abrego garcia s".
 func Fold(s string) string {
-	var t tokenizer
-	t.run(s, 0)
-	if len(t.words) == 0 {
-		return ""
-	}
-	out := make([]byte, 0, len(t.buf)+len(t.words))
-	for i, w := range t.words {
-		if i > 0 {
-			out = append(out, ' ')
+	f := defaultFolder()
+	tab := &f.fold
+	// out keeps at least as many free bytes as s has left, so the ASCII
+	// path writes without checks; it grows only when a rune folds longer.
+	out := make([]byte, len(s)+8)
+	j := 0
+	var prev byte = 1 // the last byte written was a separator (or none yet)
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			// Branch-free: write the folded byte, and advance unless it
+			// is a second separator in a row.
+			b := tab[c]
+			sp := b >> 7 // 1 for a separator
+			out[j] = b & 0x7f
+			j += int(1 - sp&prev)
+			prev = sp
+			i++
+			continue
 		}
-		out = append(out, t.buf[w.fs:w.fe]...)
+		r, size := utf8.DecodeRuneInString(s[i:])
+		fr := f.rune(r)
+		i += size
+		if need := j + len(fr) + len(s) - i + 8; need > len(out) {
+			out = append(out, make([]byte, need-len(out))...)
+		}
+		for k := 0; k < len(fr); k++ {
+			b := fr[k]
+			if b == ' ' {
+				if prev == 0 {
+					out[j] = ' '
+					j++
+				}
+				prev = 1
+				continue
+			}
+			out[j] = b
+			j++
+			prev = 0
+		}
 	}
-	return string(out)
+	if j > 0 && prev == 1 {
+		j-- // drop the trailing separator
+	}
+	return string(out[:j])
 }
 
 // word is one word of a text: its folded bytes in the tokenizer's buffer,
 // its span in the original string and hashes for the index.
 type word struct {
 	h      uint64 // hash of the folded word
-	h3     uint64 // hash of its first 3 runes, when it has at least 3
 	fs, fe int32  // folded bytes: buf[fs:fe]
 	os, oe int32  // original bytes: s[os:oe]
 	field  uint8
@@ -148,106 +185,151 @@ type tokenizer struct {
 	words []word
 }
 
-const (
-	fnvOffset = 14695981039346656037
-	fnvPrime  = 1099511628211
-)
-
+// hashString hashes a folded word. It mixes 8 bytes at a time, so that
+// words are hashed after they are folded rather than byte by byte.
 func hashString(s string) uint64 {
-	h := uint64(fnvOffset)
-	for i := 0; i < len(s); i++ {
-		h = (h ^ uint64(s[i])) * fnvPrime
+	h := uint64(len(s))*0x9e3779b97f4a7c15 + 0x632be59bd9b4e019
+	for len(s) >= 8 {
+		v := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		h = (h ^ v) * 0xff51afd7ed558ccd
+		h ^= h >> 32
+		s = s[8:]
 	}
+	if len(s) > 0 {
+		var v uint64
+		for i := 0; i < len(s); i++ {
+			v |= uint64(s[i]) << (8 * i)
+		}
+		h = (h ^ v) * 0xc4ceb9fe1a85ec53
+	}
+	h ^= h >> 29
 	return h
 }
 
-// prefixHash is the hash of the first 3 runes of a folded word (0 if it has
-// fewer), the key under which prefix terms are indexed.
-func prefixHash(w string) uint64 {
-	n := 0
-	for i := range w {
-		if n == 3 {
-			return hashString(w[:i])
+// hashBytes is hashString of b, without a copy. A short tail is read with
+// one 8-byte load when b's capacity allows, and masked.
+func hashBytes(b []byte) uint64 {
+	h := uint64(len(b))*0x9e3779b97f4a7c15 + 0x632be59bd9b4e019
+	for len(b) >= 8 {
+		h = (h ^ binary.LittleEndian.Uint64(b)) * 0xff51afd7ed558ccd
+		h ^= h >> 32
+		b = b[8:]
+	}
+	if n := len(b); n > 0 {
+		var v uint64
+		if cap(b) >= 8 {
+			v = binary.LittleEndian.Uint64(b[:8]) & (1<<(8*uint(n)) - 1)
+		} else {
+			for i := 0; i < n; i++ {
+				v |= uint64(b[i]) << (8 * i)
+			}
 		}
-		n++
+		h = (h ^ v) * 0xc4ceb9fe1a85ec53
 	}
-	if n == 3 {
-		return hashString(w)
-	}
-	return 0
+	h ^= h >> 29
+	return h
 }
+
+// Prefix terms are filed under the hash of their first bytes, at most
+// maxPrefixKey of them (a 3-letter prefix has at least 3 bytes), and a text
+// word is looked up under its first n bytes for each n that some prefix
+// term in the index uses. Bytes rather than runes: a word starts with a
+// prefix exactly when their first bytes agree, so no rune decoding is
+// needed.
+const (
+	minPrefixKey = MinPrefix
+	maxPrefixKey = 6
+	prefixKinds  = maxPrefixKey - minPrefixKey + 1
+)
+
+// prefixKeys returns the keys of text word w for the key lengths in the bit
+// set lens (bit n-minPrefixKey for n bytes); 0 where w is shorter.
+func prefixKeys(w []byte, lens uint8) (keys [prefixKinds]uint64) {
+	for n := minPrefixKey; n <= maxPrefixKey && n <= len(w); n++ {
+		if lens&(1<<(n-minPrefixKey)) != 0 {
+			keys[n-minPrefixKey] = hashBytes(w[:n])
+		}
+	}
+	return keys
+}
+
+// prefixKeyLen is how many bytes of prefix p its key covers.
+func prefixKeyLen(p string) int { return min(len(p), maxPrefixKey) }
+
+// prefixHash is the key of prefix p.
+func prefixHash(p string) uint64 { return hashString(p[:prefixKeyLen(p)]) }
 
 // run appends the words of s to t, tagged with field.
 func (t *tokenizer) run(s string, field uint8) {
 	f := defaultFolder()
-	in := false // inside a word
-	var h, h3 uint64
-	nr := 0 // runes in the current word
-	var cur word
-	end := func() {
-		if in {
-			cur.fe = int32(len(t.buf))
-			cur.h = h
-			if nr >= 3 {
-				cur.h3 = h3
-			}
-			t.words = append(t.words, cur)
-			in = false
-		}
-	}
+	ascii := &f.ascii
+	buf, words := t.buf, t.words
+	var (
+		in     bool  // inside a word
+		fs, os int32 // where the word starts in buf and in s
+		oe     int
+	)
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if fc := f.ascii[c]; fc != 0 {
-				if !in {
-					in, h, nr = true, fnvOffset, 0
-					cur = word{fs: int32(len(t.buf)), os: int32(i), field: field}
+			fc := ascii[c]
+			if fc == 0 {
+				if in {
+					words = append(words, word{h: hashBytes(buf[fs:]), fs: fs, fe: int32(len(buf)), os: os, oe: int32(oe), field: field})
+					in = false
 				}
-				t.buf = append(t.buf, fc)
-				h = (h ^ uint64(fc)) * fnvPrime
-				nr++
-				if nr == 3 {
-					h3 = h
-				}
-				cur.oe = int32(i + 1)
-			} else {
-				end()
+				i++
+				continue
 			}
-			i++
+			if !in {
+				in = true
+				fs, os = int32(len(buf)), int32(i)
+			}
+			// The common case: a run of ASCII letters and digits.
+			for {
+				buf = append(buf, fc)
+				i++
+				if i == len(s) || s[i] >= utf8.RuneSelf {
+					break
+				}
+				if fc = ascii[s[i]]; fc == 0 {
+					break
+				}
+			}
+			oe = i
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		fs := f.rune(r)
-		if fs == "" { // combining mark: part of the word it follows
+		fr := f.rune(r)
+		if fr == "" { // a combining mark belongs to the word it follows
 			if in {
-				cur.oe = int32(i + size)
+				oe = i + size
 			}
 			i += size
 			continue
 		}
-		for _, fc := range fs {
+		for _, fc := range fr {
 			if fc == ' ' {
-				end()
+				if in {
+					words = append(words, word{h: hashBytes(buf[fs:]), fs: fs, fe: int32(len(buf)), os: os, oe: int32(oe), field: field})
+					in = false
+				}
 				continue
 			}
 			if !in {
-				in, h, nr = true, fnvOffset, 0
-				cur = word{fs: int32(len(t.buf)), os: int32(i), field: field}
+				in = true
+				fs, os = int32(len(buf)), int32(i)
 			}
-			n := len(t.buf)
-			t.buf = utf8.AppendRune(t.buf, fc)
-			for _, b := range t.buf[n:] {
-				h = (h ^ uint64(b)) * fnvPrime
-			}
-			nr++
-			if nr == 3 {
-				h3 = h
-			}
-			cur.oe = int32(i + size)
+			buf = utf8.AppendRune(buf, fc)
+			oe = i + size
 		}
 		i += size
 	}
-	end()
+	if in {
+		words = append(words, word{h: hashBytes(buf[fs:]), fs: fs, fe: int32(len(buf)), os: os, oe: int32(oe), field: field})
+	}
+	t.buf, t.words = buf, words
 }
 
 func (t *tokenizer) reset() {

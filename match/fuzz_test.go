@@ -90,7 +90,9 @@ func FuzzMatch(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, query, text, number string) {
 		d := Doc{Title: text, Text: strings.ToUpper(text) + " " + text, Docket: number, Numbers: []string{number}}
-		_ = Fold(text)
+		if got, want := Fold(text), foldByTokens(text); got != want {
+			t.Fatalf("Fold(%q) = %q, but its words are %q", text, got, want)
+		}
 		q, err := Parse(query)
 		if err != nil {
 			return
@@ -150,5 +152,28 @@ func TestParseGolden(t *testing.T) {
 	}
 	if out.String() != string(want) {
 		t.Errorf("parse results differ from %s (run go test -run TestParseGolden -update and review the diff):\n%s", golden, out.String())
+	}
+}
+
+// foldByTokens is Fold by way of the tokenizer: the words joined by spaces.
+func foldByTokens(s string) string {
+	var tk tokenizer
+	tk.run(s, 0)
+	ws := make([]string, len(tk.words))
+	for i := range tk.words {
+		ws[i] = string(tk.text(&tk.words[i]))
+	}
+	return strings.Join(ws, " ")
+}
+
+func TestFoldAgreesWithTokens(t *testing.T) {
+	g := newGen(genConfig{seed: 11, vocab: 300, names: 20, titleWords: 5, textWords: 40, typo: 0.5, accents: 0.5, nasty: 1})
+	for range 2000 {
+		d := g.item(nil)
+		for _, s := range []string{d.Title, d.Text, " " + d.Text + " — "} {
+			if got, want := Fold(s), foldByTokens(s); got != want {
+				t.Fatalf("Fold(%q) = %q, but its words are %q", s, got, want)
+			}
+		}
 	}
 }

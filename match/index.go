@@ -23,6 +23,7 @@ type Index struct {
 	byID map[string]*compiled
 	gen  uint64 // version being written
 	seq  uint64
+	adds int // keys added since the filter was built
 	cur  atomic.Pointer[table]
 	pool sync.Pool // *scratch
 }
@@ -37,8 +38,34 @@ type compiled struct {
 // anchor files one atom of a query under one of its words.
 type anchor struct {
 	c    *compiled
+	a    *atom
 	atom uint8
 	pos  uint8 // which word of the phrase the key is
+	// chkOff (if not 0) is the offset from the anchor word of another
+	// whole word of the phrase, whose hash is chk: a cheap first test
+	// before the full verification.
+	chkOff int8
+	chk    uint64
+}
+
+// newAnchor files atom ai of c under its word pos.
+func newAnchor(c *compiled, ai, pos int) anchor {
+	a := &c.q.atoms[ai]
+	an := anchor{c: c, a: a, atom: uint8(ai), pos: uint8(pos)}
+	if a.dk != nil {
+		return an
+	}
+	best := -1
+	for j := range a.words {
+		if j != pos && !a.prefix[j] && (best < 0 || len(a.words[j]) > len(a.words[best])) {
+			best = j
+		}
+	}
+	if best >= 0 {
+		an.chkOff = int8(best - pos)
+		an.chk = a.hashes[best]
+	}
+	return an
 }
 
 // Keys of the three kinds of anchors live in one table; these salts keep a
@@ -55,10 +82,12 @@ const (
 )
 
 type table struct {
+	filter  *filter // every key in the table has its bit set
 	top     [1 << topBits]*mid
-	nPrefix int // prefix anchors: look up h3 keys only if any
-	nCase   int // case anchors: look for docket numbers only if any
-	n       int // queries
+	nPrefix [prefixKinds]int // prefix anchors by key length
+	lens    uint8            // key lengths in use: bit n-minPrefixKey
+	nCase   int              // case anchors: look for docket numbers only if any
+	n       int              // queries
 }
 
 type mid struct {
@@ -125,6 +154,7 @@ func (t *table) writable(key, gen uint64) *leaf {
 }
 
 func (t *table) add(key, gen uint64, a anchor) {
+	t.filter.set(key)
 	l := t.writable(key, gen)
 	for k := range l.buckets {
 		if l.buckets[k].key == key {
@@ -188,7 +218,7 @@ const (
 // NewIndex returns an empty index.
 func NewIndex() *Index {
 	ix := &Index{byID: map[string]*compiled{}}
-	ix.cur.Store(&table{})
+	ix.cur.Store(&table{filter: newFilter()})
 	ix.pool.New = func() any { return new(scratch) }
 	return ix
 }
@@ -207,10 +237,11 @@ func (ix *Index) Set(id string, q *Query) {
 		t.n++
 		for ai := range q.atoms {
 			key, pos, kind := anchorKey(&q.atoms[ai])
-			t.add(key, ix.gen, anchor{c: c, atom: uint8(ai), pos: uint8(pos)})
+			t.add(key, ix.gen, newAnchor(c, ai, pos))
+			ix.adds++
 			switch kind {
 			case kindPrefix:
-				t.nPrefix++
+				t.nPrefix[prefixKeyLen(q.atoms[ai].words[pos])-minPrefixKey]++
 			case kindCase:
 				t.nCase++
 			}
@@ -234,11 +265,11 @@ func (ix *Index) drop(t *table, id string) {
 	delete(ix.byID, id)
 	t.n--
 	for ai := range c.q.atoms {
-		key, _, kind := anchorKey(&c.q.atoms[ai])
+		key, pos, kind := anchorKey(&c.q.atoms[ai])
 		t.remove(key, ix.gen, c)
 		switch kind {
 		case kindPrefix:
-			t.nPrefix--
+			t.nPrefix[prefixKeyLen(c.q.atoms[ai].words[pos])-minPrefixKey]--
 		case kindCase:
 			t.nCase--
 		}
@@ -252,6 +283,25 @@ func (ix *Index) update(f func(t *table)) {
 	ix.gen++
 	t := *ix.cur.Load()
 	f(&t)
+	t.lens = 0
+	for i, n := range t.nPrefix {
+		if n > 0 {
+			t.lens |= 1 << i
+		}
+	}
+	if ix.adds > 2*len(ix.byID)*MaxTerms/8+filterBits/16 {
+		// Removed keys leave their bits set; rebuild the filter before
+		// the stale bits make it useless.
+		t.filter = newFilter()
+		ix.adds = 0
+		for _, c := range ix.byID {
+			for ai := range c.q.atoms {
+				key, _, _ := anchorKey(&c.q.atoms[ai])
+				t.filter.set(key)
+				ix.adds++
+			}
+		}
+	}
 	ix.cur.Store(&t)
 }
 
@@ -284,17 +334,16 @@ func (ix *Index) Match(d Doc) []Hit {
 		tk.run(s, uint8(f))
 	}
 	cands := sc.cands[:0]
-	for wi := range tk.words {
-		w := &tk.words[wi]
-		for _, a := range t.lookup(w.h) {
-			if os, oe, ok := verify(tk, wi, &a.c.q.atoms[a.atom], int(a.pos)); ok {
-				cands = append(cands, cand{c: a.c, atom: int(a.atom), span: span{atom: int(a.atom), field: int(w.field), os: os, oe: oe}})
-			}
+	words := tk.words
+	for wi := range words {
+		w := &words[wi]
+		if t.filter.has(w.h) {
+			cands = t.verifyAll(cands, tk, wi, w.h)
 		}
-		if t.nPrefix > 0 && w.h3 != 0 {
-			for _, a := range t.lookup(w.h3 ^ saltPrefix) {
-				if os, oe, ok := verify(tk, wi, &a.c.q.atoms[a.atom], int(a.pos)); ok {
-					cands = append(cands, cand{c: a.c, atom: int(a.atom), span: span{atom: int(a.atom), field: int(w.field), os: os, oe: oe}})
+		if t.lens != 0 {
+			for _, hp := range prefixKeys(tk.buf[w.fs:w.fe], t.lens) {
+				if hp != 0 && t.filter.has(hp^saltPrefix) {
+					cands = t.verifyAll(cands, tk, wi, hp^saltPrefix)
 				}
 			}
 		}
@@ -308,7 +357,7 @@ func (ix *Index) Match(d Doc) []Hit {
 				continue
 			}
 			for _, a := range t.lookup(hashString(num.key()) ^ saltCase) {
-				if dk := a.c.q.atoms[a.atom].dk; dk != nil && dk.matches(num) {
+				if a.a.dk != nil && a.a.dk.matches(num) {
 					cands = append(cands, cand{c: a.c, atom: int(a.atom), span: span{atom: int(a.atom), field: int(w.field), os: int(w.os), oe: end}})
 				}
 			}
@@ -321,7 +370,7 @@ func (ix *Index) Match(d Doc) []Hit {
 				continue
 			}
 			for _, a := range t.lookup(hashString(num.key()) ^ saltCase) {
-				if dk := a.c.q.atoms[a.atom].dk; dk != nil && dk.matches(num) {
+				if a.a.dk != nil && a.a.dk.matches(num) {
 					cands = append(cands, cand{c: a.c, atom: int(a.atom), span: span{atom: int(a.atom), field: 2, number: n}})
 				}
 			}
@@ -351,6 +400,26 @@ func (ix *Index) Match(d Doc) []Hit {
 	}
 	slices.SortFunc(hits, func(a, b Hit) int { return strings.Compare(a.ID, b.ID) })
 	return hits
+}
+
+// verifyAll verifies the phrases filed under key around word wi and adds
+// those that match to cands.
+func (t *table) verifyAll(cands []cand, tk *tokenizer, wi int, key uint64) []cand {
+	words := tk.words
+	as := t.lookup(key)
+	for i := range as {
+		a := &as[i]
+		if a.chkOff != 0 {
+			j := wi + int(a.chkOff)
+			if j < 0 || j >= len(words) || words[j].h != a.chk {
+				continue
+			}
+		}
+		if os, oe, ok := verify(tk, wi, a.a, int(a.pos)); ok {
+			cands = append(cands, cand{c: a.c, atom: int(a.atom), span: span{atom: int(a.atom), field: int(words[wi].field), os: os, oe: oe}})
+		}
+	}
+	return cands
 }
 
 // groupSpans collects the spans of one query's candidates (sorted by atom,
@@ -405,4 +474,34 @@ func verify(tk *tokenizer, wi int, a *atom, pos int) (int, int, bool) {
 		}
 	}
 	return int(tk.words[start].os), int(tk.words[end-1].oe), true
+}
+
+// filterBits is the size of the table's filter: with 10,000 watches about
+// 1% of the words that are no anchor get past it.
+const filterBits = 1 << 20
+
+// filter is a one-hash Bloom filter over the table's keys, so most words of
+// a document are rejected by one bit test instead of a walk down the tree.
+// Bits are only ever set (atomically, so matches may read it while a
+// writer adds keys); Index.update replaces it when removals have left too
+// many stale bits.
+type filter struct {
+	bits [filterBits / 64]atomic.Uint64
+}
+
+func newFilter() *filter { return new(filter) }
+
+func filterBit(key uint64) uint64 {
+	m := key * 0x9fb21c651e98df25
+	return (m ^ m>>31) & (filterBits - 1)
+}
+
+func (f *filter) set(key uint64) {
+	b := filterBit(key)
+	f.bits[b/64].Or(1 << (b % 64))
+}
+
+func (f *filter) has(key uint64) bool {
+	b := filterBit(key)
+	return f.bits[b/64].Load()&(1<<(b%64)) != 0
 }
