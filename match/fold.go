@@ -64,6 +64,17 @@ func defaultFolder() *folder {
 	return theFold
 }
 
+// foldOf returns the fold of any rune.
+func (f *folder) foldOf(r rune) string {
+	if r < utf8.RuneSelf {
+		if c := f.ascii[r]; c != 0 {
+			return string(rune(c))
+		}
+		return " "
+	}
+	return f.rune(r)
+}
+
 // rune returns the fold of r (r >= 0x80).
 func (f *folder) rune(r rune) string {
 	if r < foldTableSize {
@@ -242,17 +253,6 @@ const (
 	maxPrefixKey = 6
 	prefixKinds  = maxPrefixKey - minPrefixKey + 1
 )
-
-// prefixKeys returns the keys of text word w for the key lengths in the bit
-// set lens (bit n-minPrefixKey for n bytes); 0 where w is shorter.
-func prefixKeys(w []byte, lens uint8) (keys [prefixKinds]uint64) {
-	for n := minPrefixKey; n <= maxPrefixKey && n <= len(w); n++ {
-		if lens&(1<<(n-minPrefixKey)) != 0 {
-			keys[n-minPrefixKey] = hashBytes(w[:n])
-		}
-	}
-	return keys
-}
 
 // prefixKeyLen is how many bytes of prefix p its key covers.
 func prefixKeyLen(p string) int { return min(len(p), maxPrefixKey) }

@@ -2,6 +2,7 @@ package match
 
 import (
 	"cmp"
+	"math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -223,30 +224,41 @@ func NewIndex() *Index {
 	return ix
 }
 
-// Set adds or replaces the query with this id.
+// Set adds or replaces the query with this id. A nil query removes it.
 func (ix *Index) Set(id string, q *Query) {
-	if q == nil {
-		ix.Remove(id)
-		return
-	}
+	ix.update(func(t *table) { ix.set(t, id, q) })
+}
+
+// SetMany adds or replaces many queries at once and publishes them
+// together: the way to load the watches at start.
+func (ix *Index) SetMany(qs map[string]*Query) {
 	ix.update(func(t *table) {
-		ix.drop(t, id)
-		ix.seq++
-		c := &compiled{id: id, seq: ix.seq, q: q}
-		ix.byID[id] = c
-		t.n++
-		for ai := range q.atoms {
-			key, pos, kind := anchorKey(&q.atoms[ai])
-			t.add(key, ix.gen, newAnchor(c, ai, pos))
-			ix.adds++
-			switch kind {
-			case kindPrefix:
-				t.nPrefix[prefixKeyLen(q.atoms[ai].words[pos])-minPrefixKey]++
-			case kindCase:
-				t.nCase++
-			}
+		for id, q := range qs {
+			ix.set(t, id, q)
 		}
 	})
+}
+
+func (ix *Index) set(t *table, id string, q *Query) {
+	ix.drop(t, id)
+	if q == nil {
+		return
+	}
+	ix.seq++
+	c := &compiled{id: id, seq: ix.seq, q: q}
+	ix.byID[id] = c
+	t.n++
+	for ai := range q.atoms {
+		key, pos, kind := anchorKey(&q.atoms[ai])
+		t.add(key, ix.gen, newAnchor(c, ai, pos))
+		ix.adds++
+		switch kind {
+		case kindPrefix:
+			t.nPrefix[prefixKeyLen(q.atoms[ai].words[pos])-minPrefixKey]++
+		case kindCase:
+			t.nCase++
+		}
+	}
 }
 
 // Remove drops the query with this id.
@@ -341,9 +353,14 @@ func (ix *Index) Match(d Doc) []Hit {
 			cands = t.verifyAll(cands, tk, wi, w.h)
 		}
 		if t.lens != 0 {
-			for _, hp := range prefixKeys(tk.buf[w.fs:w.fe], t.lens) {
-				if hp != 0 && t.filter.has(hp^saltPrefix) {
-					cands = t.verifyAll(cands, tk, wi, hp^saltPrefix)
+			wb := tk.buf[w.fs:w.fe]
+			for l := t.lens; l != 0; l &= l - 1 {
+				n := bits.TrailingZeros8(l) + minPrefixKey
+				if n > len(wb) {
+					break
+				}
+				if k := hashBytes(wb[:n]) ^ saltPrefix; t.filter.has(k) {
+					cands = t.verifyAll(cands, tk, wi, k)
 				}
 			}
 		}

@@ -254,3 +254,21 @@ func TestIndexConcurrentUpdates(t *testing.T) {
 		t.Errorf("%d of %d concurrent matches missed the watch that never changed", missed.Load(), matches.Load())
 	}
 }
+
+func TestIndexSetMany(t *testing.T) {
+	ix := NewIndex()
+	ix.Set("old", MustParse(t, "Bukele"))
+	ix.SetMany(map[string]*Query{
+		"a":    MustParse(t, "Xinis"),
+		"b":    MustParse(t, `"Abrego Garcia"`),
+		"old":  MustParse(t, "orders"),
+		"gone": nil,
+	})
+	d := Doc{Title: "Judge Xinis orders return of Abrego Garcia; Bukele"}
+	if got := ids(ix.Match(d)); got != "a,b,old" {
+		t.Fatalf("got %s, want a,b,old", got)
+	}
+	if ix.Len() != 3 {
+		t.Errorf("Len = %d, want 3", ix.Len())
+	}
+}

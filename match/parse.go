@@ -107,6 +107,7 @@ const (
 type token struct {
 	kind   tokKind
 	pos    int // 1-based rune position
+	bs, be int // bytes of the query it covers
 	src    string
 	words  []string
 	prefix []bool
@@ -115,68 +116,115 @@ type token struct {
 
 func isQuote(r rune) bool { return r == '"' || r == '“' || r == '”' || r == '„' }
 
+func isQuerySpace(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }
+
+// lexer walks the query by bytes and counts runes for positions.
+type lexer struct {
+	q   string
+	i   int // byte offset
+	pos int // 1-based rune position of q[i:]
+}
+
+func (l *lexer) peek() (rune, int) {
+	if l.i >= len(l.q) {
+		return -1, 0
+	}
+	if c := l.q[l.i]; c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	return utf8.DecodeRuneInString(l.q[l.i:])
+}
+
+// peekAt returns the rune after the next one.
+func (l *lexer) peek2() rune {
+	_, n := l.peek()
+	if l.i+n >= len(l.q) {
+		return -1
+	}
+	r, _ := utf8.DecodeRuneInString(l.q[l.i+n:])
+	return r
+}
+
+func (l *lexer) advance(size int) {
+	l.i += size
+	l.pos++
+}
+
 // lex splits the query into tokens.
-func lex(q []rune) ([]token, error) {
-	var toks []token
-	for i := 0; i < len(q); {
-		r := q[i]
-		pos := i + 1
+func lex(q string) ([]token, error) {
+	toks := make([]token, 0, 8)
+	l := &lexer{q: q, pos: 1}
+	for {
+		r, size := l.peek()
+		if size == 0 {
+			return toks, nil
+		}
+		pos, bs := l.pos, l.i
 		switch {
-		case unicode.IsSpace(r) || unicode.IsControl(r):
-			i++
+		case isQuerySpace(r):
+			l.advance(size)
 		case r == '(':
-			toks = append(toks, token{kind: tLParen, pos: pos, src: "("})
-			i++
+			l.advance(size)
+			toks = append(toks, token{kind: tLParen, pos: pos, bs: bs, be: l.i, src: "("})
 		case r == ')':
-			toks = append(toks, token{kind: tRParen, pos: pos, src: ")"})
-			i++
+			l.advance(size)
+			toks = append(toks, token{kind: tRParen, pos: pos, bs: bs, be: l.i, src: ")"})
 		case isQuote(r):
-			j := i + 1
-			for j < len(q) && !isQuote(q[j]) {
-				j++
-			}
-			if j == len(q) {
-				return nil, errAt(pos, "unbalanced %q", string(r))
-			}
-			t := token{kind: tQuote, pos: pos, src: string(q[i : j+1])}
-			for k := i + 1; k < j; {
-				for k < j && unicode.IsSpace(q[k]) {
-					k++
+			l.advance(size)
+			t := token{kind: tQuote, pos: pos, bs: bs}
+			for {
+				r, size := l.peek()
+				if size == 0 {
+					return nil, errAt(pos, "unbalanced %q", string(q[bs:bs+utf8.RuneLen(firstRune(q[bs:]))]))
 				}
-				e := k
-				for e < j && !unicode.IsSpace(q[e]) {
-					e++
+				if isQuote(r) {
+					l.advance(size)
+					break
 				}
-				if e > k {
-					if err := addWords(&t, q[k:e], k+1); err != nil {
-						return nil, err
+				if isQuerySpace(r) {
+					l.advance(size)
+					continue
+				}
+				ps, ppos := l.i, l.pos
+				for {
+					r, size := l.peek()
+					if size == 0 || isQuote(r) || isQuerySpace(r) {
+						break
 					}
+					l.advance(size)
 				}
-				k = e
+				if err := addWords(&t, q[ps:l.i], ppos); err != nil {
+					return nil, err
+				}
 			}
+			t.be = l.i
+			t.src = q[bs:l.i]
 			if len(t.words) == 0 {
 				return nil, errAt(pos, "quotes with no word inside")
 			}
 			toks = append(toks, t)
-			i = j + 1
-		case r == '-' && (i+1 == len(q) || unicode.IsSpace(q[i+1]) || q[i+1] == ')' || q[i+1] == '-'):
-			return nil, errAt(pos, `"-" needs a word, quoted phrase or "(" right after it`)
 		case r == '-':
-			toks = append(toks, token{kind: tNeg, pos: pos, src: "-"})
-			i++
-		default:
-			j := i
-			for j < len(q) && !unicode.IsSpace(q[j]) && q[j] != '(' && q[j] != ')' && !isQuote(q[j]) {
-				j++
+			if n := l.peek2(); n == -1 || isQuerySpace(n) || n == ')' || n == '-' {
+				return nil, errAt(pos, `"-" needs a word, quoted phrase or "(" right after it`)
 			}
-			s := string(q[i:j])
+			l.advance(size)
+			toks = append(toks, token{kind: tNeg, pos: pos, bs: bs, be: l.i, src: "-"})
+		default:
+			for {
+				r, size := l.peek()
+				if size == 0 || isQuerySpace(r) || r == '(' || r == ')' || isQuote(r) {
+					break
+				}
+				l.advance(size)
+			}
+			s := q[bs:l.i]
 			switch {
 			case s == "AND":
-				toks = append(toks, token{kind: tAnd, pos: pos, src: s})
+				toks = append(toks, token{kind: tAnd, pos: pos, bs: bs, be: l.i, src: s})
 			case s == "OR":
-				toks = append(toks, token{kind: tOr, pos: pos, src: s})
+				toks = append(toks, token{kind: tOr, pos: pos, bs: bs, be: l.i, src: s})
 			case s == "NOT":
-				toks = append(toks, token{kind: tNot, pos: pos, src: s})
+				toks = append(toks, token{kind: tNot, pos: pos, bs: bs, be: l.i, src: s})
 			case len(s) >= 5 && strings.EqualFold(s[:5], "case:"):
 				num := s[5:]
 				d, ok := parseDocket(num)
@@ -186,10 +234,10 @@ func lex(q []rune) ([]token, error) {
 					}
 					return nil, errAt(pos+5, "%q is not a docket number such as 8:25-cv-00951", num)
 				}
-				toks = append(toks, token{kind: tCase, pos: pos, src: s, dk: &d})
+				toks = append(toks, token{kind: tCase, pos: pos, bs: bs, be: l.i, src: s, dk: &d})
 			default:
-				t := token{kind: tWord, pos: pos, src: s}
-				if err := addWords(&t, q[i:j], pos); err != nil {
+				t := token{kind: tWord, pos: pos, bs: bs, be: l.i, src: s}
+				if err := addWords(&t, s, pos); err != nil {
 					return nil, err
 				}
 				if len(t.words) > 0 {
@@ -198,38 +246,40 @@ func lex(q []rune) ([]token, error) {
 				// A token of punctuation only ("&", "—") separates words
 				// like it does in a text, so it adds nothing.
 			}
-			i = j
 		}
 	}
-	return toks, nil
 }
 
 // addWords folds one space-free piece of a query (at 1-based position pos)
 // and appends its words to t. A "*" may end the piece: the last word is then
 // a prefix.
-func addWords(t *token, piece []rune, pos int) error {
+func addWords(t *token, piece string, pos int) error {
 	star := false
-	for k, r := range piece {
-		if r != '*' {
-			continue
-		}
+	if k := strings.IndexByte(piece, '*'); k >= 0 {
+		kpos := pos + utf8.RuneCountInString(piece[:k])
 		if k != len(piece)-1 {
-			return errAt(pos+k, `"*" goes only at the end of a word`)
+			return errAt(kpos, `"*" goes only at the end of a word`)
 		}
-		if k == 0 || !isWordRune(firstRune(Fold(string(piece[k-1])))) {
-			return errAt(pos+k, `"*" must follow a word, as in negotiat*`)
+		piece = piece[:k]
+		last, _ := utf8.DecodeLastRuneInString(piece)
+		lf := defaultFolder().foldOf(last)
+		if Fold(piece) == "" || lf != "" && lf[len(lf)-1] == ' ' {
+			return errAt(kpos, `"*" must follow a word, as in negotiat*`)
 		}
 		star = true
-		piece = piece[:k]
 	}
-	words := strings.Fields(Fold(string(piece)))
-	for i, w := range words {
-		p := star && i == len(words)-1
-		if p && utf8.RuneCountInString(w) < MinPrefix {
-			return errAt(pos+len(piece), `a prefix needs at least %d letters before "*"`, MinPrefix)
+	f := Fold(piece)
+	if star && utf8.RuneCountInString(f[strings.LastIndexByte(f, ' ')+1:]) < MinPrefix {
+		return errAt(pos+utf8.RuneCountInString(piece), `a prefix needs at least %d letters before "*"`, MinPrefix)
+	}
+	for len(f) > 0 {
+		w, rest := f, ""
+		if i := strings.IndexByte(f, ' '); i >= 0 {
+			w, rest = f[:i], f[i+1:]
 		}
 		t.words = append(t.words, w)
-		t.prefix = append(t.prefix, p)
+		t.prefix = append(t.prefix, star && rest == "")
+		f = rest
 	}
 	return nil
 }
@@ -254,18 +304,18 @@ func Parse(q string) (*Query, error) {
 		}
 		return nil, errAt(n, "invalid UTF-8")
 	}
-	rs := []rune(q)
-	if len(rs) > MaxQueryChars {
+	nr := utf8.RuneCountInString(q)
+	if nr > MaxQueryChars {
 		return nil, errAt(MaxQueryChars+1, "query is longer than %d characters", MaxQueryChars)
 	}
-	toks, err := lex(rs)
+	toks, err := lex(q)
 	if err != nil {
 		return nil, err
 	}
 	if len(toks) == 0 {
 		return nil, errAt(1, "query has no words")
 	}
-	p := &parser{toks: toks, q: &Query{src: q}, end: len(rs) + 1}
+	p := &parser{toks: toks, q: &Query{src: q}, end: nr + 1}
 	root, err := p.or()
 	if err != nil {
 		return nil, err
@@ -326,8 +376,8 @@ func startsOperand(k tokKind) bool {
 
 func (p *parser) or() (*node, error) {
 	first, err := p.and()
-	if err != nil {
-		return nil, err
+	if err != nil || p.peek().kind != tOr {
+		return first, err
 	}
 	n := &node{op: opOr, kids: []*node{first}}
 	for p.peek().kind == tOr {
@@ -341,9 +391,6 @@ func (p *parser) or() (*node, error) {
 		}
 		n.kids = append(n.kids, k)
 	}
-	if len(n.kids) == 1 {
-		return first, nil
-	}
 	return n, nil
 }
 
@@ -352,7 +399,7 @@ func (p *parser) and() (*node, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &node{op: opAnd, kids: []*node{first}}
+	var n *node
 	for {
 		t := p.peek()
 		switch t.kind {
@@ -366,7 +413,7 @@ func (p *parser) and() (*node, error) {
 		case tWord, tQuote, tCase, tLParen:
 			return nil, errAt(t.pos, "missing AND or OR before %s", show(t.src))
 		default:
-			if len(n.kids) == 1 {
+			if n == nil {
 				return first, nil
 			}
 			return n, nil
@@ -374,6 +421,9 @@ func (p *parser) and() (*node, error) {
 		k, err := p.unary()
 		if err != nil {
 			return nil, err
+		}
+		if n == nil {
+			n = &node{op: opAnd, kids: []*node{first}}
 		}
 		n.kids = append(n.kids, k)
 	}
@@ -436,7 +486,7 @@ func (p *parser) primary(merge bool) (*node, error) {
 			u := p.next()
 			a.words = append(a.words, u.words...)
 			a.prefix = append(a.prefix, u.prefix...)
-			a.src += " " + u.src
+			a.src = p.q.src[t.bs:u.be]
 		}
 		return p.addAtom(a)
 	case tQuote:
