@@ -40,19 +40,19 @@ type compiled struct {
 type anchor struct {
 	c    *compiled
 	a    *atom
-	atom uint8
-	pos  uint8 // which word of the phrase the key is
+	atom uint8  // < MaxTerms
+	pos  uint16 // which word of the phrase the key is (< MaxQueryChars)
 	// chkOff (if not 0) is the offset from the anchor word of another
 	// whole word of the phrase, whose hash is chk: a cheap first test
 	// before the full verification.
-	chkOff int8
+	chkOff int16
 	chk    uint64
 }
 
 // newAnchor files atom ai of c under its word pos.
 func newAnchor(c *compiled, ai, pos int) anchor {
 	a := &c.q.atoms[ai]
-	an := anchor{c: c, a: a, atom: uint8(ai), pos: uint8(pos)}
+	an := anchor{c: c, a: a, atom: uint8(ai), pos: uint16(pos)}
 	if a.dk != nil {
 		return an
 	}
@@ -63,7 +63,7 @@ func newAnchor(c *compiled, ai, pos int) anchor {
 		}
 	}
 	if best >= 0 {
-		an.chkOff = int8(best - pos)
+		an.chkOff = int16(best - pos)
 		an.chk = a.hashes[best]
 	}
 	return an

@@ -272,3 +272,28 @@ func TestIndexSetMany(t *testing.T) {
 		t.Errorf("Len = %d, want 3", ix.Len())
 	}
 }
+
+func TestIndexLongPhraseAndBigDoc(t *testing.T) {
+	// A phrase of 230 words whose longest word, the anchor, comes last,
+	// 229 words after the second longest.
+	words := "bb " + strings.Repeat("a ", 228) + "anchorword"
+	q := MustParse(t, words)
+	ix := NewIndex()
+	ix.Set("long", q)
+	d := Doc{Text: "x " + strings.ToUpper(words) + " y"}
+	if got := ids(ix.Match(d)); got != "long" {
+		t.Fatalf("long phrase: got %q, want long", got)
+	}
+	if _, ok := q.Match(d); !ok {
+		t.Fatal("long phrase: Query.Match found nothing")
+	}
+	// Text past MaxFieldBytes is not searched; before it, it is.
+	ix.Set("x", MustParse(t, "needle"))
+	big := strings.Repeat("hay ", MaxFieldBytes/4)
+	if got := ids(ix.Match(Doc{Text: "needle " + big})); got != "x" {
+		t.Errorf("needle at the start of a big text: got %q, want x", got)
+	}
+	if got := ids(ix.Match(Doc{Text: big + " needle"})); got != "" {
+		t.Errorf("needle past MaxFieldBytes: got %q, want nothing", got)
+	}
+}
