@@ -14,17 +14,19 @@ import (
 // Each phrase of each query is filed under one of its words, its anchor (the
 // longest whole word; a prefix only if the phrase has nothing else), in a
 // hash table keyed by the word's hash. Matching folds the document once,
-// looks every word up, verifies the phrases found around it, and evaluates
-// only the queries that have a matching term. The table is a two-level tree
-// of small leaves published through an atomic pointer: Set and Remove copy
-// the few nodes they change and publish a new version, so matches in
-// progress never wait and always see a complete version.
+// looks every word up (most are turned away by a Bloom filter in front of
+// the table), verifies the phrases found around it, and evaluates only the
+// queries that have a matching term. The table is a two-level tree of small
+// leaves published through an atomic pointer: Set and Remove copy the few
+// nodes they change and publish a new version, so matches in progress never
+// wait and always see a complete version.
 type Index struct {
 	mu   sync.Mutex // serialises writers
 	byID map[string]*compiled
 	gen  uint64 // version being written
 	seq  uint64
 	adds int // keys added since the filter was built
+	keys int // keys in the table
 	cur  atomic.Pointer[table]
 	pool sync.Pool // *scratch
 }
@@ -106,7 +108,7 @@ type bucket struct {
 	anchors []anchor // never appended to in place once published
 }
 
-// slot spreads the FNV hash over the tree.
+// slot spreads a key over the tree.
 func slot(key uint64) (int, int) {
 	m := key * 0xff51afd7ed558ccd
 	m ^= m >> 29
@@ -252,6 +254,7 @@ func (ix *Index) set(t *table, id string, q *Query) {
 		key, pos, kind := anchorKey(&q.atoms[ai])
 		t.add(key, ix.gen, newAnchor(c, ai, pos))
 		ix.adds++
+		ix.keys++
 		switch kind {
 		case kindPrefix:
 			t.nPrefix[prefixKeyLen(q.atoms[ai].words[pos])-minPrefixKey]++
@@ -279,6 +282,7 @@ func (ix *Index) drop(t *table, id string) {
 	for ai := range c.q.atoms {
 		key, pos, kind := anchorKey(&c.q.atoms[ai])
 		t.remove(key, ix.gen, c)
+		ix.keys--
 		switch kind {
 		case kindPrefix:
 			t.nPrefix[prefixKeyLen(c.q.atoms[ai].words[pos])-minPrefixKey]--
@@ -301,7 +305,7 @@ func (ix *Index) update(f func(t *table)) {
 			t.lens |= 1 << i
 		}
 	}
-	if ix.adds > 2*len(ix.byID)*MaxTerms/8+filterBits/16 {
+	if ix.adds > 2*ix.keys+filterBits/32 {
 		// Removed keys leave their bits set; rebuild the filter before
 		// the stale bits make it useless.
 		t.filter = newFilter()

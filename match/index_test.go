@@ -297,3 +297,26 @@ func TestIndexLongPhraseAndBigDoc(t *testing.T) {
 		t.Errorf("needle past MaxFieldBytes: got %q, want nothing", got)
 	}
 }
+
+func TestIndexFilterRebuild(t *testing.T) {
+	// Enough replacements to rebuild the filter several times; every
+	// watch must still match afterwards and dropped ones must not.
+	ix := NewIndex()
+	first := ix.cur.Load().filter
+	for round := range 12 {
+		for i := range 8000 {
+			ix.Set(fmt.Sprintf("w%d", i), MustParse(t, fmt.Sprintf("word%dr%d", i, round)))
+		}
+	}
+	if ix.cur.Load().filter == first {
+		t.Fatalf("filter never rebuilt after 96,000 adds for %d keys", ix.keys)
+	}
+	for _, i := range []int{0, 4321, 7999} {
+		if got, want := ids(ix.Match(Doc{Text: fmt.Sprintf("a word%dr11 b", i)})), fmt.Sprintf("w%d", i); got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+		if got := ids(ix.Match(Doc{Text: fmt.Sprintf("a word%dr10 b", i)})); got != "" {
+			t.Errorf("replaced query still matches: %q", got)
+		}
+	}
+}
