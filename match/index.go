@@ -326,6 +326,47 @@ type scratch struct {
 	tok   tokenizer
 	cands []cand
 	spans []span
+	// full holds the atoms that have MaxHitTerms places already: more
+	// could not be reported, so they are not verified again. It is only
+	// filled once cands grows past compactAt.
+	full      map[*atom]bool
+	compactAt int
+}
+
+// maxPooledBytes bounds the folded text whose buffers are kept for reuse.
+const maxPooledBytes = 64 << 10
+
+// compactMin is how many candidates Match collects before it first drops
+// the places it could not report.
+const compactMin = 4096
+
+// compact keeps the first MaxHitTerms places of every atom (in document
+// order, which is the order of the reported terms) and marks the atoms that
+// reached it as full. The terms reported stay exactly the same: a place of
+// an atom that has MaxHitTerms earlier places is never among the first
+// MaxHitTerms terms.
+func (sc *scratch) compact(cands []cand) []cand {
+	slices.SortStableFunc(cands, func(a, b cand) int {
+		return cmp.Or(cmp.Compare(a.c.seq, b.c.seq), cmp.Compare(a.atom, b.atom))
+	})
+	if sc.full == nil {
+		sc.full = map[*atom]bool{}
+	}
+	out := cands[:0]
+	for i := 0; i < len(cands); {
+		j := i
+		for j < len(cands) && cands[j].c == cands[i].c && cands[j].atom == cands[i].atom {
+			j++
+		}
+		n := min(j-i, MaxHitTerms)
+		out = append(out, cands[i:i+n]...)
+		if n == MaxHitTerms {
+			sc.full[&cands[i].c.q.atoms[cands[i].atom]] = true
+		}
+		i = j
+	}
+	sc.compactAt = 2*len(out) + compactMin
+	return out
 }
 
 // cand is an atom of a query that matched somewhere.
@@ -342,7 +383,11 @@ func (ix *Index) Match(d Doc) []Hit {
 		return nil
 	}
 	sc := ix.pool.Get().(*scratch)
-	defer ix.pool.Put(sc)
+	defer func() {
+		if cap(sc.tok.buf) <= maxPooledBytes {
+			ix.pool.Put(sc) // a huge document's buffers are left to the GC
+		}
+	}()
 	doc := d.fields()
 	tk := &sc.tok
 	tk.reset()
@@ -350,11 +395,16 @@ func (ix *Index) Match(d Doc) []Hit {
 		tk.run(s, uint8(f))
 	}
 	cands := sc.cands[:0]
+	clear(sc.full)
+	sc.compactAt = compactMin
 	words := tk.words
 	for wi := range words {
+		if len(cands) >= sc.compactAt {
+			cands = sc.compact(cands)
+		}
 		w := &words[wi]
 		if t.filter.has(w.h) {
-			cands = t.verifyAll(cands, tk, wi, w.h)
+			cands = t.verifyAll(cands, sc, wi, w.h)
 		}
 		if t.lens != 0 {
 			wb := tk.buf[w.fs:w.fe]
@@ -364,7 +414,7 @@ func (ix *Index) Match(d Doc) []Hit {
 					break
 				}
 				if k := hashBytes(wb[:n]) ^ saltPrefix; t.filter.has(k) {
-					cands = t.verifyAll(cands, tk, wi, k)
+					cands = t.verifyAll(cands, sc, wi, k)
 				}
 			}
 		}
@@ -378,7 +428,7 @@ func (ix *Index) Match(d Doc) []Hit {
 				continue
 			}
 			for _, a := range t.lookup(hashString(num.key()) ^ saltCase) {
-				if a.a.dk != nil && a.a.dk.matches(num) {
+				if a.a.dk != nil && a.a.dk.matches(num) && !sc.full[a.a] {
 					cands = append(cands, cand{c: a.c, atom: int(a.atom), span: span{atom: int(a.atom), field: int(w.field), os: int(w.os), oe: end}})
 				}
 			}
@@ -425,7 +475,8 @@ func (ix *Index) Match(d Doc) []Hit {
 
 // verifyAll verifies the phrases filed under key around word wi and adds
 // those that match to cands.
-func (t *table) verifyAll(cands []cand, tk *tokenizer, wi int, key uint64) []cand {
+func (t *table) verifyAll(cands []cand, sc *scratch, wi int, key uint64) []cand {
+	tk := &sc.tok
 	words := tk.words
 	as := t.lookup(key)
 	for i := range as {
@@ -435,6 +486,9 @@ func (t *table) verifyAll(cands []cand, tk *tokenizer, wi int, key uint64) []can
 			if j < 0 || j >= len(words) || words[j].h != a.chk {
 				continue
 			}
+		}
+		if len(sc.full) > 0 && sc.full[a.a] {
+			continue
 		}
 		if os, oe, ok := verify(tk, wi, a.a, int(a.pos)); ok {
 			cands = append(cands, cand{c: a.c, atom: int(a.atom), span: span{atom: int(a.atom), field: int(words[wi].field), os: os, oe: oe}})

@@ -320,3 +320,48 @@ func TestIndexFilterRebuild(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexManyPlaces matches texts where terms occur thousands of times:
+// both matchers stop collecting an atom's places once it has MaxHitTerms of
+// them, and must still report exactly the reference's first terms.
+func TestIndexManyPlaces(t *testing.T) {
+	qs := map[string]string{
+		"p":   "aaa* OR (bbb AND NOT zzz)",
+		"ph":  `"aaaa bbb" OR ccc`,
+		"c":   "case:8:25-cv-00951 OR ddd",
+		"few": "eee",
+	}
+	ix := NewIndex()
+	parsed := map[string]*Query{}
+	for id, s := range qs {
+		parsed[id] = MustParse(t, s)
+		ix.Set(id, parsed[id])
+	}
+	d := Doc{
+		Title:   strings.Repeat("aaaa bbb ", 3000) + "eee",
+		Text:    strings.Repeat("ccc 8:25-cv-00951 ", 2000),
+		Docket:  strings.Repeat("25cv951 ddd ", 500),
+		Numbers: []string{"8:25-cv-00951"},
+	}
+	got := ix.Match(d)
+	rd := refPrepare(d)
+	var want []Hit
+	for _, id := range []string{"c", "few", "p", "ph"} {
+		if terms, ok := refMatch(parsed[id], rd); ok {
+			want = append(want, Hit{ID: id, Terms: terms})
+		}
+		terms, _ := parsed[id].Match(d)
+		rterms, _ := refMatch(parsed[id], rd)
+		if !reflect.DeepEqual(terms, rterms) {
+			t.Errorf("%s: Query.Match terms differ from the reference", id)
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("index and reference disagree:\n got %+v\nwant %+v", got, want)
+	}
+	for _, h := range got {
+		if len(h.Terms) > MaxHitTerms {
+			t.Errorf("%s: %d terms, more than %d", h.ID, len(h.Terms), MaxHitTerms)
+		}
+	}
+}

@@ -105,12 +105,17 @@ func (q *Query) Match(d Doc) ([]Term, bool) {
 	for ai := range q.atoms {
 		a := &q.atoms[ai]
 		inDocket := false
+		places := 0
 		for wi := range tk.words {
+			if places == MaxHitTerms {
+				break // no more of its places could be reported
+			}
 			w := &tk.words[wi]
 			if a.dk == nil {
 				if os, oe, ok := verify(&tk, wi, a, 0); ok {
 					spans = append(spans, span{atom: ai, field: int(w.field), os: os, oe: oe})
 					bits |= 1 << uint(ai)
+					places++
 				}
 				continue
 			}
@@ -122,6 +127,7 @@ func (q *Query) Match(d Doc) ([]Term, bool) {
 				spans = append(spans, span{atom: ai, field: int(w.field), os: int(w.os), oe: end})
 				bits |= 1 << uint(ai)
 				inDocket = inDocket || w.field == 2
+				places++
 			}
 		}
 		if a.dk != nil && !inDocket {
