@@ -58,9 +58,16 @@ func newAnchor(c *compiled, ai, pos int) anchor {
 	if a.dk != nil {
 		return an
 	}
+	// The longest other whole word, preferring one that differs from the
+	// anchor word ("a a a … b" is checked on its "b").
 	best := -1
 	for j := range a.words {
-		if j != pos && !a.prefix[j] && (best < 0 || len(a.words[j]) > len(a.words[best])) {
+		if j == pos || a.prefix[j] {
+			continue
+		}
+		differs := a.words[j] != a.words[pos]
+		if best < 0 || differs && a.words[best] == a.words[pos] ||
+			differs == (a.words[best] != a.words[pos]) && len(a.words[j]) > len(a.words[best]) {
 			best = j
 		}
 	}
@@ -537,18 +544,26 @@ func verify(tk *tokenizer, wi int, a *atom, pos int) (int, int, bool) {
 	if tk.words[start].field != tk.words[end-1].field {
 		return 0, 0, false
 	}
-	for j, aw := range a.words {
-		w := &tk.words[start+j]
-		tw := tk.buf[w.fs:w.fe]
-		if a.prefix[j] {
-			if len(tw) < len(aw) || string(tw[:len(aw)]) != aw {
-				return 0, 0, false
-			}
-		} else if w.h != a.hashes[j] || string(tw) != aw {
+	// The last word first: a cheap way out for long phrases.
+	if last := len(a.words) - 1; last > 0 && !wordIs(tk, &tk.words[start+last], a, last) {
+		return 0, 0, false
+	}
+	for j := range a.words {
+		if !wordIs(tk, &tk.words[start+j], a, j) {
 			return 0, 0, false
 		}
 	}
 	return int(tk.words[start].os), int(tk.words[end-1].oe), true
+}
+
+// wordIs reports whether text word w is the phrase's word j.
+func wordIs(tk *tokenizer, w *word, a *atom, j int) bool {
+	tw := tk.buf[w.fs:w.fe]
+	aw := a.words[j]
+	if a.prefix[j] {
+		return len(tw) >= len(aw) && string(tw[:len(aw)]) == aw
+	}
+	return w.h == a.hashes[j] && string(tw) == aw
 }
 
 // filterBits is the size of the table's filter: with 10,000 watches about
