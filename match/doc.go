@@ -6,40 +6,53 @@
 // words adjacent and in that order. Quotes make a phrase explicit and turn
 // operators into plain words: "Abrego Garcia", "or".
 //
-//	"Abrego Garcia" OR Xinis     either one
-//	Abrego Garcia AND Xinis      both, anywhere in the item
-//	Abrego Garcia NOT Bukele     the first without the second ("NOT x" alone
-//	Abrego Garcia -Bukele        is an error: a query needs a word that must appear)
-//	-"El Salvador"               "-" negates the word or quoted phrase right after it
-//	(deport* OR removal) AND ICE parentheses group; AND binds tighter than OR
-//	negotiat*                    words starting with negotiat (3 letters or more before *)
-//	case:8:25-cv-00951           that docket number as courts and reporters write it:
-//	                             8:25-cv-00951-PX, 25-cv-951, 8:25cv951, 25-cv-00951
+//	"Abrego Garcia" OR Xinis      either one
+//	Abrego Garcia AND Xinis       both, anywhere in the item
+//	Abrego Garcia NOT Bukele      the first without the second
+//	Abrego Garcia -Bukele         the same: "-" negates the word right after it
+//	Abrego -"El Salvador"         … or the quoted phrase, or the ( group )
+//	(deport* OR removal) AND ICE  parentheses group; AND binds tighter than OR
+//	negotiat*                     words that start with negotiat (3 letters or more before *)
+//	case:8:25-cv-00951            that docket number as courts and reporters write it:
+//	                              8:25-cv-00951-PX, 25-cv-951, 8:25cv951, 25-cv-00951
 //
 // AND, OR and NOT are operators only in upper case. After a term, a NOT or
 // "-" term means AND NOT; any other two terms need AND or OR between them
 // ("Abrego Garcia" Xinis is an error, so nothing is silently misread). A
-// query has at most 500 characters and 50 terms. Errors say what is wrong
-// and at which character: `unbalanced "(" at 14`.
+// query needs a term that must appear: NOT Bukele alone, or Xinis OR
+// -Bukele, would match nearly every item and is refused. A query has at
+// most 500 characters and 50 terms (a phrase or a case: number is one
+// term). Errors say what is wrong and at which character, counted from 1:
+// `unbalanced "(" at 14`, `NOT needs something to negate at 22`.
 //
 // # Matching rules
 //
 // Matching is case- and accent-insensitive ("Abrego Garcia" matches
 // "ÁBREGO GARCÍA") and works on whole words: Xinis matches "Xinis's" and
 // "(Xinis)" but not "Xinisfoo"; ICE does not match "police". Every
-// character that is not a letter or digit separates words, so hyphens,
-// apostrophes, punctuation, line breaks and runs of spaces are all alike:
-// Abrego Garcia matches "Abrego-Garcia" and "Abrego\nGarcia", and AT&T
-// matches "AT T". Typographic quotes and dashes count as their ASCII forms.
-// A phrase must lie within one field; the query as a whole is evaluated
-// over the item's title, text and docket fields together. A case: term also
-// matches the docket numbers of a docket item (Doc.Numbers); when it gives
-// an office ("8:") a number written with another office does not match, a
-// number written without one does.
+// character that is not a letter or digit separates words, in queries and
+// texts alike, so hyphens, apostrophes, punctuation, line breaks and runs of
+// spaces are all the same: Abrego Garcia matches "Abrego-Garcia" and
+// "Abrego\nGarcia", and AT&T matches "AT T". Typographic quotes and dashes
+// count as their ASCII forms. A phrase must lie within one field; the query
+// as a whole is evaluated over the item's title, text and docket fields
+// together. Only the first MaxFieldBytes of a field are searched.
 //
-// The result names the terms that matched (not the negated ones), each as
-// written in the item, with its field and byte offsets, for highlighting
-// and snippets.
+// A case: term matches docket numbers written in any field and the docket
+// numbers of a docket item (Doc.Numbers). It compares year, case type and
+// number (leading zeros ignored) and, when both the query and the text give
+// an office ("8:"), the office: 1:25-cv-00951 does not match
+// case:8:25-cv-00951, while 25-cv-951 does. Judge initials ("-PX") are
+// ignored.
+//
+// # Results
+//
+// A match names the places where the query's terms matched, not counting
+// negated terms: one Term per place, with the text as written in the item
+// ("Ábrego García"), its field ("title", "text" or "docket") and its byte
+// offsets in that field, ordered by field and offset, at most MaxHitTerms.
+// A case: term that matched only Doc.Numbers gives a Term with that number
+// as Text, field "docket" and both offsets 0.
 //
 // # Matching many queries
 //

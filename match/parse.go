@@ -10,7 +10,7 @@ import (
 // Limits on a query.
 const (
 	MaxQueryChars = 500 // characters (runes)
-	MaxTerms      = 50  // words, phrases and case: terms
+	MaxTerms      = 50  // phrases (a lone word is one) and case: numbers
 	MinPrefix     = 3   // letters before a "*"
 )
 

@@ -141,3 +141,31 @@ func treeString(q *Query, n *node) string {
 	}
 	return "(" + strings.Join(parts, op) + ")"
 }
+
+// TestDocExamples keeps the package documentation honest.
+func TestDocExamples(t *testing.T) {
+	for _, q := range []string{
+		`"Abrego Garcia" OR Xinis`, `Abrego Garcia AND Xinis`, `Abrego Garcia NOT Bukele`,
+		`Abrego Garcia -Bukele`, `Abrego -"El Salvador"`, `Abrego -(Bukele OR Noem)`,
+		`(deport* OR removal) AND ICE`, `negotiat*`, `case:8:25-cv-00951`, `"or"`, `AT&T`,
+	} {
+		if _, err := Parse(q); err != nil {
+			t.Errorf("Parse(%q): %v", q, err)
+		}
+	}
+	for _, q := range []string{`NOT Bukele`, `Xinis OR -Bukele`, `"Abrego Garcia" Xinis`} {
+		if _, err := Parse(q); err == nil {
+			t.Errorf("Parse(%q) succeeded; the documentation says it is refused", q)
+		}
+	}
+	d := Doc{Text: "Abrego Garcia was not returned", Docket: "Abrego Garcia v. Noem, 1:25-cv-00951"}
+	if _, ok := MustParse(t, "case:8:25-cv-00951").Match(d); ok {
+		t.Error("case:8:25-cv-00951 matched 1:25-cv-00951")
+	}
+	if _, ok := MustParse(t, "case:25-cv-951").Match(d); !ok {
+		t.Error("case:25-cv-951 did not match 1:25-cv-00951")
+	}
+	if got := strings.Count(Syntax, "\n") + 1; got > 10 {
+		t.Errorf("Syntax has %d lines, want at most 10", got)
+	}
+}
