@@ -233,7 +233,8 @@ func NewIndex() *Index {
 	return ix
 }
 
-// Set adds or replaces the query with this id. A nil query removes it.
+// Set adds or replaces the query with this id. A nil query (or one not made
+// by Parse) removes it.
 func (ix *Index) Set(id string, q *Query) {
 	ix.update(func(t *table) { ix.set(t, id, q) })
 }
@@ -250,7 +251,7 @@ func (ix *Index) SetMany(qs map[string]*Query) {
 
 func (ix *Index) set(t *table, id string, q *Query) {
 	ix.drop(t, id)
-	if q == nil {
+	if q == nil || q.root == nil {
 		return
 	}
 	ix.seq++

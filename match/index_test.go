@@ -164,6 +164,13 @@ func TestIndexSetReplaceRemove(t *testing.T) {
 	if got := ids(ix.Match(d)); got != "" || ix.Len() != 1 {
 		t.Fatalf("after Set(c, nil): got %q and Len %d, want nothing and 1", got, ix.Len())
 	}
+	ix.Set("z", &Query{})
+	if got := ids(ix.Match(d)); got != "" || ix.Len() != 1 {
+		t.Fatalf("after Set(z, &Query{}): got %q and Len %d, want nothing and 1", got, ix.Len())
+	}
+	if _, ok := (&Query{}).Match(d); ok {
+		t.Error("a zero Query matched")
+	}
 }
 
 func TestIndexSharedAnchors(t *testing.T) {

@@ -87,7 +87,12 @@ func (n *node) eval(bits uint64) bool {
 }
 
 // String returns the query as written.
-func (q *Query) String() string { return q.src }
+func (q *Query) String() string {
+	if q == nil {
+		return ""
+	}
+	return q.src
+}
 
 type tokKind byte
 

@@ -95,6 +95,9 @@ func fieldRank(f string) int {
 
 // Match reports whether d matches q and which of q's terms matched where.
 func (q *Query) Match(d Doc) ([]Term, bool) {
+	if q == nil || q.root == nil {
+		return nil, false // not made by Parse
+	}
 	doc := d.fields()
 	var tk tokenizer
 	for f, s := range doc {
