@@ -113,9 +113,8 @@ type token struct {
 	kind   tokKind
 	pos    int // 1-based rune position
 	bs, be int // bytes of the query it covers
+	ws, we int // its words: lexer.tk.words[ws:we]
 	src    string
-	words  []string
-	prefix []bool
 	dk     *docketNum
 }
 
@@ -123,11 +122,15 @@ func isQuote(r rune) bool { return r == '"' || r == '“' || r == '”' || r == 
 
 func isQuerySpace(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }
 
-// lexer walks the query by bytes and counts runes for positions.
+// lexer walks the query by bytes and counts runes for positions. It folds
+// the words of every token into one tokenizer, so that a query's words cost
+// a few allocations in all rather than a few each.
 type lexer struct {
-	q   string
-	i   int // byte offset
-	pos int // 1-based rune position of q[i:]
+	q      string
+	i      int // byte offset
+	pos    int // 1-based rune position of q[i:]
+	tk     tokenizer
+	prefix []bool // per word of tk: a prefix ("negotiat*")
 }
 
 func (l *lexer) peek() (rune, int) {
@@ -156,9 +159,9 @@ func (l *lexer) advance(size int) {
 }
 
 // lex splits the query into tokens.
-func lex(q string) ([]token, error) {
+func lex(l *lexer) ([]token, error) {
+	q := l.q
 	toks := make([]token, 0, 8)
-	l := &lexer{q: q, pos: 1}
 	for {
 		r, size := l.peek()
 		if size == 0 {
@@ -176,7 +179,7 @@ func lex(q string) ([]token, error) {
 			toks = append(toks, token{kind: tRParen, pos: pos, bs: bs, be: l.i, src: ")"})
 		case isQuote(r):
 			l.advance(size)
-			t := token{kind: tQuote, pos: pos, bs: bs}
+			t := token{kind: tQuote, pos: pos, bs: bs, ws: len(l.tk.words)}
 			for {
 				r, size := l.peek()
 				if size == 0 {
@@ -198,13 +201,13 @@ func lex(q string) ([]token, error) {
 					}
 					l.advance(size)
 				}
-				if err := addWords(&t, q[ps:l.i], ppos); err != nil {
+				if err := l.addWords(q[ps:l.i], ppos); err != nil {
 					return nil, err
 				}
 			}
-			t.be = l.i
+			t.be, t.we = l.i, len(l.tk.words)
 			t.src = q[bs:l.i]
-			if len(t.words) == 0 {
+			if t.we == t.ws {
 				return nil, errAt(pos, "quotes with no word inside")
 			}
 			toks = append(toks, t)
@@ -241,11 +244,11 @@ func lex(q string) ([]token, error) {
 				}
 				toks = append(toks, token{kind: tCase, pos: pos, bs: bs, be: l.i, src: s, dk: &d})
 			default:
-				t := token{kind: tWord, pos: pos, bs: bs, be: l.i, src: s}
-				if err := addWords(&t, s, pos); err != nil {
+				t := token{kind: tWord, pos: pos, bs: bs, be: l.i, src: s, ws: len(l.tk.words)}
+				if err := l.addWords(s, pos); err != nil {
 					return nil, err
 				}
-				if len(t.words) > 0 {
+				if t.we = len(l.tk.words); t.we > t.ws {
 					toks = append(toks, t)
 				}
 				// A token of punctuation only ("&", "—") separates words
@@ -256,9 +259,9 @@ func lex(q string) ([]token, error) {
 }
 
 // addWords folds one space-free piece of a query (at 1-based position pos)
-// and appends its words to t. A "*" may end the piece: the last word is then
-// a prefix.
-func addWords(t *token, piece string, pos int) error {
+// and appends its words to l.tk. A "*" may end the piece: the last word is
+// then a prefix.
+func (l *lexer) addWords(piece string, pos int) error {
 	star := false
 	if k := strings.IndexByte(piece, '*'); k >= 0 {
 		kpos := pos + utf8.RuneCountInString(piece[:k])
@@ -273,18 +276,17 @@ func addWords(t *token, piece string, pos int) error {
 		}
 		star = true
 	}
-	f := Fold(piece)
-	if star && utf8.RuneCountInString(f[strings.LastIndexByte(f, ' ')+1:]) < MinPrefix {
-		return errAt(pos+utf8.RuneCountInString(piece), `a prefix needs at least %d letters before "*"`, MinPrefix)
+	n := len(l.tk.words)
+	l.tk.run(piece, 0)
+	for range l.tk.words[n:] {
+		l.prefix = append(l.prefix, false)
 	}
-	for len(f) > 0 {
-		w, rest := f, ""
-		if i := strings.IndexByte(f, ' '); i >= 0 {
-			w, rest = f[:i], f[i+1:]
+	if star {
+		w := &l.tk.words[len(l.tk.words)-1]
+		if utf8.RuneCount(l.tk.text(w)) < MinPrefix {
+			return errAt(pos+utf8.RuneCountInString(piece), `a prefix needs at least %d letters before "*"`, MinPrefix)
 		}
-		t.words = append(t.words, w)
-		t.prefix = append(t.prefix, star && rest == "")
-		f = rest
+		l.prefix[len(l.prefix)-1] = true
 	}
 	return nil
 }
@@ -313,14 +315,32 @@ func Parse(q string) (*Query, error) {
 	if nr > MaxQueryChars {
 		return nil, errAt(MaxQueryChars+1, "query is longer than %d characters", MaxQueryChars)
 	}
-	toks, err := lex(q)
+	l := &lexer{q: q, pos: 1}
+	nw := min(len(q)/3+1, 16) // room for the words of most queries
+	l.tk.buf = make([]byte, 0, len(q)+8)
+	l.tk.words = make([]word, 0, nw)
+	l.prefix = make([]bool, 0, nw)
+	toks, err := lex(l)
 	if err != nil {
 		return nil, err
 	}
 	if len(toks) == 0 {
 		return nil, errAt(1, "query has no words")
 	}
-	p := &parser{toks: toks, q: &Query{src: q}, end: nr + 1}
+	p := &parser{toks: toks, q: &Query{src: q}, end: nr + 1, prefix: l.prefix}
+	// All the query's words in one string, one slice of strings and one of
+	// hashes; atoms take sub-slices.
+	folded := string(l.tk.buf)
+	p.words = make([]string, len(l.tk.words))
+	p.hashes = make([]uint64, len(l.tk.words))
+	for i := range l.tk.words {
+		w := &l.tk.words[i]
+		p.words[i] = folded[w.fs:w.fe]
+		p.hashes[i] = w.h
+		if l.prefix[i] {
+			p.hashes[i] = prefixHash(p.words[i])
+		}
+	}
 	root, err := p.or()
 	if err != nil {
 		return nil, err
@@ -353,6 +373,9 @@ func setPolarity(q *Query, n *node, neg bool) {
 }
 
 type parser struct {
+	words    []string // every word of the query, folded
+	prefix   []bool
+	hashes   []uint64
 	toks     []token
 	i        int
 	q        *Query
@@ -486,16 +509,14 @@ func (p *parser) primary(merge bool) (*node, error) {
 		p.next()
 		return n, nil
 	case tWord:
-		a := atom{pos: t.pos, src: t.src, words: t.words, prefix: t.prefix}
+		// Adjacent words are adjacent in p.words too.
+		last := t
 		for merge && p.peek().kind == tWord {
-			u := p.next()
-			a.words = append(a.words, u.words...)
-			a.prefix = append(a.prefix, u.prefix...)
-			a.src = p.q.src[t.bs:u.be]
+			last = p.next()
 		}
-		return p.addAtom(a)
+		return p.addAtom(p.phrase(t, last))
 	case tQuote:
-		return p.addAtom(atom{pos: t.pos, src: t.src, words: t.words, prefix: t.prefix})
+		return p.addAtom(p.phrase(t, t))
 	case tCase:
 		return p.addAtom(atom{pos: t.pos, src: t.src, dk: t.dk})
 	case tRParen:
@@ -507,17 +528,16 @@ func (p *parser) primary(merge bool) (*node, error) {
 	}
 }
 
+// phrase is the atom of the words of tokens first to last.
+func (p *parser) phrase(first, last token) atom {
+	ws, we := first.ws, last.we
+	return atom{pos: first.pos, src: p.q.src[first.bs:last.be],
+		words: p.words[ws:we:we], prefix: p.prefix[ws:we:we], hashes: p.hashes[ws:we:we]}
+}
+
 func (p *parser) addAtom(a atom) (*node, error) {
 	if len(p.q.atoms) == MaxTerms {
 		return nil, errAt(a.pos, "query has more than %d terms", MaxTerms)
-	}
-	a.hashes = make([]uint64, len(a.words))
-	for i, w := range a.words {
-		if a.prefix[i] {
-			a.hashes[i] = prefixHash(w)
-		} else {
-			a.hashes[i] = hashString(w)
-		}
 	}
 	p.q.atoms = append(p.q.atoms, a)
 	return &node{op: opAtom, atom: len(p.q.atoms) - 1}, nil
