@@ -98,6 +98,7 @@ func FuzzMatch(f *testing.F) {
 		if got, want := Fold(text), foldByTokens(text); got != want {
 			t.Fatalf("Fold(%q) = %q, but its words are %q", text, got, want)
 		}
+		checkHashes(t, text)
 		q, err := Parse(query)
 		if err != nil {
 			return
@@ -179,6 +180,22 @@ func TestFoldAgreesWithTokens(t *testing.T) {
 			if got, want := Fold(s), foldByTokens(s); got != want {
 				t.Fatalf("Fold(%q) = %q, but its words are %q", s, got, want)
 			}
+			checkHashes(t, s)
+		}
+	}
+}
+
+// checkHashes checks that the tokenizer hashes each word as hashString does
+// (the index finds words by these hashes).
+func checkHashes(t *testing.T, s string) {
+	t.Helper()
+	var tk tokenizer
+	tk.run(s, 0)
+	tk.run(s, 1) // a second run into the same buffers
+	for i := range tk.words {
+		w := &tk.words[i]
+		if want := hashString(string(tk.text(w))); w.h != want {
+			t.Fatalf("word %q of %q: hash %x, want %x", tk.text(w), s, w.h, want)
 		}
 	}
 }
