@@ -50,6 +50,7 @@ type Config struct {
 // Poll holds the polling defaults.
 type Poll struct {
 	Interval Duration `yaml:"interval"`
+	Timeout  Duration `yaml:"timeout"`  // one fetch, body included
 	Workers  int      `yaml:"workers"`  // concurrent fetches in all
 	PerHost  int      `yaml:"per_host"` // concurrent fetches to one host
 }
@@ -160,6 +161,7 @@ func (e *lineError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e
 const (
 	DefaultInterval      = 5 * time.Minute
 	DefaultRetention     = 90 * 24 * time.Hour
+	DefaultTimeout       = 30 * time.Second
 	DefaultWorkers       = 16
 	DefaultPerHost       = 2
 	DefaultSlackAPI      = "https://slack.com/api/"
@@ -172,7 +174,7 @@ func Default() *Config {
 	return &Config{
 		Store:         "wirewatch.db",
 		Timezone:      "UTC",
-		Poll:          Poll{Interval: Duration(DefaultInterval), Workers: DefaultWorkers, PerHost: DefaultPerHost},
+		Poll:          Poll{Interval: Duration(DefaultInterval), Timeout: Duration(DefaultTimeout), Workers: DefaultWorkers, PerHost: DefaultPerHost},
 		Retention:     Duration(DefaultRetention),
 		Log:           Log{Level: "info", Format: "text"},
 		Slack:         Slack{APIURL: DefaultSlackAPI},
@@ -252,6 +254,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Poll.Interval.D() < time.Second {
 		bad("poll.interval: %s is below the minimum of 1s", c.Poll.Interval.D())
+	}
+	if t := c.Poll.Timeout.D(); t < 100*time.Millisecond || t > 10*time.Minute {
+		bad("poll.timeout: %s is not between 100ms and 10m", t)
 	}
 	if c.Poll.Workers < 1 || c.Poll.Workers > 256 {
 		bad("poll.workers: %d is not between 1 and 256", c.Poll.Workers)

@@ -175,7 +175,7 @@ func (m *Main) Open(ctx context.Context) error {
 		APIURL: c.CourtListener.APIURL, Token: m.secrets.CourtListenerToken.Reveal(),
 		HTTPClient: httpClient, Logger: m.log.With("part", "courtlistener"),
 	})
-	fetcher := feeds.NewFetcher(feeds.Options{UserAgent: userAgent(), Header: courtListenerHeader(c, m.secrets)})
+	fetcher := feeds.NewFetcher(feeds.Options{UserAgent: userAgent(), Timeout: c.Poll.Timeout.D(), Header: courtListenerHeader(c, m.secrets)})
 	readers := newReaders(m.cl, c, m.secrets, m.log)
 
 	senders := map[string]wirewatch.Sender{wirewatch.Stdout: bot.NewWriter(m.Env.stdout)}
