@@ -77,17 +77,15 @@ func (s *Commands) run(ctx context.Context, c wirewatch.Command) (string, error)
 	return "", fmt.Errorf("unknown command %q; try help", c.Verb)
 }
 
-// Help is the reply to "help".
+// Help is the reply to "help": the commands, then the query syntax.
 const Help = `/watch add QUERY — post new items matching QUERY in this channel
 /watch list — this channel's watches
 /watch drop ID — stop a watch
 /watch test QUERY — which recent items QUERY would match (posts nothing)
 /watch feed add URL [NAME] · /watch feed list · /watch feed drop ID — the feeds read
 
-Queries: words side by side are a phrase: Abrego Garcia (same as "Abrego Garcia").
-Combine with OR, AND, NOT (upper case), -word, and ( ). word* matches words starting with word.
-case:8:25-cv-00951 matches that docket number however it is written.
-Case and accents don't matter: Abrego Garcia matches ÁBREGO GARCÍA.`
+Queries:
+` + match.Syntax
 
 func (s *Commands) add(c wirewatch.Command) (string, error) {
 	q, err := match.Parse(c.Arg)

@@ -46,6 +46,9 @@ type Poller struct {
 	// Gate, when set, may hold a feed back (the CourtListener API budget):
 	// it returns how long until the feed may be fetched, 0 for now.
 	Gate func(u *url.URL) time.Duration
+	// Throttled, when set, hears of every 429 and the wait it asked for,
+	// so the Gate's budget backs off too.
+	Throttled func(u *url.URL, retryAfter time.Duration)
 	// Observe, when set, records each poll's result ("ok", "not_modified",
 	// "error") and duration.
 	Observe func(result string, d time.Duration)
@@ -313,6 +316,11 @@ func (p *Poller) failed(f wirewatch.Feed, st wirewatch.FeedState, err error, log
 	var he *HTTPError
 	if errors.As(err, &he) {
 		retry = he.RetryAfter
+		if he.Status == 429 && p.Throttled != nil {
+			if u, perr := url.Parse(f.URL); perr == nil {
+				p.Throttled(u, retry)
+			}
+		}
 	}
 	msg := err.Error()
 	st.Errors++

@@ -219,6 +219,11 @@ func (m *Main) Open(ctx context.Context) error {
 		},
 		Interval: c.Poll.Interval.D(), Workers: c.Poll.Workers, PerHost: c.Poll.PerHost,
 		AllowPrivate: c.AllowPrivateFeeds, Gate: m.cl.Wait, Observe: m.metrics.Poll,
+		Throttled: func(u *url.URL, after time.Duration) {
+			if courtlistener.IsCourtListener(u) && strings.HasPrefix(u.Path, "/api/") {
+				m.cl.Throttled(after)
+			}
+		},
 		Log: m.log.With("part", "poll"),
 	}
 	m.commands = &bot.Commands{
@@ -298,6 +303,12 @@ func (m *Main) Close() error {
 	defer cancel()
 	for _, s := range m.servers {
 		s.Shutdown(shut)
+	}
+	// Webhook events already answered are ingested before the store closes.
+	if m.cl != nil {
+		if err := m.cl.Close(shut); err != nil {
+			m.log.Warn("courtlistener webhooks: some accepted events were not ingested in time", "err", err)
+		}
 	}
 	if m.socket != "" {
 		os.Remove(m.socket)
