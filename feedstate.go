@@ -17,6 +17,7 @@ type FeedState struct {
 	LastError    string    `json:"last_error,omitempty"`
 	LastBuild    time.Time `json:"last_build,omitzero"` // channel lastBuildDate (PACER staleness)
 	BuildSeen    time.Time `json:"build_seen,omitzero"` // when LastBuild last moved
+	Stale        bool      `json:"stale,omitempty"`     // a court feed whose LastBuild stopped moving
 	Items        int       `json:"items"`               // items in the last parsed body
 	Skipped      int       `json:"skipped,omitempty"`   // items the reader could not use
 }

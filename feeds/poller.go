@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/feeds/pacer"
 )
 
 // Sink takes the items of a successful poll, with the feed's new state, and
@@ -260,6 +261,7 @@ func (p *Poller) poll(ctx context.Context, f wirewatch.Feed) {
 		st.LastResult = "not modified"
 		st.LastOK = st.LastPoll
 		st.NextPoll = NextPoll(start, p.interval(f), 0, 0, 0, resp.CacheFor, nil)
+		p.checkStale(f, &st, start, log)
 		p.save(f, st, log)
 		p.observe("not_modified", start)
 		log.Debug("poll", "result", "not modified")
@@ -286,6 +288,7 @@ func (p *Poller) poll(ctx context.Context, f wirewatch.Feed) {
 		st.LastBuild, st.BuildSeen = parsed.LastBuild, st.LastPoll
 	}
 	st.NextPoll = NextPoll(start, p.interval(f), 0, 0, parsed.TTL, resp.CacheFor, nil)
+	p.checkStale(f, &st, start, log)
 	for i := range parsed.Items {
 		if parsed.Items[i].Published.IsZero() {
 			parsed.Items[i].Published = st.LastPoll
@@ -303,6 +306,21 @@ func (p *Poller) poll(ctx context.Context, f wirewatch.Feed) {
 	p.setState(f.ID, st)
 	p.observe("ok", start)
 	log.Debug("poll", "result", "ok", "items", len(parsed.Items), "first", first)
+}
+
+// checkStale flags a PACER feed whose lastBuildDate stopped moving: the
+// court's feed is stuck, and entries may be missing. It logs the change once.
+func (p *Poller) checkStale(f wirewatch.Feed, st *wirewatch.FeedState, now time.Time, log *slog.Logger) {
+	if f.Type != wirewatch.FeedPACER {
+		return
+	}
+	stale := pacer.Stale(st.LastBuild, now)
+	if stale && !st.Stale {
+		log.Warn("court feed looks stale: its lastBuildDate has not moved for over 2 hours on a weekday; entries may be missing", "last_build", st.LastBuild)
+	} else if !stale && st.Stale {
+		log.Info("court feed is moving again", "last_build", st.LastBuild)
+	}
+	st.Stale = stale
 }
 
 func (p *Poller) observe(result string, start time.Time) {
