@@ -113,6 +113,7 @@ func (d *Dispatcher) start(ctx context.Context) {
 // work drains one destination's outbox.
 func (d *Dispatcher) work(ctx context.Context, dest wirewatch.Destination, s wirewatch.Sender) {
 	defer d.wg.Done()
+	fails := map[uint64]wirewatch.Alert{} // by outbox id: alerts that failed
 	for ctx.Err() == nil {
 		alerts, err := d.db.Pending(dest, batch)
 		if err != nil {
@@ -132,9 +133,20 @@ func (d *Dispatcher) work(ctx context.Context, dest wirewatch.Destination, s wir
 			return
 		}
 		for _, a := range alerts {
-			if !d.deliver(ctx, s, a) {
+			// The outbox does not keep Tries and Queued (the Alert's JSON
+			// leaves them out), so the worker remembers failures itself:
+			// without this every retry counted as the first, the backoff
+			// never grew and an alert was never given up.
+			if f, ok := fails[a.ID]; ok {
+				a.Tries, a.Queued = max(a.Tries, f.Tries), f.Queued
+			} else if a.Queued.IsZero() {
+				a.Queued = time.Now()
+			}
+			if !d.deliver(ctx, s, &a) {
+				fails[a.ID] = a
 				break // retry after the wait, from the outbox
 			}
+			delete(fails, a.ID)
 		}
 	}
 	d.mu.Lock()
@@ -142,29 +154,30 @@ func (d *Dispatcher) work(ctx context.Context, dest wirewatch.Destination, s wir
 	d.mu.Unlock()
 }
 
-// deliver sends one alert; it returns false when the alert stays queued.
-func (d *Dispatcher) deliver(ctx context.Context, s wirewatch.Sender, a wirewatch.Alert) bool {
+// deliver sends one alert; it returns false when the alert stays queued,
+// with a.Tries counting this failure.
+func (d *Dispatcher) deliver(ctx context.Context, s wirewatch.Sender, a *wirewatch.Alert) bool {
 	th, err := d.db.Thread(a.To, a.Thread)
 	if err != nil {
 		d.log.Error("read thread", "to", a.To, "thread", a.Thread, "err", err)
 		return false
 	}
 	if th.Title == "" {
-		th.Title = threadTitle(a)
+		th.Title = threadTitle(*a)
 	}
 	start := time.Now()
-	next, err := s.Send(ctx, a, th)
+	next, err := s.Send(ctx, *a, th)
 	if err == nil {
 		now := time.Now().UTC()
 		if next.Started.IsZero() {
 			next.Started = now
 		}
 		next.Updated = now
-		if err := d.db.Delivered(a, next); err != nil {
+		if err := d.db.Delivered(*a, next); err != nil {
 			d.log.Error("record delivery", "to", a.To, "err", err)
 			return false
 		}
-		d.metrics.delivered(a, time.Since(start))
+		d.metrics.delivered(*a, time.Since(start))
 		if a.Tries > 0 {
 			d.log.Info("delivery recovered", "to", a.To, "tries", a.Tries+1)
 			d.mu.Lock()
@@ -184,17 +197,19 @@ func (d *Dispatcher) deliver(ctx context.Context, s wirewatch.Sender, a wirewatc
 		permanent, err = true, fmt.Errorf("gave up after %d tries: %w", a.Tries, err)
 	}
 	if permanent {
-		if perr := d.db.Park(a, err.Error()); perr != nil {
+		if perr := d.db.Park(*a, err.Error()); perr != nil {
 			d.log.Error("park alert", "to", a.To, "err", perr)
 			return false
 		}
-		d.metrics.failed(a)
+		d.metrics.failed(*a)
+		d.mu.Lock() // warned is shared with the other workers
 		d.warnOnce("park "+string(a.To)+" "+err.Error(), "alert parked: the destination refused it; fix the cause, then `wirewatch status` shows it cleared",
 			"to", a.To, "title", a.Title, "err", err)
+		d.mu.Unlock()
 		d.notify()
 		return true
 	}
-	if err := d.db.Retry(a); err != nil {
+	if err := d.db.Retry(*a); err != nil {
 		d.log.Error("record retry", "to", a.To, "err", err)
 	}
 	wait := backoff(a.Tries)
@@ -216,6 +231,7 @@ func (d *Dispatcher) deliver(ctx context.Context, s wirewatch.Sender, a wirewatc
 	return false
 }
 
+// warnOnce logs msg the first time key is seen; the caller holds d.mu.
 func (d *Dispatcher) warnOnce(key, msg string, args ...any) {
 	if d.warned[key] {
 		return
