@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"time"
@@ -124,6 +125,9 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 // UnmarshalYAML records the line of the feed.
 func (f *Feed) UnmarshalYAML(n *yaml.Node) error {
 	type plain Feed
+	if err := knownKeys(n, plain{}); err != nil {
+		return err
+	}
 	if err := n.Decode((*plain)(f)); err != nil {
 		return err
 	}
@@ -143,10 +147,35 @@ func (w *Watch) UnmarshalYAML(n *yaml.Node) error {
 			}
 		}
 	}
+	if err := knownKeys(n, plain{}); err != nil {
+		return err
+	}
 	if err := n.Decode((*plain)(w)); err != nil {
 		return err
 	}
 	w.Line = n.Line
+	return nil
+}
+
+// knownKeys refuses keys of mapping n that v's struct does not name:
+// Node.Decode, used by the custom unmarshalers, does not inherit the
+// decoder's strictness.
+func knownKeys(n *yaml.Node, v any) error {
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	known := map[string]bool{}
+	t := reflect.TypeOf(v)
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); name != "" && name != "-" {
+			known[name] = true
+		}
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; !known[k.Value] {
+			return &lineError{line: k.Line, msg: fmt.Sprintf("unknown key %s", k.Value)}
+		}
+	}
 	return nil
 }
 

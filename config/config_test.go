@@ -83,6 +83,8 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"unknown top key", "store: a.db\nfeeeds: []\n", []string{"line 2", "unknown key feeeds"}},
 		{"unknown nested key", "poll:\n  interval: 1m\n  intervall: 2m\n", []string{"line 3", "intervall"}},
+		{"unknown feed key", "feeds:\n  - url: https://a.example/\n    intervall: 5m\n", []string{"line 3", "unknown key intervall"}},
+		{"unknown watch key", "watches:\n  - query: x\n    to: stdout\n    too: stdout\n", []string{"line 4", "unknown key too"}},
 		{"bad duration", "poll:\n  interval: 5 minutes\n", []string{"line 2", `"5 minutes" is not a duration`}},
 		{"interval too short", "poll:\n  interval: 10ms\n", []string{"poll.interval", "minimum of 1s"}},
 		{"feed interval bad", "feeds:\n  - url: https://a.example/\n    interval: soon\n", []string{"line 3", "not a duration"}},
