@@ -1,0 +1,408 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// e2eWait bounds every wait of the end-to-end chat tests.
+const e2eWait = 15 * time.Second
+
+// hitFeeds serves fs through a second loopback server that says each time a
+// feed request has been answered, so a test can wait for polls.
+func hitFeeds(t *testing.T, fs *feedServer) (base string, hits chan struct{}) {
+	t.Helper()
+	hits = make(chan struct{}, 1000)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fs.serve(w, r)
+		select {
+		case hits <- struct{}{}:
+		default:
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, hits
+}
+
+// waitHits waits until n more feed requests have been answered.
+func waitHits(t *testing.T, hits chan struct{}, n int, what string) {
+	t.Helper()
+	timeout := time.After(e2eWait)
+	for range n {
+		select {
+		case <-hits:
+		case <-timeout:
+			t.Fatalf("timed out waiting for the feed to be polled (%s)", what)
+		}
+	}
+}
+
+// drain empties hits.
+func drain(hits chan struct{}) {
+	for {
+		select {
+		case <-hits:
+		default:
+			return
+		}
+	}
+}
+
+// startDaemon runs the real Main on cfg with the given environment and
+// stops it at cleanup. It returns the daemon and its log.
+func startDaemon(t *testing.T, cfg string, vars map[string]string) (*Main, *syncBuffer) {
+	t.Helper()
+	getenv := func(k string) string { return vars[k] }
+	c, err := loadConfig(cfg, env{getenv: getenv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	m := &Main{Config: c, Env: env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: logs, getenv: getenv}}
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := m.Open(ctx); err != nil {
+		cancel()
+		t.Fatalf("open: %v\n%s", err, logs)
+	}
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+		if err := m.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+		if t.Failed() {
+			t.Logf("daemon log:\n%s", logs)
+		}
+	})
+	return m, logs
+}
+
+// syncBuffer is a bytes.Buffer safe for the daemon's concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// slackStandIn stands in for the few Slack Web API methods the adapter
+// calls: auth.test, chat.postMessage (each post gets a new ts),
+// chat.update and conversations.join. It records every call.
+type slackStandIn struct {
+	t     *testing.T
+	token string
+
+	mu    sync.Mutex
+	seq   int
+	calls []slackCall
+	got   chan slackCall
+}
+
+type slackCall struct {
+	Method string
+	Form   url.Values
+	TS     string // the ts a chat.postMessage was given
+}
+
+func newSlackStandIn(t *testing.T, token string) (*slackStandIn, string) {
+	s := &slackStandIn{t: t, token: token, got: make(chan slackCall, 100)}
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	return s, srv.URL + "/api/"
+}
+
+func (s *slackStandIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	method := strings.TrimPrefix(r.URL.Path, "/api/")
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	c := slackCall{Method: method, Form: r.PostForm}
+	defer func() {
+		s.mu.Lock()
+		s.calls = append(s.calls, c)
+		s.mu.Unlock()
+		select {
+		case s.got <- c:
+		default:
+		}
+	}()
+	answer := func(v map[string]any) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(v)
+	}
+	if r.Header.Get("Authorization") != "Bearer "+s.token && r.PostForm.Get("token") != s.token {
+		answer(map[string]any{"ok": false, "error": "invalid_auth"})
+		return
+	}
+	ch := r.PostForm.Get("channel")
+	switch method {
+	case "auth.test":
+		answer(map[string]any{"ok": true, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1"})
+	case "conversations.join":
+		answer(map[string]any{"ok": true, "channel": map[string]any{"id": ch}})
+	case "chat.postMessage":
+		s.mu.Lock()
+		s.seq++
+		ts := fmt.Sprintf("1800000000.%06d", s.seq)
+		s.mu.Unlock()
+		c.TS = ts
+		msg := map[string]any{"type": "message", "ts": ts, "text": r.PostForm.Get("text")}
+		if th := r.PostForm.Get("thread_ts"); th != "" {
+			msg["thread_ts"] = th
+		}
+		answer(map[string]any{"ok": true, "channel": ch, "ts": ts, "message": msg})
+	case "chat.update":
+		answer(map[string]any{"ok": true, "channel": ch, "ts": r.PostForm.Get("ts"), "text": r.PostForm.Get("text")})
+	default:
+		answer(map[string]any{"ok": false, "error": "unknown_method"})
+	}
+}
+
+// Calls returns the recorded calls of one method.
+func (s *slackStandIn) Calls(method string) []slackCall {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []slackCall
+	for _, c := range s.calls {
+		if c.Method == method {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// waitCalls waits until the stand-in has had n calls of method in all.
+func (s *slackStandIn) waitCalls(method string, n int) []slackCall {
+	s.t.Helper()
+	timeout := time.After(e2eWait)
+	for {
+		if cs := s.Calls(method); len(cs) >= n {
+			return cs
+		}
+		select {
+		case <-s.got:
+		case <-timeout:
+			s.t.Fatalf("timed out waiting for %d %s calls; got %d", n, method, len(s.Calls(method)))
+		}
+	}
+}
+
+// slashCommand posts a /watch command to the daemon as Slack would,
+// signed with secret, and returns the reply's text.
+func slashCommand(t *testing.T, addr, secret, channel, text string) string {
+	t.Helper()
+	body := url.Values{
+		"command": {"/watch"}, "text": {text}, "channel_id": {channel}, "team_id": {"T1"},
+		"user_id": {"U123"}, "user_name": {"reporter"}, "response_url": {"http://" + addr + "/nowhere"},
+		"trigger_id": {"1.2.3"},
+	}.Encode()
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(secret))
+	io.WriteString(mac, "v0:"+ts+":"+body)
+	req, err := http.NewRequest("POST", "http://"+addr+"/slack/commands", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var reply struct {
+		ResponseType string `json:"response_type"`
+		Text         string `json:"text"`
+	}
+	if resp.StatusCode != 200 {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("/watch %s: HTTP %d %s", text, resp.StatusCode, b)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&reply); err != nil {
+		t.Fatalf("/watch %s: reply: %v", text, err)
+	}
+	if reply.ResponseType != "ephemeral" {
+		t.Errorf("/watch %s: response_type %q, want ephemeral", text, reply.ResponseType)
+	}
+	return reply.Text
+}
+
+// blockStrings returns every string inside a blocks or attachments JSON
+// value.
+func blockStrings(t *testing.T, raw string) []string {
+	t.Helper()
+	if raw == "" {
+		return nil
+	}
+	var v any
+	if err := json.Unmarshal([]byte(raw), &v); err != nil {
+		t.Fatalf("blocks %q: %v", raw, err)
+	}
+	var out []string
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case string:
+			out = append(out, x)
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case map[string]any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	return out
+}
+
+var addedID = regexp.MustCompile(`Added watch (\S+):`)
+
+// TestSlackWatchEndToEnd: a watch added with a signed /watch command posts
+// new matching items threaded in that channel, feed text cannot ping, and
+// /watch drop stops it.
+func TestSlackWatchEndToEnd(t *testing.T) {
+	const (
+		token   = "xoxb-test-e2e"
+		secret  = "signing-secret-e2e"
+		channel = "C0123456789"
+	)
+	slack, apiURL := newSlackStandIn(t, token)
+	fs := newFeedServer(t)
+	fs.feed("/news", true)
+	fs.add("/news", testItem{"old", "Xinis: old news", "https://news.example/old", "Seen before the watch.", time.Now().Add(-time.Hour)})
+	base, hits := hitFeeds(t, fs)
+	cfg := MustConfig(t, fmt.Sprintf(`
+feeds:
+  - url: %s/news
+    name: News
+    interval: 1s
+slack:
+  api_url: %s
+http:
+  listen: 127.0.0.1:0
+`, base, apiURL))
+	m, _ := startDaemon(t, cfg, map[string]string{"SLACK_BOT_TOKEN": token, "SLACK_SIGNING_SECRET": secret})
+
+	// A forged signature is refused.
+	req, _ := http.NewRequest("POST", "http://"+m.HTTPAddr+"/slack/commands", strings.NewReader("text=add+Xinis&channel_id="+channel))
+	req.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(time.Now().Unix(), 10))
+	req.Header.Set("X-Slack-Signature", "v0=00")
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	} else if resp.Body.Close(); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("unsigned command: HTTP %d, want 401", resp.StatusCode)
+	}
+
+	reply := slashCommand(t, m.HTTPAddr, secret, channel, "add Xinis")
+	sub := addedID.FindStringSubmatch(reply)
+	if sub == nil {
+		t.Fatalf("/watch add: reply %q names no watch id", reply)
+	}
+	id := sub[1]
+	if got := slashCommand(t, m.HTTPAddr, secret, channel, "list"); !strings.Contains(got, id) || !strings.Contains(got, "Xinis") {
+		t.Errorf("/watch list: got %q, want watch %s", got, id)
+	}
+
+	// The feed's first poll seeds it: the old item alerts nobody.
+	waitHits(t, hits, 1, "seed")
+
+	// Feed titles are HTML: this one's text is "<!channel> breaking: …",
+	// which Slack would turn into a ping of the whole channel.
+	fs.add("/news", testItem{"a", "&lt;!channel&gt; breaking: Xinis orders hearing", "https://news.example/a", "Judge Xinis ordered a hearing.", time.Now()})
+	posts := slack.waitCalls("chat.postMessage", 1)
+	top := posts[0]
+	if top.Form.Get("channel") != channel || top.Form.Get("thread_ts") != "" {
+		t.Fatalf("first alert: got channel %q thread_ts %q, want a top-level post in %s", top.Form.Get("channel"), top.Form.Get("thread_ts"), channel)
+	}
+	// The hostile title arrives escaped, everywhere in the message.
+	texts := append([]string{top.Form.Get("text")}, blockStrings(t, top.Form.Get("blocks"))...)
+	texts = append(texts, blockStrings(t, top.Form.Get("attachments"))...)
+	escaped := false
+	for _, s := range texts {
+		if strings.Contains(s, "<!channel>") {
+			t.Errorf("feed text reached Slack unescaped: %q", s)
+		}
+		if strings.Contains(s, "&lt;!channel&gt;") {
+			escaped = true
+		}
+	}
+	if !escaped {
+		t.Errorf("title not found escaped (&lt;!channel&gt;) in text %q or blocks %s", top.Form.Get("text"), top.Form.Get("blocks"))
+	}
+	if top.Form.Get("link_names") != "" || top.Form.Get("parse") == "full" {
+		t.Errorf("first alert: link_names=%q parse=%q", top.Form.Get("link_names"), top.Form.Get("parse"))
+	}
+	topTS := top.TS
+
+	// A second matching item the same day goes into the thread, and the
+	// top message is updated.
+	fs.add("/news", testItem{"b", "Xinis sets a date", "https://news.example/b", "The hearing is on Monday.", time.Now()})
+	posts = slack.waitCalls("chat.postMessage", 2)
+	if r := posts[1]; r.Form.Get("channel") != channel || r.Form.Get("thread_ts") != topTS {
+		t.Errorf("second alert: got channel %q thread_ts %q, want a reply in %s under %s", r.Form.Get("channel"), r.Form.Get("thread_ts"), channel, topTS)
+	}
+	updates := slack.waitCalls("chat.update", 1)
+	if u := updates[0]; u.Form.Get("channel") != channel || u.Form.Get("ts") != topTS {
+		t.Errorf("update: got channel %q ts %q, want the top message %s", u.Form.Get("channel"), u.Form.Get("ts"), topTS)
+	}
+
+	// Dropped: a new matching item posts nothing.
+	if got := slashCommand(t, m.HTTPAddr, secret, channel, "drop "+id); !strings.Contains(got, id) {
+		t.Fatalf("/watch drop: got %q", got)
+	}
+	before := len(slack.Calls("chat.postMessage")) + len(slack.Calls("chat.update"))
+	fs.add("/news", testItem{"c", "Xinis again", "https://news.example/c", "More.", time.Now()})
+	// Hits answered after the drain started after the add: the second of
+	// them saw the item, and the third comes after that poll was recorded.
+	drain(hits)
+	waitHits(t, hits, 3, "after the drop")
+	st := status(t, cfg)
+	if !st.Daemon {
+		t.Errorf("status did not go through the daemon: %+v", st)
+	}
+	for _, o := range st.Outbox {
+		if o.Pending != 0 {
+			t.Errorf("outbox after the drop: %+v, want nothing pending", o)
+		}
+	}
+	if after := len(slack.Calls("chat.postMessage")) + len(slack.Calls("chat.update")); after != before {
+		t.Errorf("after /watch drop: %d more Slack posts or updates, want none", after-before)
+	}
+}
