@@ -97,7 +97,7 @@ func (db *DB) Ingest(feedID string, st *wirewatch.FeedState, items []wirewatch.I
 					return err
 				}
 				a.ID, a.Queued = n, now.UTC()
-				if err := putJSON(b, u64(n), outboxAlert(a)); err != nil {
+				if err := putJSON(b, u64(n), a); err != nil {
 					return err
 				}
 				res.Alerts[a.To]++

@@ -21,8 +21,8 @@ func (db *DB) Pending(dest wirewatch.Destination, n int) ([]wirewatch.Alert, err
 		}
 		c := b.Cursor()
 		for k, v := c.First(); k != nil && len(out) < n; k, v = c.Next() {
-			a, err := decodeAlert(v)
-			if err != nil {
+			var a wirewatch.Alert
+			if err := json.Unmarshal(v, &a); err != nil {
 				return fmt.Errorf("outbox %s/%d: %w", dest, beUint(k), err)
 			}
 			a.ID = beUint(k)
@@ -55,32 +55,8 @@ func (db *DB) Retry(a wirewatch.Alert) error {
 		if b == nil || b.Get(u64(a.ID)) == nil {
 			return nil
 		}
-		return putJSON(b, u64(a.ID), outboxAlert(a))
+		return putJSON(b, u64(a.ID), a)
 	})
-}
-
-// storedAlert is an alert as the outbox keeps it: wirewatch.Alert leaves
-// Quiet, Queued and Tries out of its JSON, and the outbox must keep them (a
-// quiet alert that lost its flag would be posted).
-type storedAlert struct {
-	wirewatch.Alert
-	Quiet  bool      `json:"quiet,omitempty"`
-	Queued time.Time `json:"queued,omitzero"`
-	Tries  int       `json:"tries,omitempty"`
-}
-
-func outboxAlert(a wirewatch.Alert) storedAlert {
-	return storedAlert{Alert: a, Quiet: a.Quiet, Queued: a.Queued, Tries: a.Tries}
-}
-
-func decodeAlert(v []byte) (wirewatch.Alert, error) {
-	var s storedAlert
-	if err := json.Unmarshal(v, &s); err != nil {
-		return wirewatch.Alert{}, err
-	}
-	a := s.Alert
-	a.Quiet, a.Queued, a.Tries = s.Quiet, s.Queued, s.Tries
-	return a, nil
 }
 
 // Delivered removes an accepted alert from the outbox and saves its thread,
@@ -106,7 +82,6 @@ type Parked struct {
 	Alert  wirewatch.Alert `json:"alert"`
 	Reason string          `json:"reason"`
 	At     time.Time       `json:"at"`
-	Quiet  bool            `json:"quiet,omitempty"` // Alert.Quiet, which Alert's JSON leaves out
 }
 
 // Park moves an alert from the outbox to the parked alerts with the reason.
@@ -125,7 +100,7 @@ func (db *DB) Park(a wirewatch.Alert, reason string) error {
 		if err != nil {
 			return err
 		}
-		return putJSON(p, u64(n), Parked{Alert: a, Reason: reason, At: db.now().UTC(), Quiet: a.Quiet})
+		return putJSON(p, u64(n), Parked{Alert: a, Reason: reason, At: db.now().UTC()})
 	})
 	if err != nil {
 		return fmt.Errorf("park %s/%d: %w", a.To, a.ID, err)
@@ -194,8 +169,7 @@ func (db *DB) Requeue(dest wirewatch.Destination) (int, error) {
 				return err
 			}
 			pk.Alert.ID, pk.Alert.Tries = seq, 0
-			pk.Alert.Quiet = pk.Quiet
-			if err := putJSON(o, u64(seq), outboxAlert(pk.Alert)); err != nil {
+			if err := putJSON(o, u64(seq), pk.Alert); err != nil {
 				return err
 			}
 			n++
