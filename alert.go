@@ -23,9 +23,9 @@ type Alert struct {
 	Docket    *Docket     `json:"docket,omitempty"`
 	// Quiet alerts (routine docket entries) are counted in their thread's
 	// summary but not posted on their own.
-	Quiet  bool      `json:"-"`
-	Queued time.Time `json:"-"`
-	Tries  int       `json:"-"`
+	Quiet  bool      `json:"quiet,omitempty"`
+	Queued time.Time `json:"queued,omitzero"`
+	Tries  int       `json:"tries,omitempty"` // failed deliveries so far
 }
 
 // Thread is what the store keeps of one thread in one channel, so that later

@@ -117,6 +117,36 @@ func TestIngestDedupAndOutbox(t *testing.T) {
 	}
 }
 
+// TestOutboxKeepsDeliveryFields: what the dispatcher relies on survives the
+// store (a quiet alert that lost its flag would be posted).
+func TestOutboxKeepsDeliveryFields(t *testing.T) {
+	db := MustOpen(t, nil)
+	quiet := func(it wirewatch.Item) []wirewatch.Alert {
+		return []wirewatch.Alert{{To: "slack:C1", Title: it.Title, Quiet: true}}
+	}
+	if _, err := db.Ingest("cfg-1", nil, []wirewatch.Item{item(1)}, quiet); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := db.Pending("slack:C1", 1)
+	if len(p) != 1 || !p[0].Quiet || p[0].Queued.IsZero() {
+		t.Fatalf("pending: got %+v, want the quiet flag and the queue time kept", p)
+	}
+	p[0].Tries = 3
+	if err := db.Retry(p[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Park(p[0], "gone"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Requeue("slack:C1"); err != nil {
+		t.Fatal(err)
+	}
+	p, _ = db.Pending("slack:C1", 1)
+	if len(p) != 1 || !p[0].Quiet || p[0].Tries != 0 {
+		t.Errorf("after park and requeue: got %+v, want quiet kept and tries reset", p)
+	}
+}
+
 func TestIngestSurvivesReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ww.db")
 	db, err := Open(path, Options{})
