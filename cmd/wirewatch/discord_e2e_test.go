@@ -274,7 +274,7 @@ http:
 	}
 	const manageChannels = 1 << 4
 	_, reply := interaction(t, m.HTTPAddr, priv, channel, manageChannels|1<<11, "add", map[string]string{"query": "Xinis"})
-	// Discord replies have markdown escaped ("w1\\:"): the id is the word.
+	// Discord replies have markdown escaped ("w1\:"): the id is the word.
 	sub := regexp.MustCompile(`Added watch (\w+)`).FindStringSubmatch(reply)
 	if sub == nil {
 		t.Fatalf("/watch add: reply %q names no watch id", reply)
