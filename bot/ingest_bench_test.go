@@ -144,8 +144,12 @@ func genCorpus(r *rand.Rand) benchCorpus {
 		fmt.Fprintf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>Feed %d</title><link>https://news%d.example/</link><description>Generated</description>\n", f, f)
 		for i := range benchItems {
 			var d bytes.Buffer
-			for d.Len() < 600+r.IntN(200) {
+			for target := 600 + r.IntN(200); d.Len() < target; {
 				sentence(&d, 6+r.IntN(12))
+			}
+			if d.Len() > 800 { // end the last sentence early, at a word
+				d.Truncate(bytes.LastIndexByte(d.Bytes()[:799], ' '))
+				d.WriteString(".")
 			}
 			var t bytes.Buffer
 			sentence(&t, 5+r.IntN(6))
@@ -356,7 +360,7 @@ func TestBenchCorpus(t *testing.T) {
 			if len(wl.Alerts(it, time.Now(), time.UTC)) > 0 {
 				alerted++
 			}
-			if n := len(it.Summary); n < 550 || n > 900 {
+			if n := len(it.Summary); n < 590 || n > 800 {
 				t.Errorf("item text of %d bytes, want about 600-800", n)
 			}
 		}
