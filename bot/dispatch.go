@@ -113,7 +113,6 @@ func (d *Dispatcher) start(ctx context.Context) {
 // work drains one destination's outbox.
 func (d *Dispatcher) work(ctx context.Context, dest wirewatch.Destination, s wirewatch.Sender) {
 	defer d.wg.Done()
-	fails := map[uint64]wirewatch.Alert{} // by outbox id: alerts that failed
 	for ctx.Err() == nil {
 		alerts, err := d.db.Pending(dest, batch)
 		if err != nil {
@@ -133,20 +132,9 @@ func (d *Dispatcher) work(ctx context.Context, dest wirewatch.Destination, s wir
 			return
 		}
 		for _, a := range alerts {
-			// The outbox does not keep Tries and Queued (the Alert's JSON
-			// leaves them out), so the worker remembers failures itself:
-			// without this every retry counted as the first, the backoff
-			// never grew and an alert was never given up.
-			if f, ok := fails[a.ID]; ok {
-				a.Tries, a.Queued = max(a.Tries, f.Tries), f.Queued
-			} else if a.Queued.IsZero() {
-				a.Queued = time.Now()
-			}
 			if !d.deliver(ctx, s, &a) {
-				fails[a.ID] = a
 				break // retry after the wait, from the outbox
 			}
-			delete(fails, a.ID)
 		}
 	}
 	d.mu.Lock()
