@@ -308,3 +308,28 @@ func TestWaitEmptyOnEmptyOutbox(t *testing.T) {
 		}
 	})
 }
+
+func TestDispatcherPassesQuietThroughTheOutbox(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		db := openStore(t)
+		const to = wirewatch.Destination("slack:C1")
+		quiet := alert(to, "case:mdd:8:25-cv-00951", "NOTICE of Appearance")
+		quiet.Quiet = true
+		queue(t, db, alert(to, "case:mdd:8:25-cv-00951", "ORDER"), quiet)
+		s := &fakeSender{}
+		d := NewDispatcher(db, map[string]wirewatch.Sender{"slack": s}, discard(), nil)
+		ctx, stop := runDispatcher(t, d)
+		defer stop()
+		if err := d.WaitEmpty(ctx); err != nil {
+			t.Fatal(err)
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if len(s.sent) != 2 || s.sent[0].a.Quiet || !s.sent[1].a.Quiet {
+			t.Fatalf("sent %+v; want ORDER loud, then the notice quiet", s.sent)
+		}
+		if s.sent[1].th.Ref != "ref-1" {
+			t.Errorf("quiet alert got thread %q, want the case's ref-1", s.sent[1].th.Ref)
+		}
+	})
+}
