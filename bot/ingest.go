@@ -46,12 +46,11 @@ func (p *Pipeline) Commit(_ context.Context, f wirewatch.Feed, st wirewatch.Feed
 		}
 		alert = func(it wirewatch.Item) bool { return keys[it.Key()] }
 	}
-	res, err := p.DB.Ingest(f.ID, &st, items, func(it wirewatch.Item) []wirewatch.Alert {
-		if !alert(it) {
-			return nil
-		}
-		return p.Watches.Alerts(it, now, p.Location)
-	})
+	pre, err := p.alerts(items, now, alert)
+	if err != nil {
+		return err
+	}
+	res, err := p.DB.Ingest(f.ID, &st, items, func(it wirewatch.Item) []wirewatch.Alert { return pre[it.Key()] })
 	if err != nil {
 		return err
 	}
@@ -71,14 +70,38 @@ func (p *Pipeline) Ingest(_ context.Context, f wirewatch.Feed, items []wirewatch
 			items[i].Published = now.UTC()
 		}
 	}
-	res, err := p.DB.Ingest(f.ID, nil, oldestFirst(items), func(it wirewatch.Item) []wirewatch.Alert {
-		return p.Watches.Alerts(it, now, p.Location)
-	})
+	items = oldestFirst(items)
+	pre, err := p.alerts(items, now, func(wirewatch.Item) bool { return true })
+	if err != nil {
+		return err
+	}
+	res, err := p.DB.Ingest(f.ID, nil, items, func(it wirewatch.Item) []wirewatch.Alert { return pre[it.Key()] })
 	if err != nil {
 		return err
 	}
 	p.done(f, res, false)
 	return nil
+}
+
+// alerts matches the items not seen yet, outside the write transaction:
+// polls match in parallel, and the transaction, which one poll at a time
+// holds, only records. An item seen meanwhile through another feed is
+// skipped by Ingest, its alerts unused.
+func (p *Pipeline) alerts(items []wirewatch.Item, now time.Time, wanted func(wirewatch.Item) bool) (map[string][]wirewatch.Alert, error) {
+	unseen, err := p.DB.Unseen(items)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]wirewatch.Alert{}
+	for i, it := range items {
+		if !unseen[i] || !wanted(it) {
+			continue
+		}
+		if _, done := out[it.Key()]; !done {
+			out[it.Key()] = p.Watches.Alerts(it, now, p.Location)
+		}
+	}
+	return out, nil
 }
 
 func (p *Pipeline) done(f wirewatch.Feed, res store.Ingested, first bool) {

@@ -114,6 +114,19 @@ func (db *DB) Ingest(feedID string, st *wirewatch.FeedState, items []wirewatch.I
 	return res, nil
 }
 
+// Unseen reports, in one read transaction, which items have not been seen.
+func (db *DB) Unseen(items []wirewatch.Item) ([]bool, error) {
+	out := make([]bool, len(items))
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		seen := tx.Bucket(bSeen)
+		for i := range items {
+			out[i] = seen.Get(hashKey(items[i].Key())) == nil
+		}
+		return nil
+	})
+	return out, err
+}
+
 // Seen reports whether an item with this key was seen.
 func (db *DB) Seen(it wirewatch.Item) (bool, error) {
 	var ok bool
