@@ -211,7 +211,7 @@ func (e *HTTPError) Error() string {
 func (f *Fetcher) Fetch(ctx context.Context, feed wirewatch.Feed, v Validators, untrusted bool) (Response, error) {
 	u, err := url.Parse(strings.TrimSpace(feed.URL))
 	if err != nil {
-		return Response{}, fmt.Errorf("fetch %q: %w", truncate(feed.URL, 200), err)
+		return Response{}, fmt.Errorf("fetch %q: %w", wirewatch.Clip(feed.URL, 200), err)
 	}
 	where := u.Redacted()
 	if u.Scheme != "http" && u.Scheme != "https" {

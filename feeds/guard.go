@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/wirewatch/wirewatch"
 )
 
 // ErrPrivateAddress is the SSRF guard's refusal: an untrusted feed's host
@@ -137,21 +139,21 @@ func checkURL(ctx context.Context, raw string, allowPrivate bool, g *guard, r re
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("feed URL %q: %w", truncate(raw, 200), err)
+		return nil, fmt.Errorf("feed URL %q: %w", wirewatch.Clip(raw, 200), err)
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("feed URL %q: want http or https, not %q", truncate(raw, 200), u.Scheme)
+		return nil, fmt.Errorf("feed URL %q: want http or https, not %q", wirewatch.Clip(raw, 200), u.Scheme)
 	}
 	if u.Host == "" || u.Hostname() == "" {
-		return nil, fmt.Errorf("feed URL %q: no host", truncate(raw, 200))
+		return nil, fmt.Errorf("feed URL %q: no host", wirewatch.Clip(raw, 200))
 	}
 	if u.User != nil {
 		return nil, fmt.Errorf("feed URL %q: user names and passwords in URLs are not accepted", u.Redacted())
 	}
 	if p := u.Port(); p != "" {
 		if n, err := parsePort(p); err != nil || n == 0 {
-			return nil, fmt.Errorf("feed URL %q: bad port %q", truncate(raw, 200), p)
+			return nil, fmt.Errorf("feed URL %q: bad port %q", wirewatch.Clip(raw, 200), p)
 		}
 	}
 	if allowPrivate {
@@ -166,10 +168,10 @@ func checkURL(ctx context.Context, raw string, allowPrivate bool, g *guard, r re
 	} else {
 		addrs, err = r.LookupNetIP(ctx, "ip", host)
 		if err != nil {
-			return nil, fmt.Errorf("feed URL %q: resolve %s: %w", truncate(raw, 200), host, err)
+			return nil, fmt.Errorf("feed URL %q: resolve %s: %w", wirewatch.Clip(raw, 200), host, err)
 		}
 		if len(addrs) == 0 {
-			return nil, fmt.Errorf("feed URL %q: %s has no address", truncate(raw, 200), host)
+			return nil, fmt.Errorf("feed URL %q: %s has no address", wirewatch.Clip(raw, 200), host)
 		}
 	}
 	port := uint16(80)
@@ -182,7 +184,7 @@ func checkURL(ctx context.Context, raw string, allowPrivate bool, g *guard, r re
 	}
 	for _, a := range addrs {
 		if !g.allowed(netip.AddrPortFrom(a, port)) {
-			return nil, fmt.Errorf("feed URL %q: %w", truncate(raw, 200), privateErr(host, a))
+			return nil, fmt.Errorf("feed URL %q: %w", wirewatch.Clip(raw, 200), privateErr(host, a))
 		}
 	}
 	return u, nil

@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
+
+	"github.com/wirewatch/wirewatch"
 )
 
 // Bounds on what is kept of an item.
@@ -116,7 +118,7 @@ func dropTracking(raw string) string {
 func Host(u string) string {
 	p, err := url.Parse(strings.TrimSpace(u))
 	if err != nil || p.Host == "" {
-		return strings.ToLower(truncate(u, 256))
+		return strings.ToLower(wirewatch.Clip(u, 256))
 	}
 	return strings.ToLower(strings.TrimSuffix(p.Hostname(), "."))
 }
@@ -153,7 +155,7 @@ func plainTitle(s string) string {
 
 func plainText(s string, limit int, lines bool) string {
 	if len(s) > maxPlainIn {
-		s = truncate(s, maxPlainIn)
+		s = wirewatch.Clip(s, maxPlainIn)
 	}
 	var w textWriter
 	w.limit = limit
@@ -310,27 +312,7 @@ func (w *textWriter) rune(r rune) {
 
 func (w *textWriter) String() string {
 	if w.cut {
-		return strings.TrimRightFunc(truncate(w.b.String(), w.limit-len("…")), unicode.IsSpace) + "…"
+		return strings.TrimRightFunc(wirewatch.Clip(w.b.String(), w.limit-len("…")), unicode.IsSpace) + "…"
 	}
 	return w.b.String()
-}
-
-// truncate cuts s to at most n bytes at a rune boundary.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}
-
-// truncateText cuts s to at most n bytes at a rune boundary, ending in "…"
-// when it cut.
-func truncateText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return truncate(s, n-len("…")) + "…"
 }

@@ -111,7 +111,7 @@ func feedName(f wirewatch.Feed) string {
 		if u, err := url.Parse(f.URL); err == nil {
 			return u.Redacted()
 		}
-		return truncate(f.URL, 200)
+		return wirewatch.Clip(f.URL, 200)
 	}
 	if f.Name != "" {
 		return f.Name
@@ -192,7 +192,7 @@ func describeStart(body []byte) string {
 	case len(head) == 0:
 		return "it is blank"
 	}
-	return fmt.Sprintf("it starts with %q", truncate(string(head), 32))
+	return fmt.Sprintf("it starts with %q", wirewatch.Clip(string(head), 32))
 }
 
 // baseURL is what relative item links resolve against: the feed's URL, else
@@ -302,8 +302,8 @@ func finishItems(items []wirewatch.Item, f wirewatch.Feed, title string) []wirew
 		if it.Feed == "" || f.Name != "" {
 			it.Feed = name
 		}
-		it.Title = truncateText(it.Title, MaxTitle)
-		it.Summary = truncateText(it.Summary, MaxSummary)
+		it.Title = wirewatch.Ellipsize(it.Title, MaxTitle)
+		it.Summary = wirewatch.Ellipsize(it.Summary, MaxSummary)
 		it.ID = boundID(it.ID)
 	}
 	return items
