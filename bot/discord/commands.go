@@ -102,7 +102,7 @@ func command(i *discordgo.Interaction) (wirewatch.Command, error) {
 	verb := o.Name
 	if o.Type == discordgo.ApplicationCommandOptionSubCommandGroup {
 		if o.Name != "feed" || len(o.Options) != 1 {
-			return wirewatch.Command{}, fmt.Errorf("unknown command group %q", clip(o.Name, 32))
+			return wirewatch.Command{}, fmt.Errorf("unknown command group %q", wirewatch.Clip(o.Name, 32))
 		}
 		o = o.Options[0]
 		verb = "feed " + o.Name
@@ -132,7 +132,7 @@ func command(i *discordgo.Interaction) (wirewatch.Command, error) {
 		}
 	case wirewatch.CmdList, wirewatch.CmdFeedList, wirewatch.CmdHelp:
 	default:
-		return wirewatch.Command{}, fmt.Errorf("unknown subcommand %q: try /watch help", clip(verb, 40))
+		return wirewatch.Command{}, fmt.Errorf("unknown subcommand %q: try /watch help", wirewatch.Clip(verb, 40))
 	}
 	if err != nil {
 		return wirewatch.Command{}, err
@@ -169,9 +169,9 @@ func userOf(i *discordgo.Interaction) string {
 		return "discord:unknown"
 	}
 	if u.Username != "" {
-		return clip(u.Username, 64)
+		return wirewatch.Clip(u.Username, 64)
 	}
-	return clip(u.ID, 32)
+	return wirewatch.Clip(u.ID, 32)
 }
 
 func stringOpt(o *discordgo.ApplicationCommandInteractionDataOption, name string) string {
@@ -286,7 +286,7 @@ func (d *Discord) autocomplete(ctx context.Context, c wirewatch.Commander, i *di
 	if err != nil {
 		return resp
 	}
-	typed := strings.ToLower(strings.TrimSpace(clip(stringOpt(data.Options[0], "id"), 200)))
+	typed := strings.ToLower(strings.TrimSpace(wirewatch.Clip(stringOpt(data.Options[0], "id"), 200)))
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	for _, w := range c.Watches(ctx, ch) {

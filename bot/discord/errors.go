@@ -67,7 +67,7 @@ func apiError(err error) error {
 		if re.Message != nil {
 			e.Code = re.Message.Code
 			if re.Message.Message != "" {
-				e.Message = clip(re.Message.Message, 200)
+				e.Message = wirewatch.Clip(re.Message.Message, 200)
 			}
 		}
 		return e
@@ -124,16 +124,3 @@ func classify(err error) error {
 	}
 	return err
 }
-
-// clip cuts s to at most n bytes on a rune boundary.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
