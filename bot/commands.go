@@ -238,7 +238,7 @@ func (s *Commands) test(c wirewatch.Command) (string, error) {
 }
 
 func termList(ts []match.Term) string {
-	return "matched: " + strings.Join(termTexts(ts), ", ")
+	return "matched: " + strings.Join(TermTexts(ts), ", ")
 }
 
 func (s *Commands) feedAdd(ctx context.Context, c wirewatch.Command) (string, error) {

@@ -106,12 +106,9 @@ func truncate(s string, max int) string {
 	if len(s) <= max {
 		return s
 	}
-	cut := max - len("…")
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
+	cut := wirewatch.Clip(s, max-len("…"))
+	if sp := strings.LastIndexByte(cut, ' '); sp > len(cut)*2/3 {
+		cut = cut[:sp]
 	}
-	if sp := strings.LastIndexByte(s[:cut], ' '); sp > cut*2/3 {
-		cut = sp
-	}
-	return strings.TrimRight(s[:cut], " ,;:") + "…"
+	return strings.TrimRight(cut, " ,;:") + "…"
 }

@@ -44,6 +44,26 @@ func (l *Watchlist) Set(w wirewatch.Watch) error {
 	return nil
 }
 
+// SetAll adds many watches in one update of the index (start-up); it
+// returns the errors of those whose query does not parse, which are left out.
+func (l *Watchlist) SetAll(ws []wirewatch.Watch) []error {
+	var errs []error
+	qs := make(map[string]*match.Query, len(ws))
+	l.mu.Lock()
+	for _, w := range ws {
+		q, err := match.Parse(w.Query)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("watch %s: %w", w.ID, err))
+			continue
+		}
+		qs[w.ID] = q
+		l.watches[w.ID] = w
+	}
+	l.mu.Unlock()
+	l.ix.SetMany(qs)
+	return errs
+}
+
 // Remove drops a watch.
 func (l *Watchlist) Remove(id string) {
 	l.ix.Remove(id)
@@ -68,20 +88,8 @@ func (l *Watchlist) All() []wirewatch.Watch {
 		out = append(out, w)
 	}
 	l.mu.RUnlock()
-	sort.Slice(out, func(i, j int) bool { return watchLess(out[i].ID, out[j].ID) })
+	sort.Slice(out, func(i, j int) bool { return wirewatch.IDLess(out[i].ID, out[j].ID) })
 	return out
-}
-
-// watchLess orders ids "cfg-2" < "cfg-10" < "w1" < "w2".
-func watchLess(a, b string) bool {
-	ca, cb := strings.HasPrefix(a, "cfg-"), strings.HasPrefix(b, "cfg-")
-	if ca != cb {
-		return ca
-	}
-	if len(a) != len(b) {
-		return len(a) < len(b)
-	}
-	return a < b
 }
 
 // Doc is what an item is matched on: title, text and, for docket items, the
@@ -123,7 +131,7 @@ func (l *Watchlist) Alerts(it wirewatch.Item, now time.Time, loc *time.Location)
 	}
 	byDest := map[wirewatch.Destination]*dest{}
 	var order []wirewatch.Destination
-	sort.Slice(hits, func(i, j int) bool { return watchLess(hits[i].ID, hits[j].ID) })
+	sort.Slice(hits, func(i, j int) bool { return wirewatch.IDLess(hits[i].ID, hits[j].ID) })
 	for _, h := range hits {
 		w, ok := l.watches[h.ID]
 		if !ok {
@@ -153,7 +161,7 @@ func (l *Watchlist) Alerts(it wirewatch.Item, now time.Time, loc *time.Location)
 			Source:    it.Feed,
 			Published: it.Published,
 			Summary:   Summary(it, d.terms),
-			Terms:     termTexts(d.terms),
+			Terms:     TermTexts(d.terms),
 			Docket:    it.Docket,
 		}
 		for _, w := range d.watches {
@@ -170,8 +178,8 @@ func (l *Watchlist) Alerts(it wirewatch.Item, now time.Time, loc *time.Location)
 	return out
 }
 
-// termTexts lists the matched terms as written, each once (compared folded).
-func termTexts(ts []match.Term) []string {
+// TermTexts lists the matched terms as written, each once (compared folded).
+func TermTexts(ts []match.Term) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, t := range ts {

@@ -50,7 +50,7 @@ func (db *DB) Watches() ([]wirewatch.Watch, error) {
 			return nil
 		})
 	})
-	sort.Slice(out, func(i, j int) bool { return idLess(out[i].ID, out[j].ID) })
+	sort.Slice(out, func(i, j int) bool { return wirewatch.IDLess(out[i].ID, out[j].ID) })
 	return out, err
 }
 
@@ -128,7 +128,7 @@ func (db *DB) Feeds() ([]wirewatch.Feed, error) {
 			return nil
 		})
 	})
-	sort.Slice(out, func(i, j int) bool { return idLess(out[i].ID, out[j].ID) })
+	sort.Slice(out, func(i, j int) bool { return wirewatch.IDLess(out[i].ID, out[j].ID) })
 	return out, err
 }
 
@@ -212,14 +212,4 @@ func joinDest(ds []wirewatch.Destination) string {
 		s[i] = string(d)
 	}
 	return strings.Join(s, ",")
-}
-
-// idLess orders "w2" before "w10".
-func idLess(a, b string) bool {
-	na, ea := strconv.Atoi(strings.TrimLeft(a, "abcdefghijklmnopqrstuvwxyz-"))
-	nb, eb := strconv.Atoi(strings.TrimLeft(b, "abcdefghijklmnopqrstuvwxyz-"))
-	if ea == nil && eb == nil && na != nb {
-		return na < nb
-	}
-	return a < b
 }

@@ -142,17 +142,12 @@ func command(ctx context.Context, cfg *config.Config, c wirewatch.Command, e env
 		return reply, err
 	}
 	defer db.Close()
-	list := bot.NewWatchlist()
-	for _, w := range cfg.DomainWatches() {
-		list.Set(w)
-	}
 	stored, err := db.Watches()
 	if err != nil {
 		return reply, err
 	}
-	for _, w := range stored {
-		list.Set(w)
-	}
+	list := bot.NewWatchlist()
+	list.SetAll(append(cfg.DomainWatches(), stored...))
 	secrets := config.SecretsFromEnv(e.getenv)
 	fetcher := feeds.NewFetcher(feeds.Options{UserAgent: userAgent(), Header: courtListenerHeader(cfg, secrets)})
 	cmds := &bot.Commands{DB: db, List: list, ConfigFeeds: cfg.DomainFeeds(), Location: cfg.Location,

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/bot"
 	"github.com/wirewatch/wirewatch/config"
 	"github.com/wirewatch/wirewatch/feeds"
 	"github.com/wirewatch/wirewatch/match"
@@ -227,13 +228,9 @@ func cmdMatch(args []string, e env) int {
 		Match   bool     `json:"match"`
 		Terms   []string `json:"terms"`
 		Snippet string   `json:"snippet"`
-	}{Match: ok, Terms: []string{}}
-	seen := map[string]bool{}
-	for _, t := range terms {
-		if !seen[t.Text] {
-			seen[t.Text] = true
-			out.Terms = append(out.Terms, t.Text)
-		}
+	}{Match: ok, Terms: bot.TermTexts(terms)}
+	if out.Terms == nil {
+		out.Terms = []string{}
 	}
 	if len(terms) > 0 {
 		out.Snippet = match.Snippet(text, terms[0], 200)

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -56,7 +55,7 @@ func (m *Main) controlRoutes() http.Handler {
 		writeJSON(w, m.commands.Command(r.Context(), c))
 	})
 	mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) {
-		st, err := readStatus(m.db, m.Config, m.watches.All(), time.Now())
+		st, err := readStatus(m.db, m.Config, m.watches.All())
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return

@@ -153,21 +153,17 @@ func (m *Main) Open(ctx context.Context) error {
 	})
 
 	m.watches = bot.NewWatchlist()
-	for _, w := range c.DomainWatches() {
-		if err := m.watches.Set(w); err != nil {
-			return &configError{err}
-		}
+	if errs := m.watches.SetAll(c.DomainWatches()); len(errs) > 0 {
+		return &configError{errors.Join(errs...)}
 	}
 	stored, err := db.Watches()
 	if err != nil {
 		return err
 	}
-	for _, w := range stored {
-		if err := m.watches.Set(w); err != nil {
-			// A watch saved by an older version that no longer parses
-			// must not stop the others.
-			m.log.Warn("watch skipped: its query does not parse", "id", w.ID, "err", err)
-		}
+	// A watch saved by an older version that no longer parses must not stop
+	// the others.
+	for _, err := range m.watches.SetAll(stored) {
+		m.log.Warn("watch skipped: its query does not parse", "err", err)
 	}
 
 	httpClient := &http.Client{Timeout: 30 * time.Second}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -14,8 +13,6 @@ import (
 
 	"github.com/wirewatch/wirewatch"
 	"github.com/wirewatch/wirewatch/config"
-	"github.com/wirewatch/wirewatch/feeds"
-	"github.com/wirewatch/wirewatch/feeds/pacer"
 	"github.com/wirewatch/wirewatch/store"
 )
 
@@ -49,7 +46,7 @@ type OutboxStatus struct {
 	LastReason string                `json:"last_reason,omitempty"`
 }
 
-func readStatus(db *store.DB, c *config.Config, watches []wirewatch.Watch, now time.Time) (Status, error) {
+func readStatus(db *store.DB, c *config.Config, watches []wirewatch.Watch) (Status, error) {
 	st := Status{Watches: watches}
 	runtime, err := db.Feeds()
 	if err != nil {
@@ -66,16 +63,9 @@ func readStatus(db *store.DB, c *config.Config, watches []wirewatch.Watch, now t
 			name = s.Title
 		}
 		fs := FeedStatus{ID: f.ID, Name: name, URL: f.URL, LastPoll: s.LastPoll, Result: s.LastResult,
-			NextPoll: s.NextPoll, Errors: s.Errors, LastError: s.LastError}
+			NextPoll: s.NextPoll, Errors: s.Errors, LastError: s.LastError, Stale: s.Stale}
 		if fs.Result == "" {
 			fs.Result = "not polled yet"
-		}
-		typ := f.Type
-		if u, err := url.Parse(f.URL); err == nil && (typ == "" || typ == wirewatch.FeedAuto) {
-			typ = feeds.DetectType(u)
-		}
-		if typ == wirewatch.FeedPACER && !s.LastBuild.IsZero() {
-			fs.Stale = pacer.Stale(s.LastBuild, now)
 		}
 		st.Feeds = append(st.Feeds, fs)
 	}
@@ -144,7 +134,7 @@ func cmdStatus(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return err
 		}
-		if st, err = readStatus(db, c, append(watches, more...), time.Now()); err != nil {
+		if st, err = readStatus(db, c, append(watches, more...)); err != nil {
 			return err
 		}
 	}
