@@ -135,12 +135,8 @@ func (d *Discord) open(ctx context.Context) error {
 			lvl = d.log.Debug
 		}
 		lvl("discord gateway not connected; retrying", "err", err, "in", backoff)
-		t := time.NewTimer(backoff)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := sleep(ctx, backoff); err != nil {
+			return err
 		}
 		backoff = min(backoff*2, 2*time.Minute)
 	}
@@ -169,12 +165,8 @@ func (d *Discord) register(ctx context.Context, appID string) error {
 		}
 		wait := max(after, backoff)
 		d.log.Warn("discord commands not registered; retrying", "err", apiError(err), "in", wait)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := sleep(ctx, wait); err != nil {
+			return err
 		}
 		backoff = min(backoff*2, 2*time.Minute)
 	}

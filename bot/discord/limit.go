@@ -148,13 +148,21 @@ func (l *limiter) wait(ctx context.Context, r route) error {
 		if d > maxWait {
 			return &rateLimited{Route: r.template, After: d, Global: global, Reason: reason}
 		}
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := sleep(ctx, d); err != nil {
+			return err
 		}
+	}
+}
+
+// sleep waits for d, or returns ctx's error when ctx is done first.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }
 
