@@ -41,12 +41,12 @@ func (d docketInfo) normalized() docketInfo {
 	if n := court.CoreNumber(d.Number); n != "" {
 		d.Number = n
 	} else {
-		d.Number = clip(d.Number, 100)
+		d.Number = wirewatch.Ellipsize(d.Number, 100)
 	}
 	if d.CaseName == "" {
 		d.CaseName = d.CaseShort
 	}
-	d.CaseName = clip(text(d.CaseName), 300)
+	d.CaseName = wirewatch.Ellipsize(text(d.CaseName), 300)
 	if !strings.HasPrefix(d.AbsoluteURL, "/") {
 		d.AbsoluteURL = ""
 	}
@@ -298,8 +298,8 @@ func (c *Client) entryItem(info docketInfo, e apiEntry) wirewatch.Item {
 	if doc.ID == 0 && len(e.RecapDocuments) > 0 {
 		doc = e.RecapDocuments[0]
 	}
-	long := clip(text(e.Description), maxSummary)
-	short := clip(text(doc.Description), 200)
+	long := wirewatch.Ellipsize(text(e.Description), maxSummary)
+	short := wirewatch.Ellipsize(text(doc.Description), 200)
 	if short == "" {
 		short = shortFrom(long)
 	}

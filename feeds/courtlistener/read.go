@@ -24,7 +24,7 @@ import (
 // Limits on untrusted input.
 const (
 	maxEntries = 1000 // entries read from one document
-	maxSummary = 4000 // runes of an item's summary
+	maxSummary = 4000 // bytes of an item's summary
 	// readLookupWait bounds how long Read waits for the API budget to look
 	// up a docket it has not seen; past it, items go out without the case
 	// name rather than holding up the poller.
@@ -189,7 +189,7 @@ func (c *Client) readDocketFeed(ctx context.Context, feed atomFeed, f wirewatch.
 		if m := entryTitle.FindStringSubmatch(text(e.Title)); m != nil {
 			entryNo = strings.TrimLeft(m[1], "0")
 		}
-		long := clip(text(e.Summary), maxSummary)
+		long := wirewatch.Ellipsize(text(e.Summary), maxSummary)
 		d := &wirewatch.Docket{
 			Court:            inf.Court,
 			Number:           inf.Number,
@@ -209,7 +209,7 @@ func (c *Client) readDocketFeed(ctx context.Context, feed atomFeed, f wirewatch.
 			id = link
 		}
 		items = append(items, wirewatch.Item{
-			ID:        clip(id, 500),
+			ID:        id, // feeds.Parse bounds ids (a hash past its limit)
 			Title:     court.Title(*d),
 			Link:      link,
 			Published: atomTime(e),
@@ -225,7 +225,7 @@ func (c *Client) readSearchFeed(ctx context.Context, feed atomFeed, f wirewatch.
 	items := make([]wirewatch.Item, 0, len(feed.Entries))
 	for _, e := range feed.Entries {
 		link := safeURL(e.link("alternate"))
-		info := docketInfo{CaseName: clip(text(e.Title), 300), Court: court.ByFullName(text(e.Author.Name))}
+		info := docketInfo{CaseName: wirewatch.Ellipsize(text(e.Title), 300), Court: court.ByFullName(text(e.Author.Name))}
 		var entryNo string
 		if u, err := url.Parse(link); err == nil {
 			if m := docketInLink.FindStringSubmatch(u.Path); m != nil {
@@ -251,14 +251,14 @@ func (c *Client) readSearchFeed(ctx context.Context, feed atomFeed, f wirewatch.
 			DocumentURL: link,
 			PacerCaseID: info.PacerCaseID,
 		}
-		summary := clip(strings.TrimSuffix(text(e.Summary), "Original document"), maxSummary)
+		summary := wirewatch.Ellipsize(strings.TrimSuffix(text(e.Summary), "Original document"), maxSummary)
 		d.Procedural = court.Procedural(summary)
 		id := strings.TrimSpace(e.ID)
 		if id == "" {
 			id = link
 		}
 		items = append(items, wirewatch.Item{
-			ID:        clip(id, 500),
+			ID:        id, // feeds.Parse bounds ids (a hash past its limit)
 			Title:     court.Title(*d),
 			Link:      link,
 			Published: atomTime(e),
@@ -308,15 +308,6 @@ func text(s string) string {
 	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
 }
 
-// clip cuts s to n runes.
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return strings.TrimSpace(string(r[:n-1])) + "…"
-}
-
 // shortFrom makes a short description from a docket text, which CM/ECF
 // starts with the event in capitals ("ORDER finding…" → "Order", "MOTION
 // for…" → "Motion"); otherwise its first words.
@@ -329,7 +320,7 @@ func shortFrom(long string) string {
 				words[i] = string(unicode.ToUpper(r)) + w[size:]
 			}
 		}
-		return clip(strings.Join(words, " "), 80)
+		return wirewatch.Ellipsize(strings.Join(words, " "), 80)
 	}
-	return clip(long, 80)
+	return wirewatch.Ellipsize(long, 80)
 }
