@@ -14,10 +14,10 @@
 // post. Thread.Ref is the thread's channel id and Thread.TopRef is
 // "<channel id>/<message id>" of the message that carries the summary.
 //
-// Rate limits are ours, not discordgo's: its retry is off, a transport keeps
-// the 50 requests/s global limit, the per-route buckets Discord announces and
-// a budget of invalid (401, 403, 429) answers, and 4xx errors other than 429
-// are permanent so they are never retried.
+// Rate limits are ours, not discordgo's: its retry is off, a transport stays
+// under the 50 requests/s global limit (45/s), keeps the per-route buckets
+// Discord announces and a budget of invalid (401, 403, 429) answers, and 4xx
+// errors other than 429 are permanent so they are never retried.
 //
 // Commands: one /watch command with subcommands, through the gateway or the
 // HTTP interactions endpoint. See docs/discord.md.
