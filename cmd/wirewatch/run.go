@@ -63,6 +63,7 @@ func cmdRun(ctx context.Context, args []string, e env) error {
 	}
 	m := &Main{Config: c, Env: e, Once: *once, DryRun: *dry}
 	if err := m.Open(ctx); err != nil {
+		m.Close() // what Open had opened, the store first of all
 		return err
 	}
 	runErr := m.Run(ctx)
@@ -216,7 +217,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Interval: c.Poll.Interval.D(), Workers: c.Poll.Workers, PerHost: c.Poll.PerHost,
 		AllowPrivate: c.AllowPrivateFeeds, Gate: m.cl.Wait, Observe: m.metrics.Poll,
 		Throttled: func(u *url.URL, after time.Duration) {
-			if courtlistener.IsCourtListener(u) && strings.HasPrefix(u.Path, "/api/") {
+			if isCourtListenerAPI(c, u) {
 				m.cl.Throttled(after)
 			}
 		},
@@ -384,19 +385,24 @@ func copyStore(path string) (string, error) {
 	return dst, out.Close()
 }
 
+// isCourtListenerAPI tells whether u is a request to the configured
+// CourtListener API (c nil: the public one).
+func isCourtListenerAPI(c *config.Config, u *url.URL) bool {
+	api := config.DefaultCourtListener
+	if c != nil {
+		api = c.CourtListener.APIURL
+	}
+	base, err := url.Parse(api)
+	return err == nil && u.Host == base.Host && strings.HasPrefix(u.Path, "/api/")
+}
+
 // courtListenerHeader adds the API token to requests for CourtListener's API.
 func courtListenerHeader(c *config.Config, s config.Secrets) func(u *url.URL) http.Header {
 	if s.CourtListenerToken == "" {
 		return nil
 	}
-	apiHost := "www.courtlistener.com"
-	if c != nil {
-		if u, err := url.Parse(c.CourtListener.APIURL); err == nil {
-			apiHost = u.Host
-		}
-	}
 	return func(u *url.URL) http.Header {
-		if u.Host != apiHost || !strings.HasPrefix(u.Path, "/api/") {
+		if !isCourtListenerAPI(c, u) {
 			return nil
 		}
 		return http.Header{"Authorization": {"Token " + s.CourtListenerToken.Reveal()}}
