@@ -3,7 +3,8 @@ package match
 import (
 	"cmp"
 	"slices"
-	"unicode/utf8"
+
+	"github.com/wirewatch/wirewatch"
 )
 
 // Doc is what a query is matched against.
@@ -38,17 +39,11 @@ var fieldNames = [3]string{"title", "text", "docket"}
 // fields returns the three searchable fields of d, each cut to
 // MaxFieldBytes on a rune boundary.
 func (d *Doc) fields() [3]string {
-	f := [3]string{d.Title, d.Text, d.Docket}
-	for i, s := range f {
-		if len(s) > MaxFieldBytes {
-			n := MaxFieldBytes
-			for n > 0 && !utf8.RuneStart(s[n]) {
-				n--
-			}
-			f[i] = s[:n]
-		}
+	return [3]string{
+		wirewatch.Clip(d.Title, MaxFieldBytes),
+		wirewatch.Clip(d.Text, MaxFieldBytes),
+		wirewatch.Clip(d.Docket, MaxFieldBytes),
 	}
-	return f
 }
 
 // span is one place an atom matched.
