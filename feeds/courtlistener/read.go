@@ -184,38 +184,26 @@ func (c *Client) readDocketFeed(ctx context.Context, feed atomFeed, f wirewatch.
 	items := make([]wirewatch.Item, 0, len(feed.Entries))
 	for _, e := range feed.Entries {
 		enclosure := e.link("enclosure")
-		inf := info
 		var entryNo string
 		if m := entryTitle.FindStringSubmatch(text(e.Title)); m != nil {
 			entryNo = strings.TrimLeft(m[1], "0")
 		}
 		long := wirewatch.Ellipsize(text(e.Summary), maxSummary)
 		d := &wirewatch.Docket{
-			Court:            inf.Court,
-			Number:           inf.Number,
-			CaseName:         inf.CaseName,
+			Court:            info.Court,
+			Number:           info.Number,
+			CaseName:         info.CaseName,
 			EntryNumber:      entryNo,
 			ShortDescription: shortFrom(long),
 			DocumentURL:      safeURL(enclosure),
-			PacerCaseID:      inf.PacerCaseID,
+			PacerCaseID:      info.PacerCaseID,
 		}
 		d.Procedural = court.Procedural(long)
 		link := safeURL(e.link("alternate"))
 		if strings.HasPrefix(d.DocumentURL, storageURL) {
 			link = d.DocumentURL // the free RECAP copy
 		}
-		id := strings.TrimSpace(e.ID)
-		if id == "" {
-			id = link
-		}
-		items = append(items, wirewatch.Item{
-			ID:        id, // feeds.Parse bounds ids (a hash past its limit)
-			Title:     court.Title(*d),
-			Link:      link,
-			Published: atomTime(e),
-			Summary:   long,
-			Docket:    d,
-		})
+		items = append(items, atomItem(e, d, link, long))
 	}
 	return items
 }
@@ -253,20 +241,26 @@ func (c *Client) readSearchFeed(ctx context.Context, feed atomFeed, f wirewatch.
 		}
 		summary := wirewatch.Ellipsize(strings.TrimSuffix(text(e.Summary), "Original document"), maxSummary)
 		d.Procedural = court.Procedural(summary)
-		id := strings.TrimSpace(e.ID)
-		if id == "" {
-			id = link
-		}
-		items = append(items, wirewatch.Item{
-			ID:        id, // feeds.Parse bounds ids (a hash past its limit)
-			Title:     court.Title(*d),
-			Link:      link,
-			Published: atomTime(e),
-			Summary:   strings.TrimSpace(summary),
-			Docket:    d,
-		})
+		items = append(items, atomItem(e, d, link, strings.TrimSpace(summary)))
 	}
 	return items
+}
+
+// atomItem is the item of Atom entry e: its id is the entry's, else its
+// link (feeds.Parse bounds ids, hashing long ones).
+func atomItem(e atomEntry, d *wirewatch.Docket, link, summary string) wirewatch.Item {
+	id := strings.TrimSpace(e.ID)
+	if id == "" {
+		id = link
+	}
+	return wirewatch.Item{
+		ID:        id,
+		Title:     court.Title(*d),
+		Link:      link,
+		Published: atomTime(e),
+		Summary:   summary,
+		Docket:    d,
+	}
 }
 
 func atomTime(e atomEntry) time.Time {
