@@ -53,9 +53,9 @@ import (
 
 // Limits on untrusted input.
 const (
-	MaxItems       = 5000     // items read from one feed; the rest are ignored
-	maxFieldBytes  = 16 << 10 // a title or description longer than this is cut
-	maxCaptionRune = 500
+	MaxItems      = 5000     // items read from one feed; the rest are ignored
+	maxFieldBytes = 16 << 10 // a title or description longer than this is cut
+	maxCaption    = 1000     // bytes of a caption
 )
 
 // ErrNotRSS is returned for a body that is not an RSS document.
@@ -370,9 +370,7 @@ func parseItem(courtID string, it rssItem) (*entry, bool) {
 
 // clean makes untrusted text safe to handle: valid UTF-8, bounded length.
 func clean(s string) string {
-	if len(s) > maxFieldBytes {
-		s = s[:maxFieldBytes]
-	}
+	s = wirewatch.Clip(s, maxFieldBytes)
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
@@ -383,11 +381,7 @@ func clean(s string) string {
 // collapsed, bounded.
 func caption(s string) string {
 	s = html.UnescapeString(s)
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > maxCaptionRune {
-		s = string(r[:maxCaptionRune])
-	}
-	return s
+	return wirewatch.Clip(strings.Join(strings.Fields(s), " "), maxCaption)
 }
 
 // normalizeDocID forces the 4th digit to 0, as PACER's doc ids vary there
