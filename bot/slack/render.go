@@ -29,7 +29,10 @@ const (
 	maxLine     = 600 // context lines, docket lines
 	maxFallback = 600 // the notification text
 	maxURL      = 2000
-	maxReply    = 6000 // command replies (Socket Mode acks must stay < 20 KB)
+	// Command replies: at most 4 bytes per rune (a non-BMP rune, or "&"
+	// as JSON's \u0026 inside "&amp;"), so a reply stays under 16 KB and
+	// fits a Socket Mode ack.
+	maxReply = 4000
 )
 
 // escaper escapes Slack's three control characters. Slack decodes only

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -131,4 +132,28 @@ func BenchmarkRender(b *testing.B) {
 			_ = s.topBlocks("Abrego Garcia · 2026-11-22", &a)
 		}
 	})
+}
+
+// A reply of the widest text still fits a Socket Mode ack once marshalled.
+func TestReplyTextFitsAck(t *testing.T) {
+	for _, in := range []string{
+		strings.Repeat("😀", 3*maxReply),
+		strings.Repeat("&", 3*maxReply),
+		strings.Repeat(`"\`, 3*maxReply),
+	} {
+		text := replyText(in)
+		if n := utf8.RuneCountInString(text); n > maxReply {
+			t.Errorf("reply of %q…: %d runes, want at most %d", in[:8], n, maxReply)
+		}
+		b, err := json.Marshal(map[string]any{"response_type": "ephemeral", "text": text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b) > 16<<10 {
+			t.Errorf("reply of %q…: %d bytes as JSON, want at most 16 KB", in[:8], len(b))
+		}
+		if !strings.HasSuffix(text, "…") {
+			t.Errorf("reply of %q… was cut without an ellipsis", in[:8])
+		}
+	}
 }
