@@ -289,9 +289,7 @@ var (
 
 // text turns HTML (or plain text) into plain text on one line.
 func text(s string) string {
-	if len(s) > 64<<10 {
-		s = s[:64<<10]
-	}
+	s = wirewatch.Clip(s, 64<<10)
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
