@@ -26,7 +26,7 @@ const (
 	// What we show, for readability: all well below the limits above.
 	maxTitle    = 300
 	maxSummary  = 1200
-	maxLine     = 600 // context lines, docket lines
+	maxLine     = 600 // the watches line
 	maxFallback = 600 // the notification text
 	maxURL      = 2000
 	// Command replies: at most 4 bytes per rune (a non-BMP rune, or "&"
@@ -35,8 +35,9 @@ const (
 	maxReply = 4000
 )
 
-// escaper escapes Slack's three control characters. Slack decodes only
-// these, so nothing else may be HTML-escaped.
+// escRune escapes r if it is one of Slack's three control characters (&, <,
+// >) and blanks other control characters; Slack decodes only those three
+// entities, so nothing else may be HTML-escaped.
 func escRune(r rune) string {
 	switch r {
 	case '&':
