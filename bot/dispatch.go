@@ -132,7 +132,7 @@ func (d *Dispatcher) work(ctx context.Context, dest wirewatch.Destination, s wir
 			return
 		}
 		for _, a := range alerts {
-			if !d.deliver(ctx, s, &a) {
+			if !d.deliver(ctx, s, a) {
 				break // retry after the wait, from the outbox
 			}
 		}
@@ -142,30 +142,30 @@ func (d *Dispatcher) work(ctx context.Context, dest wirewatch.Destination, s wir
 	d.mu.Unlock()
 }
 
-// deliver sends one alert; it returns false when the alert stays queued,
-// with a.Tries counting this failure.
-func (d *Dispatcher) deliver(ctx context.Context, s wirewatch.Sender, a *wirewatch.Alert) bool {
+// deliver sends one alert; it returns false when the alert stays queued
+// (its failed tries counted in the outbox).
+func (d *Dispatcher) deliver(ctx context.Context, s wirewatch.Sender, a wirewatch.Alert) bool {
 	th, err := d.db.Thread(a.To, a.Thread)
 	if err != nil {
 		d.log.Error("read thread", "to", a.To, "thread", a.Thread, "err", err)
 		return false
 	}
 	if th.Title == "" {
-		th.Title = threadTitle(*a)
+		th.Title = threadTitle(a)
 	}
 	start := time.Now()
-	next, err := s.Send(ctx, *a, th)
+	next, err := s.Send(ctx, a, th)
 	if err == nil {
 		now := time.Now().UTC()
 		if next.Started.IsZero() {
 			next.Started = now
 		}
 		next.Updated = now
-		if err := d.db.Delivered(*a, next); err != nil {
+		if err := d.db.Delivered(a, next); err != nil {
 			d.log.Error("record delivery", "to", a.To, "err", err)
 			return false
 		}
-		d.metrics.delivered(*a, time.Since(start))
+		d.metrics.delivered(a, time.Since(start))
 		if a.Tries > 0 {
 			d.log.Info("delivery recovered", "to", a.To, "tries", a.Tries+1)
 			d.mu.Lock()
@@ -185,19 +185,19 @@ func (d *Dispatcher) deliver(ctx context.Context, s wirewatch.Sender, a *wirewat
 		permanent, err = true, fmt.Errorf("gave up after %d tries: %w", a.Tries, err)
 	}
 	if permanent {
-		if perr := d.db.Park(*a, err.Error()); perr != nil {
+		if perr := d.db.Park(a, err.Error()); perr != nil {
 			d.log.Error("park alert", "to", a.To, "err", perr)
 			return false
 		}
-		d.metrics.failed(*a)
+		d.metrics.failed(a)
 		d.mu.Lock() // warned is shared with the other workers
-		d.warnOnce("park "+string(a.To)+" "+err.Error(), "alert parked: the destination refused it; fix the cause, then `wirewatch status` shows it cleared",
+		d.warnOnce("park "+string(a.To)+" "+err.Error(), "alert parked: the destination refused it; fix the cause, then `wirewatch requeue` sends it again",
 			"to", a.To, "title", a.Title, "err", err)
 		d.mu.Unlock()
 		d.notify()
 		return true
 	}
-	if err := d.db.Retry(*a); err != nil {
+	if err := d.db.Retry(a); err != nil {
 		d.log.Error("record retry", "to", a.To, "err", err)
 	}
 	wait := backoff(a.Tries)

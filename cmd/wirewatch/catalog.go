@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os/user"
 	"strings"
 	"time"
@@ -154,4 +155,60 @@ func command(ctx context.Context, cfg *config.Config, c wirewatch.Command, e env
 		Prober: &prober{fetcher: fetcher, readers: newReaders(nil, cfg, secrets, nil), allowPrivate: cfg.AllowPrivateFeeds},
 		Log:    newLogger(io.Discard, cfg.Log)}
 	return cmds.Command(ctx, c), nil
+}
+
+// requeue moves dest's parked alerts back to its outbox.
+func requeue(db *store.DB, dest string) (int, error) {
+	d, err := wirewatch.ParseDestination(dest)
+	if err != nil {
+		return 0, err
+	}
+	return db.Requeue(d)
+}
+
+// cmdRequeue sends a destination's parked alerts again, once the cause is
+// fixed (the bot invited to the channel, a token renewed).
+func cmdRequeue(ctx context.Context, args []string, e env) error {
+	fs := newFlags("requeue", e)
+	cfgFlag := fs.String("config", "", "config file")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("usage: wirewatch requeue [-config F] DEST")
+	}
+	if _, err := wirewatch.ParseDestination(fs.Arg(0)); err != nil {
+		return &usageError{err.Error()}
+	}
+	c, err := loadConfig(*cfgFlag, e)
+	if err != nil {
+		return err
+	}
+	var n int
+	if cl := daemon(c.Store); cl != nil {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://wirewatch/requeue?to="+url.QueryEscape(fs.Arg(0)), nil)
+		resp, err := cl.Do(req)
+		if err != nil {
+			return fmt.Errorf("reach the running daemon: %w", err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+			return fmt.Errorf("running daemon: %s", strings.TrimSpace(string(msg)))
+		}
+		if err := json.NewDecoder(io.LimitReader(resp.Body, 4096)).Decode(&n); err != nil {
+			return err
+		}
+	} else {
+		db, err := store.Open(c.Store, store.Options{Timeout: time.Second})
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if n, err = requeue(db, fs.Arg(0)); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.stdout, "%d parked alerts for %s queued again\n", n, fs.Arg(0))
+	return nil
 }

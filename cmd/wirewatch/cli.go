@@ -43,7 +43,8 @@ commands:
   match QUERY [TEXT ...]               test a watch query against TEXT or stdin
   watch add -to DEST QUERY | list | drop ID
   feed add [-name N] [-type T] URL | list | drop ID
-  status [-config F]                   feeds, watches and outbox
+  status [-config F] [-json]           feeds, watches and outbox
+  requeue [-config F] DEST             send DEST's parked alerts again
   version                              version and build info
 
 The config file is -config F, else $WIREWATCH_CONFIG, else ./wirewatch.yaml.
@@ -79,6 +80,8 @@ func cli(ctx context.Context, args []string, e env) int {
 		err = cmdCatalog(ctx, "feed", args, e)
 	case "status":
 		err = cmdStatus(ctx, args, e)
+	case "requeue":
+		err = cmdRequeue(ctx, args, e)
 	case "version":
 		fmt.Fprintln(e.stdout, versionInfo())
 	case "help", "h":

@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/store"
 )
 
 func TestMatchCommand(t *testing.T) {
@@ -172,5 +175,40 @@ func TestWatchCommandsWithAndWithoutDaemon(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 404 {
 		t.Errorf("webhook without a secret: %d, want 404", resp.StatusCode)
+	}
+}
+
+// TestRequeueParkedAlerts: parked alerts go back to the outbox on request.
+func TestRequeueParkedAlerts(t *testing.T) {
+	cfg := MustConfig(t, "")
+	c, err := loadConfig(cfg, env{getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(c.Store, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := wirewatch.Destination("slack:C9")
+	if _, err := db.Ingest("cfg-1", nil, []wirewatch.Item{{ID: "1", Link: "https://p.example/1", Title: "parked"}},
+		func(it wirewatch.Item) []wirewatch.Alert { return []wirewatch.Alert{{To: to, Title: it.Title}} }); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := db.Pending(to, 1)
+	if err := db.Park(p[0], "not_in_channel"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	if r := runCLI(t, "", "requeue", "-config", cfg, "email:me"); r.code != 2 {
+		t.Errorf("bad destination: exit %d, want 2", r.code)
+	}
+	r := runCLI(t, "", "requeue", "-config", cfg, "slack:C9")
+	if r.code != 0 || !strings.Contains(r.stdout, "1 parked alerts for slack:C9 queued again") {
+		t.Fatalf("requeue: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	st := status(t, cfg)
+	if len(st.Outbox) != 1 || st.Outbox[0].Pending != 1 || st.Outbox[0].Parked != 0 {
+		t.Errorf("outbox after requeue: %+v", st.Outbox)
 	}
 }

@@ -54,6 +54,15 @@ func (m *Main) controlRoutes() http.Handler {
 		}
 		writeJSON(w, m.commands.Command(r.Context(), c))
 	})
+	mux.HandleFunc("POST /requeue", func(w http.ResponseWriter, r *http.Request) {
+		n, err := requeue(m.db, r.URL.Query().Get("to"))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		m.dispatcher.Kick()
+		writeJSON(w, n)
+	})
 	mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) {
 		st, err := readStatus(m.db, m.Config, m.watches.All())
 		if err != nil {
