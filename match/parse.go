@@ -30,10 +30,8 @@ func errAt(pos int, format string, args ...any) *Error {
 // Query is a parsed watch query.
 type Query struct {
 	src   string
-	root  *node
+	root  *node // the query is true when root.eval(bits of the atoms that matched)
 	atoms []atom
-	// compiled for matching: the truth of the query for each set of atoms
-	// that matched is eval(root, bits).
 }
 
 // atom is one term of a query: a phrase of folded words (the last ones may
@@ -143,7 +141,7 @@ func (l *lexer) peek() (rune, int) {
 	return utf8.DecodeRuneInString(l.q[l.i:])
 }
 
-// peekAt returns the rune after the next one.
+// peek2 returns the rune after the next one.
 func (l *lexer) peek2() rune {
 	_, n := l.peek()
 	if l.i+n >= len(l.q) {
@@ -178,12 +176,13 @@ func lex(l *lexer) ([]token, error) {
 			l.advance(size)
 			toks = append(toks, token{kind: tRParen, pos: pos, bs: bs, be: l.i, src: ")"})
 		case isQuote(r):
+			open := r
 			l.advance(size)
 			t := token{kind: tQuote, pos: pos, bs: bs, ws: len(l.tk.words)}
 			for {
 				r, size := l.peek()
 				if size == 0 {
-					return nil, errAt(pos, "unbalanced %q", string(q[bs:bs+utf8.RuneLen(firstRune(q[bs:]))]))
+					return nil, errAt(pos, "unbalanced %q", string(open))
 				}
 				if isQuote(r) {
 					l.advance(size)
