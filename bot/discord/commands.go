@@ -11,12 +11,13 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/match"
 )
 
 // Bounds on command options, enforced both in the registered command and
 // when an interaction arrives (its payload is untrusted).
 const (
-	maxQuery       = 500
+	maxQuery       = match.MaxQueryChars // the query parser's own limit
 	maxFeedURL     = 2000
 	maxFeedName    = 100
 	maxID          = 64
