@@ -278,7 +278,7 @@ func (f *Fetcher) Fetch(ctx context.Context, feed wirewatch.Feed, v Validators, 
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
 		he := &HTTPError{URL: where, Status: resp.StatusCode}
 		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
-			he.RetryAfter = retryAfter(resp.Header, now)
+			he.RetryAfter = RetryAfterHeader(resp.Header, now)
 		}
 		return Response{}, he
 	}
@@ -350,9 +350,9 @@ func (f *Fetcher) readBody(resp *http.Response) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// retryAfter reads Retry-After, in seconds or as an HTTP date (taken relative
-// to the response's Date, else now), clamped to [0, MaxRetryAfter].
-func retryAfter(h http.Header, now time.Time) time.Duration {
+// RetryAfterHeader reads Retry-After, in seconds or as an HTTP date (taken
+// relative to the response's Date, else now), clamped to [0, MaxRetryAfter].
+func RetryAfterHeader(h http.Header, now time.Time) time.Duration {
 	s := strings.TrimSpace(h.Get("Retry-After"))
 	if s == "" {
 		return 0

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	wirewatch "github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/feeds"
 	"github.com/wirewatch/wirewatch/feeds/court"
 )
 
@@ -148,7 +149,7 @@ func (c *Client) fetchDocket(ctx context.Context, id int64) (docketInfo, error) 
 	}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
-		ra := retryAfter(resp.Header.Get("Retry-After"), c.now())
+		ra := feeds.RetryAfterHeader(resp.Header, c.now())
 		c.budget.throttled(c.now(), ra)
 		c.log.Warn("courtlistener api throttled", "docket", id, "retry_after", ra)
 		return docketInfo{}, fmt.Errorf("look up docket %d: 429 too many requests (retry after %s)", id, ra)
@@ -162,21 +163,6 @@ func (c *Client) fetchDocket(ctx context.Context, id int64) (docketInfo, error) 
 	}
 	d.ID = id
 	return d.normalized(), nil
-}
-
-// retryAfter reads a Retry-After header: seconds or an HTTP date.
-func retryAfter(h string, now time.Time) time.Duration {
-	h = strings.TrimSpace(h)
-	if h == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(h); err == nil && s >= 0 {
-		return time.Duration(min(s, 86400)) * time.Second
-	}
-	if t, err := http.ParseTime(h); err == nil && t.After(now) {
-		return min(t.Sub(now), 24*time.Hour)
-	}
-	return 0
 }
 
 // redact removes the token from an error's text.

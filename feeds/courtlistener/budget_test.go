@@ -1,8 +1,11 @@
 package courtlistener
 
 import (
+	"net/http"
 	"testing"
 	"time"
+
+	"github.com/wirewatch/wirewatch/feeds"
 )
 
 // A caller that asks again as soon as the budget allows gets, over two
@@ -76,8 +79,8 @@ func TestRetryAfter(t *testing.T) {
 		"Mon, 23 Nov 2026 12:02:00 GMT": 2 * time.Minute,
 		"99999999":                      24 * time.Hour,
 	} {
-		if got := retryAfter(in, now); got != want {
-			t.Errorf("retryAfter(%q) = %s, want %s", in, got, want)
+		if got := feeds.RetryAfterHeader(http.Header{"Retry-After": {in}}, now); got != want {
+			t.Errorf("RetryAfterHeader(%q) = %s, want %s", in, got, want)
 		}
 	}
 }
