@@ -11,6 +11,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/feeds"
 	"github.com/wirewatch/wirewatch/match"
 )
 
@@ -18,7 +19,7 @@ import (
 // when an interaction arrives (its payload is untrusted).
 const (
 	maxQuery       = match.MaxQueryChars // the query parser's own limit
-	maxFeedURL     = 2000
+	maxFeedURL     = feeds.MaxURL
 	maxFeedName    = 100
 	maxID          = 64
 	maxChoices     = 25 // autocomplete
