@@ -75,10 +75,7 @@ var procedural = regexp.MustCompile(`(?i)` + strings.Join([]string{
 // Procedural tells whether a docket description is a routine entry (see the
 // package doc).
 func Procedural(desc string) bool {
-	if len(desc) > 4096 {
-		desc = desc[:4096]
-	}
-	return procedural.MatchString(desc)
+	return procedural.MatchString(wirewatch.Clip(desc, 4096))
 }
 
 // maxShownEntry is the longest entry number Title shows.
@@ -117,13 +114,8 @@ func Title(d wirewatch.Docket) string {
 	return strings.Join(parts, " · ")
 }
 
-// oneLine collapses white space and cuts s to at most n runes, with an
+// oneLine collapses white space and cuts s to at most n bytes, with an
 // ellipsis when cut.
 func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return strings.TrimSpace(string(r[:n-1])) + "…"
+	return wirewatch.Ellipsize(strings.Join(strings.Fields(s), " "), n)
 }
