@@ -261,14 +261,9 @@ func (ix *Index) set(t *table, id string, q *Query) {
 	for ai := range q.atoms {
 		key, pos, kind := anchorKey(&q.atoms[ai])
 		t.add(key, ix.gen, newAnchor(c, ai, pos))
+		t.count(&q.atoms[ai], pos, kind, 1)
 		ix.adds++
 		ix.keys++
-		switch kind {
-		case kindPrefix:
-			t.nPrefix[prefixKeyLen(q.atoms[ai].words[pos])-minPrefixKey]++
-		case kindCase:
-			t.nCase++
-		}
 	}
 }
 
@@ -290,13 +285,19 @@ func (ix *Index) drop(t *table, id string) {
 	for ai := range c.q.atoms {
 		key, pos, kind := anchorKey(&c.q.atoms[ai])
 		t.remove(key, ix.gen, c)
+		t.count(&c.q.atoms[ai], pos, kind, -1)
 		ix.keys--
-		switch kind {
-		case kindPrefix:
-			t.nPrefix[prefixKeyLen(c.q.atoms[ai].words[pos])-minPrefixKey]--
-		case kindCase:
-			t.nCase--
-		}
+	}
+}
+
+// count adds delta to the table's count of prefix or case anchors of a's
+// kind, which tell Match what to look for.
+func (t *table) count(a *atom, pos, kind, delta int) {
+	switch kind {
+	case kindPrefix:
+		t.nPrefix[prefixKeyLen(a.words[pos])-minPrefixKey] += delta
+	case kindCase:
+		t.nCase += delta
 	}
 }
 
