@@ -11,19 +11,6 @@ import (
 	"github.com/wirewatch/wirewatch"
 )
 
-// FeedState returns the state of feed id (zero if never polled).
-func (db *DB) FeedState(id string) (wirewatch.FeedState, error) {
-	var st wirewatch.FeedState
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bFeedState).Get([]byte(id))
-		if v == nil {
-			return nil
-		}
-		return json.Unmarshal(v, &st)
-	})
-	return st, err
-}
-
 // FeedStates returns the state of every feed polled so far.
 func (db *DB) FeedStates() (map[string]wirewatch.FeedState, error) {
 	out := map[string]wirewatch.FeedState{}
@@ -125,16 +112,6 @@ func (db *DB) Unseen(items []wirewatch.Item) ([]bool, error) {
 		return nil
 	})
 	return out, err
-}
-
-// Seen reports whether an item with this key was seen.
-func (db *DB) Seen(it wirewatch.Item) (bool, error) {
-	var ok bool
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		ok = tx.Bucket(bSeen).Get(hashKey(it.Key())) != nil
-		return nil
-	})
-	return ok, err
 }
 
 func keepRecent(b *bolt.Bucket, it wirewatch.Item) error {

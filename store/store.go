@@ -122,9 +122,6 @@ func Open(path string, o Options) (*DB, error) {
 // Close closes the file.
 func (db *DB) Close() error { return db.bolt.Close() }
 
-// Path is the file's path.
-func (db *DB) Path() string { return db.path }
-
 func u64(n uint64) []byte {
 	b := make([]byte, 8)
 	binary.BigEndian.PutUint64(b, n)

@@ -150,6 +150,16 @@ func TestWatchCommandsWithAndWithoutDaemon(t *testing.T) {
 	if !st.Daemon || len(st.Feeds) != 1 || st.Feeds[0].ID != "f1" || len(st.Watches) != 0 {
 		t.Errorf("status through the daemon: %+v", st)
 	}
+	var changes []string
+	for _, c := range st.Changes {
+		changes = append(changes, c.Action+" "+c.ID)
+	}
+	if got, want := strings.Join(changes, ", "), "watch add w1, feed add f1, watch drop w1"; got != want {
+		t.Errorf("status changes: got %q, want %q", got, want)
+	}
+	if r := runCLI(t, "", "status", "-config", cfg); !strings.Contains(r.stdout, "watch drop w1") {
+		t.Errorf("status text lacks the audit trail:\n%s", r.stdout)
+	}
 
 	// HTTP routes.
 	base := "http://" + m.HTTPAddr

@@ -19,10 +19,11 @@ import (
 // Status is what `wirewatch status` shows; the daemon sends it as JSON over
 // its control socket.
 type Status struct {
-	Feeds   []FeedStatus      `json:"feeds"`
-	Watches []wirewatch.Watch `json:"watches"`
-	Outbox  []OutboxStatus    `json:"outbox"`
-	Daemon  bool              `json:"daemon"`
+	Feeds   []FeedStatus       `json:"feeds"`
+	Watches []wirewatch.Watch  `json:"watches"`
+	Outbox  []OutboxStatus     `json:"outbox"`
+	Changes []store.AuditEntry `json:"changes"` // the audit trail's latest entries
+	Daemon  bool               `json:"daemon"`
 }
 
 // FeedStatus is one feed's line.
@@ -45,6 +46,9 @@ type OutboxStatus struct {
 	Parked     int                   `json:"parked"`
 	LastReason string                `json:"last_reason,omitempty"`
 }
+
+// statusChanges is how many of the latest adds and drops status shows.
+const statusChanges = 10
 
 func readStatus(db *store.DB, c *config.Config, watches []wirewatch.Watch) (Status, error) {
 	st := Status{Watches: watches}
@@ -93,7 +97,8 @@ func readStatus(db *store.DB, c *config.Config, watches []wirewatch.Watch) (Stat
 		st.Outbox = append(st.Outbox, OutboxStatus{To: d, Pending: depths[d], Parked: parked[d].Count, LastReason: parked[d].LastReason})
 	}
 	sort.Slice(st.Outbox, func(i, j int) bool { return st.Outbox[i].To < st.Outbox[j].To })
-	return st, nil
+	st.Changes, err = db.Audit(statusChanges)
+	return st, err
 }
 
 func cmdStatus(ctx context.Context, args []string, e env) error {
@@ -186,6 +191,14 @@ func printStatus(w io.Writer, st Status, loc *time.Location, now time.Time) {
 			parked += " (" + o.LastReason + ")"
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%s\t\t\t\n", o.To, o.Pending, parked)
+	}
+	fmt.Fprintf(tw, "\nCHANGED\tBY\tCHANGE\t\t\t\n")
+	for _, c := range st.Changes {
+		change := c.Action + " " + c.ID + " " + c.Detail
+		if c.To != "" {
+			change += " → " + c.To
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t\t\t\n", when(c.At), c.User, change)
 	}
 	tw.Flush()
 }
