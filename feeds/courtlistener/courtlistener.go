@@ -32,6 +32,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	wirewatch "github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/feeds"
 )
 
 // DefaultAPIURL is CourtListener's base URL.
@@ -114,11 +117,7 @@ func New(o Options) *Client {
 
 // IsCourtListener tells whether u is on courtlistener.com.
 func IsCourtListener(u *url.URL) bool {
-	if u == nil {
-		return false
-	}
-	h := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
-	return h == "courtlistener.com" || strings.HasSuffix(h, ".courtlistener.com")
+	return feeds.DetectType(u) == wirewatch.FeedCourtListener
 }
 
 // isAPI tells whether u is a REST API URL of this Client's CourtListener.
