@@ -355,9 +355,7 @@ const compactMin = 4096
 // an atom that has MaxHitTerms earlier places is never among the first
 // MaxHitTerms terms.
 func (sc *scratch) compact(cands []cand) []cand {
-	slices.SortStableFunc(cands, func(a, b cand) int {
-		return cmp.Or(cmp.Compare(a.c.seq, b.c.seq), cmp.Compare(a.atom, b.atom))
-	})
+	sortCands(cands)
 	if sc.full == nil {
 		sc.full = map[*atom]bool{}
 	}
@@ -383,6 +381,14 @@ type cand struct {
 	c    *compiled
 	atom int
 	span span
+}
+
+// sortCands orders candidates by query and atom, each atom's places staying
+// in document order.
+func sortCands(cands []cand) {
+	slices.SortStableFunc(cands, func(a, b cand) int {
+		return cmp.Or(cmp.Compare(a.c.seq, b.c.seq), cmp.Compare(a.atom, b.atom))
+	})
 }
 
 // Match returns the queries d matches, sorted by id.
@@ -460,9 +466,7 @@ func (ix *Index) Match(d Doc) []Hit {
 	if len(cands) == 0 {
 		return nil
 	}
-	slices.SortStableFunc(cands, func(a, b cand) int {
-		return cmp.Or(cmp.Compare(a.c.seq, b.c.seq), cmp.Compare(a.atom, b.atom))
-	})
+	sortCands(cands)
 	var hits []Hit
 	for i := 0; i < len(cands); {
 		j := i
