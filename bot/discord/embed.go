@@ -10,6 +10,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/match"
 )
 
 // Message and embed limits, counted in characters (runes here).
@@ -108,54 +109,17 @@ func truncate(s string, n int) string {
 	return strings.TrimRight(s[:i], " \n\t\\") + "…"
 }
 
-// bold escapes text and wraps each occurrence of the terms in bold. The
-// terms are found case-insensitively; overlapping matches merge.
+// bold escapes text and wraps each whole-word occurrence of the terms in
+// bold, by the matcher's own rules (match.Spans: case and accents ignored).
 func bold(text string, terms []string) string {
-	type span struct{ a, b int }
-	var spans []span
-	lower := strings.ToLower(text)
-	if len(lower) == len(text) { // byte offsets agree: safe to search
-		for _, t := range terms {
-			t = strings.ToLower(strings.TrimSpace(t))
-			if t == "" {
-				continue
-			}
-			for from := 0; from < len(lower); {
-				k := strings.Index(lower[from:], t)
-				if k < 0 {
-					break
-				}
-				spans = append(spans, span{from + k, from + k + len(t)})
-				from += k + len(t)
-			}
-		}
-	}
-	if len(spans) == 0 {
-		return escape(text)
-	}
-	// Sort by start and merge overlaps.
-	for i := 1; i < len(spans); i++ {
-		for j := i; j > 0 && spans[j].a < spans[j-1].a; j-- {
-			spans[j], spans[j-1] = spans[j-1], spans[j]
-		}
-	}
-	merged := spans[:1]
-	for _, s := range spans[1:] {
-		last := &merged[len(merged)-1]
-		if s.a <= last.b {
-			last.b = max(last.b, s.b)
-			continue
-		}
-		merged = append(merged, s)
-	}
 	var b strings.Builder
 	at := 0
-	for _, s := range merged {
-		b.WriteString(escape(text[at:s.a]))
+	for _, s := range match.Spans(text, terms) {
+		b.WriteString(escape(text[at:s[0]]))
 		b.WriteString("**")
-		b.WriteString(escape(text[s.a:s.b]))
+		b.WriteString(escape(text[s[0]:s[1]]))
 		b.WriteString("**")
-		at = s.b
+		at = s[1]
 	}
 	b.WriteString(escape(text[at:]))
 	return b.String()

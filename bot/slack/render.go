@@ -3,15 +3,14 @@ package slack
 import (
 	"fmt"
 	"net/url"
-	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/match"
 )
 
 // Slack's limits (https://docs.slack.dev/reference/block-kit/blocks,
@@ -309,101 +308,26 @@ func capBlocks(bl []slack.Block) []slack.Block {
 	return bl
 }
 
-// foldAppend appends r's case- and accent-free form to dst.
-func foldAppend(dst []rune, r rune) []rune {
-	if r < utf8.RuneSelf {
-		if 'A' <= r && r <= 'Z' {
-			r += 'a' - 'A'
-		}
-		return append(dst, r)
-	}
-	for _, d := range norm.NFD.String(string(r)) {
-		if !unicode.Is(unicode.Mn, d) {
-			dst = append(dst, unicode.ToLower(d))
-		}
-	}
-	return dst
-}
-
-func isWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
-
 // boldTerms splits text into pieces with every whole-word occurrence of a
-// term in bold, ignoring case and accents.
+// term in bold, by the matcher's own rules (match.Spans).
 func boldTerms(text string, terms []string) []piece {
-	// Fold the text, remembering where each folded rune came from.
-	ft := make([]rune, 0, len(text))
-	from := make([]int, 0, len(text)) // byte offset in text of each folded rune
-	for i, r := range text {
-		n := len(ft)
-		ft = foldAppend(ft, r)
-		for range len(ft) - n {
-			from = append(from, i)
-		}
-	}
-	end := func(k int) int { // byte offset just past folded rune k
-		_, w := utf8.DecodeRuneInString(text[from[k]:])
-		return from[k] + w
-	}
-	type span struct{ a, b int }
-	var spans []span
-	seen := map[string]bool{}
-	for _, t := range terms {
-		var ftm []rune
-		for _, r := range strings.TrimSpace(t) {
-			ftm = foldAppend(ftm, r)
-		}
-		if len(ftm) == 0 || seen[string(ftm)] {
-			continue
-		}
-		seen[string(ftm)] = true
-	scan:
-		for i := 0; i+len(ftm) <= len(ft); i++ {
-			for j := range ftm {
-				if ft[i+j] != ftm[j] {
-					continue scan
-				}
-			}
-			if i > 0 && isWord(ft[i-1]) && isWord(ftm[0]) {
-				continue
-			}
-			k := i + len(ftm)
-			if k < len(ft) && isWord(ft[k]) && isWord(ftm[len(ftm)-1]) {
-				continue
-			}
-			spans = append(spans, span{from[i], end(k - 1)})
-			i = k - 1
-		}
-	}
+	spans := match.Spans(text, terms)
 	if len(spans) == 0 {
 		return []piece{{s: text}}
 	}
-	sort.Slice(spans, func(i, j int) bool { return spans[i].a < spans[j].a })
 	var ps []piece
 	at := 0
 	for _, sp := range spans {
-		if sp.b <= at {
-			continue
+		if sp[0] > at {
+			ps = append(ps, piece{s: text[at:sp[0]]})
 		}
-		a := max(sp.a, at)
-		if a > at {
-			ps = append(ps, piece{s: text[at:a]})
-		}
-		ps = append(ps, piece{s: text[a:sp.b], bold: true})
-		at = sp.b
+		ps = append(ps, piece{s: text[sp[0]:sp[1]], bold: true})
+		at = sp[1]
 	}
 	if at < len(text) {
 		ps = append(ps, piece{s: text[at:]})
 	}
-	// Merge adjacent bold runs, so that "*a**b*" never appears.
-	out := ps[:0]
-	for _, p := range ps {
-		if n := len(out); n > 0 && p.bold && out[n-1].bold {
-			out[n-1].s += p.s
-			continue
-		}
-		out = append(out, p)
-	}
-	return out
+	return ps // Spans merged touching runs: no "*a**b*"
 }
 
 // replyText escapes a command reply, plain text from the Commander.

@@ -1,0 +1,38 @@
+package match
+
+import (
+	"sort"
+	"strings"
+)
+
+// Spans returns where terms occur in text, by the same rules as matching
+// (whole words, case and accents ignored): byte ranges [start, end), sorted,
+// overlaps merged. Chat adapters use it to bold the matched terms of an
+// alert's summary, which carries the terms but not their offsets.
+func Spans(text string, terms []string) [][2]int {
+	var spans [][2]int
+	for _, t := range terms {
+		// A quoted phrase takes every word of the term literally, operators
+		// included; a term that does not parse has nothing to show.
+		q, err := Parse(`"` + strings.ReplaceAll(t, `"`, " ") + `"`)
+		if err != nil {
+			continue
+		}
+		found, _ := q.Match(Doc{Text: text})
+		for _, f := range found {
+			if f.Field == "text" && f.End > f.Start {
+				spans = append(spans, [2]int{f.Start, f.End})
+			}
+		}
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i][0] < spans[j][0] })
+	merged := spans[:0]
+	for _, s := range spans {
+		if n := len(merged); n > 0 && s[0] <= merged[n-1][1] {
+			merged[n-1][1] = max(merged[n-1][1], s[1])
+			continue
+		}
+		merged = append(merged, s)
+	}
+	return merged
+}
