@@ -6,7 +6,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"html"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -18,6 +17,7 @@ import (
 	"golang.org/x/net/html/charset"
 
 	wirewatch "github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/feeds"
 	"github.com/wirewatch/wirewatch/feeds/court"
 )
 
@@ -282,22 +282,12 @@ func safeURL(s string) string {
 	return u.String()
 }
 
-var (
-	tagRe   = regexp.MustCompile(`(?s)<[^>]*>`)
-	leadCap = regexp.MustCompile(`^(?:[A-Z][A-Z0-9'\-]*(?:\s+|$))+`)
-)
+var leadCap = regexp.MustCompile(`^(?:[A-Z][A-Z0-9'\-]*(?:\s+|$))+`)
 
-// text turns HTML (or plain text) into plain text on one line.
+// text turns HTML (or plain text) into plain text on one line: feeds.PlainText
+// with its line breaks made spaces.
 func text(s string) string {
-	s = wirewatch.Clip(s, 64<<10)
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	if strings.Contains(s, "<") {
-		s = tagRe.ReplaceAllString(s, " ")
-	}
-	s = html.UnescapeString(s)
-	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+	return strings.Join(strings.Fields(feeds.PlainText(s)), " ")
 }
 
 // shortFrom makes a short description from a docket text, which CM/ECF
