@@ -46,6 +46,15 @@ type Thread struct {
 	Updated time.Time `json:"updated,omitzero"`
 }
 
+// Restart returns th begun anew with one item, for a Sender whose thread's
+// top message is gone and which starts a new thread in its place.
+func (th Thread) Restart(now time.Time) Thread {
+	th.Ref, th.TopRef = "", ""
+	th.Count, th.Posted = 1, 1
+	th.Started = now
+	return th
+}
+
 // Sender posts alerts to one kind of destination.
 //
 // Send posts a into the thread th (th.Ref empty: start it) and returns the

@@ -86,7 +86,7 @@ func (d *Discord) Send(ctx context.Context, a wirewatch.Alert, th wirewatch.Thre
 		switch {
 		case d.topGone(next, err):
 			d.log.Info("discord thread top message is gone; starting a new thread", "channel", ch, "thread", next.Ref)
-			return d.start(ctx, a, th, fresh(next, now))
+			return d.start(ctx, a, th, next.Restart(now))
 		case codeOf(err) == codeArchivedThread:
 			topArchived = true // a forum post's starter: posting reopens it
 		default:
@@ -108,7 +108,7 @@ func (d *Discord) Send(ctx context.Context, a wirewatch.Alert, th wirewatch.Thre
 		case codeUnknownChannel, codeThreadLocked:
 			// Deleted or locked by a moderator: replace it.
 			d.log.Info("discord thread deleted or locked; starting a new thread", "channel", ch, "thread", next.Ref)
-			return d.start(ctx, a, th, fresh(next, now))
+			return d.start(ctx, a, th, next.Restart(now))
 		}
 		return th, d.fail(ch, "post in thread", err)
 	}
@@ -118,14 +118,6 @@ func (d *Discord) Send(ctx context.Context, a wirewatch.Alert, th wirewatch.Thre
 		}
 	}
 	return next, nil
-}
-
-// fresh is th restarted as a new thread holding one item.
-func fresh(th wirewatch.Thread, now time.Time) wirewatch.Thread {
-	th.Ref, th.TopRef = "", ""
-	th.Count, th.Posted = 1, 1
-	th.Started = now
-	return th
 }
 
 // start posts a as the top message of a new thread and starts the thread:

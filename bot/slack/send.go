@@ -171,7 +171,7 @@ func (s *Slack) Send(ctx context.Context, a wirewatch.Alert, th wirewatch.Thread
 			// The parent is gone and Slack posted the reply at the channel
 			// root: make that post the top of a new thread.
 			s.log.Info("thread's top message is gone; the reply starts a new thread", "channel", ch, "thread", next.Key)
-			next = restart(next, now)
+			next = next.Restart(now)
 			next.Ref = ts
 			if err := s.update(ctx, ch, &next, &a, s.topBlocks(next.Title, &a)); err != nil {
 				s.log.Warn("turn a reply into a thread's top message", "channel", ch, "thread", next.Key, "err", err)
@@ -191,7 +191,7 @@ func (s *Slack) Send(ctx context.Context, a wirewatch.Alert, th wirewatch.Thread
 			}
 			return next, nil
 		}
-		next = restart(next, now)
+		next = next.Restart(now)
 	}
 
 	opts := append(s.postOpts(fallback(next.Title, &a), s.topBlocks(next.Title, &a)),
@@ -204,14 +204,6 @@ func (s *Slack) Send(ctx context.Context, a wirewatch.Alert, th wirewatch.Thread
 	next.TopRef = ""
 	next.Posted++
 	return next, nil
-}
-
-// restart resets the counts of a thread that is replaced by a new one.
-func restart(th wirewatch.Thread, now time.Time) wirewatch.Thread {
-	th.Ref, th.TopRef = "", ""
-	th.Count, th.Posted = 1, 1
-	th.Started = now
-	return th
 }
 
 // sendQuiet counts a routine alert: it refreshes the top message, if there
