@@ -40,6 +40,16 @@ func NewMetrics(r prometheus.Registerer, outbox func() map[wirewatch.Destination
 			Name: "wirewatch_send_duration_seconds", Help: "Time to deliver one alert, rate-limit waits included.",
 			Buckets: prometheus.ExponentialBuckets(0.005, 3, 10)}, []string{"kind"}),
 	}
+	// Every series exists from the start, at zero: a scrape before the first
+	// poll or alert sees them, and rates over restarts stay right.
+	for _, r := range []string{"ok", "not_modified", "error"} {
+		m.Polls.WithLabelValues(r)
+	}
+	for _, k := range []string{wirewatch.Stdout, wirewatch.Slack, wirewatch.Discord} {
+		m.Queued.WithLabelValues(k)
+		m.Delivered.WithLabelValues(k)
+		m.Failed.WithLabelValues(k)
+	}
 	r.MustRegister(m.Polls, m.PollSeconds, m.ItemsSeen, m.Queued, m.Delivered, m.Failed, m.SendSeconds,
 		&outboxCollector{depths: outbox, desc: prometheus.NewDesc("wirewatch_outbox_depth",
 			"Alerts waiting in the outbox, by destination.", []string{"to"}, nil)})
