@@ -3,6 +3,8 @@ package match
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/wirewatch/wirewatch"
 )
 
 const ellipsis = "…"
@@ -28,15 +30,11 @@ func Snippet(text string, t Term, limit int) string {
 		if start > 0 && limit > 2*len(ellipsis) {
 			pre = ellipsis
 		}
-		budget := limit - len(pre)
-		if budget > len(ellipsis) {
-			budget -= len(ellipsis)
+		rest, n := text[start:], limit-len(pre)
+		if n > len(ellipsis) {
+			return pre + wirewatch.Ellipsize(rest, n)
 		}
-		hi := runeFloor(text, start+budget)
-		if hi < len(text) && len(pre)+(hi-start)+len(ellipsis) <= limit {
-			return pre + text[start:hi] + ellipsis
-		}
-		return pre + text[start:hi]
+		return pre + wirewatch.Clip(rest, n) // no room for a "…"
 	}
 	before := min(room/3, start)
 	after := room - before
