@@ -49,7 +49,6 @@ func (l *Watchlist) Set(w wirewatch.Watch) error {
 func (l *Watchlist) SetAll(ws []wirewatch.Watch) []error {
 	var errs []error
 	qs := make(map[string]*match.Query, len(ws))
-	l.mu.Lock()
 	for _, w := range ws {
 		q, err := match.Parse(w.Query)
 		if err != nil {
@@ -57,7 +56,12 @@ func (l *Watchlist) SetAll(ws []wirewatch.Watch) []error {
 			continue
 		}
 		qs[w.ID] = q
-		l.watches[w.ID] = w
+	}
+	l.mu.Lock()
+	for _, w := range ws {
+		if qs[w.ID] != nil {
+			l.watches[w.ID] = w
+		}
 	}
 	l.mu.Unlock()
 	l.ix.SetMany(qs)
