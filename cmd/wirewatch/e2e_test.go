@@ -117,7 +117,10 @@ watches:
 	fs.add("/wire",
 		testItem{"w2", "Abrego Garcia hearing held", "https://news.example/same-story?utm_medium=wire&fbclid=abc", "Same story.", t0.Add(4 * time.Hour)})
 
+	ny, _ := time.LoadLocation("America/New_York")
+	dayBefore := time.Now().In(ny).Format(time.DateOnly)
 	r = runCLI(t, "", "run", "-once", "-config", cfg)
+	dayAfter := time.Now().In(ny).Format(time.DateOnly)
 	if r.code != 0 {
 		t.Fatalf("second run: code %d, stderr %s", r.code, r.stderr)
 	}
@@ -145,8 +148,9 @@ watches:
 	if !strings.Contains(a.Summary, "Judge Xinis ordered a sworn declaration by Monday.") || strings.Contains(a.Summary, "<b>") {
 		t.Errorf("summary: got %q, want the sentence with the term, without HTML", a.Summary)
 	}
-	// News threads are per watch and calendar day in the configured zone.
-	if a.Thread != "watch:cfg-1:2026-11-21" || as[1].Thread != a.Thread {
+	// News threads are per watch and the calendar day, in the configured
+	// zone, on which the item was first seen.
+	if (a.Thread != "watch:cfg-1:"+dayBefore && a.Thread != "watch:cfg-1:"+dayAfter) || as[1].Thread != a.Thread {
 		t.Errorf("threads: got %q and %q", a.Thread, as[1].Thread)
 	}
 	if len(as[1].Terms) != 1 || (as[1].Terms[0] != "ÁBREGO GARCÍA" && as[1].Terms[0] != "Abrego Garcia") {
