@@ -80,6 +80,13 @@ type SendError struct {
 	Permanent bool
 	// After is how long the destination asked us to wait (Retry-After).
 	After time.Duration
+	// Hold: the destination refuses for now in a way people fix (the bot
+	// not yet invited, a permission missing): retried with a long backoff,
+	// parked only after a bounded time.
+	Hold bool
+	// Auth: the platform refuses the token itself; every alert of that
+	// platform waits until the token works again.
+	Auth bool
 }
 
 func (e *SendError) Error() string {
@@ -99,6 +106,12 @@ func Permanent(err error) error { return &SendError{Err: err, Permanent: true} }
 
 // RetryAfter marks err as worth retrying after d (zero: the caller's backoff).
 func RetryAfter(err error, d time.Duration) error { return &SendError{Err: err, After: d} }
+
+// Hold marks err as a refusal people fix: retried slowly, parked late.
+func Hold(err error) error { return &SendError{Err: err, Hold: true} }
+
+// Auth marks err as a refusal of the platform's token.
+func Auth(err error) error { return &SendError{Err: err, Auth: true} }
 
 // Classify tells whether err is permanent and how long the destination asked
 // to wait. Unclassified errors are retryable.

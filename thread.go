@@ -1,0 +1,62 @@
+package wirewatch
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// This file is the contract between the dispatcher, which decides what a
+// thread is (its top message, what is posted in it, what is broadcast,
+// folded, held or edited), and the platform adapters, which only render
+// and send. The dispatcher keeps every thread's state in the store; a
+// Poster keeps none of it.
+
+// RecentItems is how many of a thread's latest items its top message lists.
+const RecentItems = 5
+
+// ThreadItem is one item as a thread's top message lists it.
+type ThreadItem struct {
+	Title  string    `json:"title"`
+	Link   string    `json:"link,omitempty"`
+	Source string    `json:"source,omitempty"`
+	Time   time.Time `json:"time,omitzero"` // published, else first seen
+}
+
+// ErrGone says the thread, or the top message it hangs from, was deleted
+// (or locked): the dispatcher starts the thread anew.
+var ErrGone = errors.New("thread or its top message is gone")
+
+// Poster renders and sends for one kind of destination. It holds no thread
+// state: the dispatcher passes the thread as the store has it and records
+// what the Poster returns before the next call, so a crash between two
+// calls repeats at most the call in flight.
+//
+// Errors are classified with Permanent, RetryAfter, Hold or Auth; an error
+// that wraps ErrGone means the thread must be started again.
+type Poster interface {
+	// Check verifies the credentials once at start (Slack auth.test,
+	// Discord GET /users/@me); an error names the token that is wrong.
+	Check(ctx context.Context) error
+	// PostTop posts the top message of the new thread th, whose first
+	// alert is a, and returns th with TopRef set. Where the platform opens
+	// the thread in the same call (a Slack ts, a Discord forum post, a
+	// channel that is itself a thread) Ref is set too.
+	PostTop(ctx context.Context, th Thread, a Alert) (Thread, error)
+	// Open turns th's posted top message into a thread and returns th with
+	// Ref set. The dispatcher saves TopRef before calling it, so a restart
+	// after a crash opens the thread instead of posting the top again.
+	Open(ctx context.Context, th Thread) (Thread, error)
+	// Reply posts a inside th; broadcast also shows it in the channel.
+	// It returns the thread reference the platform placed it under, which
+	// may differ from th.Ref (Slack names the parent it used).
+	Reply(ctx context.Context, th Thread, a Alert, broadcast bool) (ref string, err error)
+	// EditTop rewrites th's top message to show th as it now stands. A
+	// Poster may wait for its platform's edit budget.
+	EditTop(ctx context.Context, th Thread) error
+	// Delivered reports whether a was already posted (in th, or at the
+	// top of a new thread), for an alert that was in flight when the
+	// process died. A platform that deduplicates by itself (Discord's
+	// nonce) may answer false.
+	Delivered(ctx context.Context, th Thread, a Alert) (bool, error)
+}
