@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -26,6 +27,18 @@ type Alert struct {
 	Quiet  bool      `json:"quiet,omitempty"`
 	Queued time.Time `json:"queued,omitzero"`
 	Tries  int       `json:"tries,omitempty"` // failed deliveries so far
+	// InFlight: a send of this alert began and its outcome was not
+	// recorded (the process died): ask the Poster whether it was
+	// delivered before sending it again.
+	InFlight bool `json:"in_flight,omitempty"`
+}
+
+// DeliveryID names the alert to its platform, for idempotency (Discord's
+// nonce, Slack's message metadata): the outbox sequence and the time it
+// was queued, so it is unique per destination across restarts, and across
+// a store started afresh, in at most 23 characters (Discord allows 25).
+func (a Alert) DeliveryID() string {
+	return "w" + strconv.FormatUint(a.ID, 36) + "." + strconv.FormatInt(a.Queued.UnixMilli(), 36)
 }
 
 // Thread is what the store keeps of one thread in one channel, so that later
@@ -44,6 +57,14 @@ type Thread struct {
 	Title   string    `json:"title"`  // what the thread is about (case caption or watch)
 	Started time.Time `json:"started,omitzero"`
 	Updated time.Time `json:"updated,omitzero"`
+	// Recent lists the latest items, newest first, at most RecentItems.
+	Recent []ThreadItem `json:"recent,omitempty"`
+	// TopDirty: the top message does not show the thread as it now stands
+	// yet; an EditTop is pending.
+	TopDirty bool `json:"top_dirty,omitempty"`
+	// LastPost is when an item was last posted in the thread (quiet ones
+	// are counted, not posted).
+	LastPost time.Time `json:"last_post,omitzero"`
 }
 
 // Restart returns th begun anew with one item, for a Sender whose thread's
@@ -54,6 +75,9 @@ func (th Thread) Restart(now time.Time) Thread {
 	th.Started = now
 	return th
 }
+
+// Routine is how many of the thread's items were counted but not posted.
+func (th Thread) Routine() int { return max(th.Count-th.Posted, 0) }
 
 // Sender posts alerts to one kind of destination.
 //
@@ -112,6 +136,15 @@ func Hold(err error) error { return &SendError{Err: err, Hold: true} }
 
 // Auth marks err as a refusal of the platform's token.
 func Auth(err error) error { return &SendError{Err: err, Auth: true} }
+
+// Class returns how err was classified (the zero SendError when it was not).
+func Class(err error) SendError {
+	var se *SendError
+	if errors.As(err, &se) {
+		return *se
+	}
+	return SendError{Err: err}
+}
 
 // Classify tells whether err is permanent and how long the destination asked
 // to wait. Unclassified errors are retryable.

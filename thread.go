@@ -54,9 +54,17 @@ type Poster interface {
 	// EditTop rewrites th's top message to show th as it now stands. A
 	// Poster may wait for its platform's edit budget.
 	EditTop(ctx context.Context, th Thread) error
-	// Delivered reports whether a was already posted (in th, or at the
-	// top of a new thread), for an alert that was in flight when the
-	// process died. A platform that deduplicates by itself (Discord's
-	// nonce) may answer false.
-	Delivered(ctx context.Context, th Thread, a Alert) (bool, error)
+	// Delivered reports whether a was already posted, for an alert that
+	// was in flight when the process died: in th (th.Ref set), or as the
+	// top of a new thread (th.Ref and th.TopRef empty; then the returned
+	// thread carries the TopRef and Ref that PostTop would have returned).
+	// Posts carry a.DeliveryID() so that they can be found. A platform
+	// that deduplicates by itself (Discord's nonce) may answer th, false.
+	Delivered(ctx context.Context, th Thread, a Alert) (Thread, bool, error)
 }
+
+// Broadcast tells whether a reply is also shown in the channel: thread
+// replies notify only the thread's followers, so a docket entry that is
+// posted (a substantive one) and any item of a thread silent for
+// BroadcastAfter are broadcast.
+const BroadcastAfter = 6 * time.Hour
