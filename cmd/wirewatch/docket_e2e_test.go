@@ -295,7 +295,7 @@ func docketKeys[V any](m map[string]V) []string {
 // TestInspectPACERDocketFields: inspect prints one JSON object per item, each
 // with the docket fields CONTRACT.md names.
 func TestInspectPACERDocketFields(t *testing.T) {
-	r := runCLI(t, "", "inspect", "-type", "pacer", "-court", "nysd", "../../../shared/fixtures/pacer-rss/sdny_1.xml")
+	r := runCLI(t, "", "inspect", "-type", "pacer", "-court", "nysd", "testdata/pacer-sdny_1.xml")
 	if r.code != 0 {
 		t.Fatalf("inspect: code %d, stderr %s", r.code, r.stderr)
 	}

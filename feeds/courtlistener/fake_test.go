@@ -14,10 +14,9 @@ import (
 	wirewatch "github.com/wirewatch/wirewatch"
 )
 
-// fixtures is shared/fixtures/courtlistener beside the repository (origin:
-// freelawproject/courtlistener docs examples and synthetic samples; see
-// shared/fixtures/README.md).
-const fixtures = "../../../shared/fixtures/courtlistener/"
+// fixtures holds CourtListener's documentation examples and synthetic
+// samples (origin and licence in testdata/README.md).
+const fixtures = "testdata/courtlistener/"
 
 func mustRead(tb testing.TB, name string) []byte {
 	tb.Helper()

@@ -11,9 +11,9 @@ import (
 	"time"
 )
 
-// fixtures is shared/fixtures/pacer-rss, beside the repository (see
-// shared/fixtures/README.md for its origin: juriscraper's test examples).
-const fixtures = "../../../shared/fixtures/pacer-rss"
+// fixtures holds real PACER RSS feeds and their expected parses
+// (juriscraper's test examples; origin and licence in testdata/README.md).
+const fixtures = "testdata/pacer-rss"
 
 type goldenRecord struct {
 	CaseName      string `json:"case_name"`
