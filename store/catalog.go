@@ -16,7 +16,7 @@ import (
 // AddWatch saves a runtime watch, giving it a new id ("w" and a number), and
 // records who added it.
 func (db *DB) AddWatch(w wirewatch.Watch) (wirewatch.Watch, error) {
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bWatches)
 		n, err := b.NextSequence()
 		if err != nil {
@@ -40,7 +40,7 @@ func (db *DB) AddWatch(w wirewatch.Watch) (wirewatch.Watch, error) {
 // Watches returns the runtime watches, oldest first.
 func (db *DB) Watches() ([]wirewatch.Watch, error) {
 	var out []wirewatch.Watch
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bWatches).ForEach(func(k, v []byte) error {
 			var w wirewatch.Watch
 			if err := json.Unmarshal(v, &w); err != nil {
@@ -59,7 +59,7 @@ func (db *DB) Watches() ([]wirewatch.Watch, error) {
 // error, which DropWatch returns.
 func (db *DB) DropWatch(id, by string, keep func(wirewatch.Watch) error) (wirewatch.Watch, error) {
 	var w wirewatch.Watch
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bWatches)
 		v := b.Get([]byte(id))
 		if v == nil {
@@ -83,7 +83,7 @@ func (db *DB) DropWatch(id, by string, keep func(wirewatch.Watch) error) (wirewa
 
 // AddFeed saves a runtime feed with a new id ("f" and a number).
 func (db *DB) AddFeed(f wirewatch.Feed) (wirewatch.Feed, error) {
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bFeeds)
 		var dup error
 		b.ForEach(func(_, v []byte) error {
@@ -118,7 +118,7 @@ func (db *DB) AddFeed(f wirewatch.Feed) (wirewatch.Feed, error) {
 // Feeds returns the runtime feeds, oldest first.
 func (db *DB) Feeds() ([]wirewatch.Feed, error) {
 	var out []wirewatch.Feed
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bFeeds).ForEach(func(k, v []byte) error {
 			var f wirewatch.Feed
 			if err := json.Unmarshal(v, &f); err != nil {
@@ -135,7 +135,7 @@ func (db *DB) Feeds() ([]wirewatch.Feed, error) {
 // DropFeed removes a runtime feed and its state, and records who dropped it.
 func (db *DB) DropFeed(id, by string) (wirewatch.Feed, error) {
 	var f wirewatch.Feed
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bFeeds)
 		v := b.Get([]byte(id))
 		if v == nil {
@@ -189,7 +189,7 @@ func audit(tx *bolt.Tx, e AuditEntry) error {
 // Audit returns the last n audit entries, oldest first.
 func (db *DB) Audit(n int) ([]AuditEntry, error) {
 	var out []AuditEntry
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bAudit).Cursor()
 		for k, v := c.Last(); k != nil && len(out) < n; k, v = c.Prev() {
 			var e AuditEntry

@@ -13,7 +13,7 @@ import (
 // FeedState returns the state of feed id (zero if never polled).
 func (db *DB) FeedState(id string) (wirewatch.FeedState, error) {
 	var st wirewatch.FeedState
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bFeedState).Get([]byte(id))
 		if v == nil {
 			return nil
@@ -26,7 +26,7 @@ func (db *DB) FeedState(id string) (wirewatch.FeedState, error) {
 // Seen reports whether an item with this key was seen.
 func (db *DB) Seen(it wirewatch.Item) (bool, error) {
 	var ok bool
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		ok = tx.Bucket(bSeen).Get(hashKey(it.Key())) != nil
 		return nil
 	})

@@ -14,7 +14,7 @@ import (
 // FeedStates returns the state of every feed polled so far.
 func (db *DB) FeedStates() (map[string]wirewatch.FeedState, error) {
 	out := map[string]wirewatch.FeedState{}
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bFeedState).ForEach(func(k, v []byte) error {
 			var st wirewatch.FeedState
 			if err := json.Unmarshal(v, &st); err != nil {
@@ -29,7 +29,7 @@ func (db *DB) FeedStates() (map[string]wirewatch.FeedState, error) {
 
 // PutFeedState saves the state of feed id (a poll that brought no items).
 func (db *DB) PutFeedState(id string, st wirewatch.FeedState) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.update(func(tx *bolt.Tx) error {
 		return putJSON(tx.Bucket(bFeedState), []byte(id), st)
 	})
 }
@@ -50,7 +50,7 @@ type Ingested struct {
 func (db *DB) Ingest(feedID string, st *wirewatch.FeedState, items []wirewatch.Item, alertsFor func(it wirewatch.Item) []wirewatch.Alert) (Ingested, error) {
 	res := Ingested{Alerts: map[wirewatch.Destination]int{}}
 	now := db.now()
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *bolt.Tx) error {
 		res.New = 0
 		clear(res.Alerts)
 		seen, seenBy, recent := tx.Bucket(bSeen), tx.Bucket(bSeenBy), tx.Bucket(bRecent)
@@ -104,7 +104,7 @@ func (db *DB) Ingest(feedID string, st *wirewatch.FeedState, items []wirewatch.I
 // Unseen reports, in one read transaction, which items have not been seen.
 func (db *DB) Unseen(items []wirewatch.Item) ([]bool, error) {
 	out := make([]bool, len(items))
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		seen := tx.Bucket(bSeen)
 		for i := range items {
 			out[i] = seen.Get(hashKey(items[i].Key())) == nil
@@ -131,7 +131,7 @@ func keepRecent(b *bolt.Bucket, it wirewatch.Item) error {
 // Recent returns up to n of the most recently seen items, newest first.
 func (db *DB) Recent(n int) ([]wirewatch.Item, error) {
 	var out []wirewatch.Item
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bRecent).Cursor()
 		for k, v := c.Last(); k != nil && len(out) < n; k, v = c.Prev() {
 			var it wirewatch.Item
@@ -157,7 +157,7 @@ func (db *DB) Prune(cutoff time.Time) (int, error) {
 	total := 0
 	for {
 		n := 0
-		err := db.bolt.Update(func(tx *bolt.Tx) error {
+		err := db.update(func(tx *bolt.Tx) error {
 			seen, c := tx.Bucket(bSeen), tx.Bucket(bSeenBy).Cursor()
 			for k, _ := c.First(); k != nil && n < pruneBatch; k, _ = c.Next() {
 				if binary.BigEndian.Uint64(k[:8]) >= limit {
@@ -190,7 +190,7 @@ func (db *DB) Prune(cutoff time.Time) (int, error) {
 // SeenCount is the number of item keys remembered.
 func (db *DB) SeenCount() int {
 	var n int
-	db.bolt.View(func(tx *bolt.Tx) error {
+	db.view(func(tx *bolt.Tx) error {
 		n = tx.Bucket(bSeen).Stats().KeyN
 		return nil
 	})

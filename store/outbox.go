@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -14,7 +15,7 @@ import (
 // Pending returns up to n alerts waiting for dest, oldest first.
 func (db *DB) Pending(dest wirewatch.Destination, n int) ([]wirewatch.Alert, error) {
 	var out []wirewatch.Alert
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bOutbox).Bucket([]byte(dest))
 		if b == nil {
 			return nil
@@ -37,7 +38,7 @@ func (db *DB) Pending(dest wirewatch.Destination, n int) ([]wirewatch.Alert, err
 // none are left out).
 func (db *DB) Depths() (map[wirewatch.Destination]int, error) {
 	out := map[wirewatch.Destination]int{}
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bOutbox).ForEachBucket(func(k []byte) error {
 			if n := tx.Bucket(bOutbox).Bucket(k).Stats().KeyN; n > 0 {
 				out[wirewatch.Destination(k)] = n
@@ -48,9 +49,17 @@ func (db *DB) Depths() (map[wirewatch.Destination]int, error) {
 	return out, err
 }
 
-// Retry saves the number of tries of a pending alert.
+// MarkInFlight records, before a send, that a's outcome is not known yet:
+// after a crash the dispatcher asks the platform whether it arrived instead
+// of posting it again.
+func (db *DB) MarkInFlight(a wirewatch.Alert) error {
+	a.InFlight = true
+	return db.Retry(a)
+}
+
+// Retry saves a pending alert as given: its tries and in-flight mark.
 func (db *DB) Retry(a wirewatch.Alert) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bOutbox).Bucket([]byte(a.To))
 		if b == nil || b.Get(u64(a.ID)) == nil {
 			return nil
@@ -62,7 +71,7 @@ func (db *DB) Retry(a wirewatch.Alert) error {
 // Delivered removes an accepted alert from the outbox and saves its thread,
 // in one transaction.
 func (db *DB) Delivered(a wirewatch.Alert, th wirewatch.Thread) error {
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *bolt.Tx) error {
 		if b := tx.Bucket(bOutbox).Bucket([]byte(a.To)); b != nil {
 			if err := b.Delete(u64(a.ID)); err != nil {
 				return err
@@ -86,7 +95,7 @@ type Parked struct {
 
 // Park moves an alert from the outbox to the parked alerts with the reason.
 func (db *DB) Park(a wirewatch.Alert, reason string) error {
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *bolt.Tx) error {
 		if b := tx.Bucket(bOutbox).Bucket([]byte(a.To)); b != nil {
 			if err := b.Delete(u64(a.ID)); err != nil {
 				return err
@@ -118,7 +127,7 @@ type ParkedSummary struct {
 // ParkedAlerts summarizes the parked alerts per destination.
 func (db *DB) ParkedAlerts() (map[wirewatch.Destination]ParkedSummary, error) {
 	out := map[wirewatch.Destination]ParkedSummary{}
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bParked).ForEachBucket(func(k []byte) error {
 			b := tx.Bucket(bParked).Bucket(k)
 			s := ParkedSummary{Count: b.Stats().KeyN}
@@ -142,7 +151,7 @@ func (db *DB) ParkedAlerts() (map[wirewatch.Destination]ParkedSummary, error) {
 // many.
 func (db *DB) Requeue(dest wirewatch.Destination) (int, error) {
 	n := 0
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *bolt.Tx) error {
 		p := tx.Bucket(bParked).Bucket([]byte(dest))
 		if p == nil {
 			return nil
@@ -186,7 +195,7 @@ func threadKey(d wirewatch.Destination, key string) []byte {
 // Thread returns the thread of key in dest (zero Thread if none yet).
 func (db *DB) Thread(dest wirewatch.Destination, key string) (wirewatch.Thread, error) {
 	th := wirewatch.Thread{Key: key, To: dest}
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bThreads).Get(threadKey(dest, key))
 		if v == nil {
 			return nil
@@ -200,7 +209,7 @@ func (db *DB) Thread(dest wirewatch.Destination, key string) (wirewatch.Thread, 
 // per day, so old ones are never posted to again.
 func (db *DB) PruneThreads(cutoff time.Time) (int, error) {
 	n := 0
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bThreads).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			var th wirewatch.Thread
@@ -214,4 +223,136 @@ func (db *DB) PruneThreads(cutoff time.Time) (int, error) {
 		return nil
 	})
 	return n, err
+}
+
+// SaveThread saves th as it stands, e.g. a thread whose top message is
+// posted but not yet opened as a thread (TopRef set, Ref empty), so that a
+// restart opens it instead of posting the top again.
+func (db *DB) SaveThread(th wirewatch.Thread) error {
+	return db.update(func(tx *bolt.Tx) error {
+		return putJSON(tx.Bucket(bThreads), threadKey(th.To, th.Key), th)
+	})
+}
+
+// DirtyThreads returns dest's threads whose top message waits for an edit.
+func (db *DB) DirtyThreads(dest wirewatch.Destination) ([]wirewatch.Thread, error) {
+	var out []wirewatch.Thread
+	prefix := threadKey(dest, "")
+	err := db.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bThreads).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var th wirewatch.Thread
+			if err := json.Unmarshal(v, &th); err != nil {
+				return fmt.Errorf("thread %q: %w", k, err)
+			}
+			if th.TopDirty && th.TopRef != "" {
+				out = append(out, th)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// DirtyDestinations lists the destinations with a thread whose top message
+// waits for an edit (after a restart).
+func (db *DB) DirtyDestinations() ([]wirewatch.Destination, error) {
+	seen := map[wirewatch.Destination]bool{}
+	var out []wirewatch.Destination
+	err := db.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bThreads).ForEach(func(_, v []byte) error {
+			var th wirewatch.Thread
+			if json.Unmarshal(v, &th) == nil && th.TopDirty && th.TopRef != "" && !seen[th.To] {
+				seen[th.To] = true
+				out = append(out, th.To)
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
+// sameState tells whether the stored thread still is the one an edit or a
+// check was made from.
+func sameState(a, b wirewatch.Thread) bool {
+	return a.Ref == b.Ref && a.TopRef == b.TopRef && a.Count == b.Count && a.Posted == b.Posted && a.Latest == b.Latest
+}
+
+// TopEdited records that th's top message now shows th: it is clean unless
+// the thread changed meanwhile (then the next edit shows the change).
+func (db *DB) TopEdited(th wirewatch.Thread) error {
+	return db.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bThreads)
+		k := threadKey(th.To, th.Key)
+		var cur wirewatch.Thread
+		v := b.Get(k)
+		if v == nil || json.Unmarshal(v, &cur) != nil || !sameState(cur, th) || !cur.TopDirty {
+			return nil
+		}
+		cur.TopDirty = false
+		return putJSON(b, k, cur)
+	})
+}
+
+// ThreadGone forgets th's platform references (its top message was
+// deleted), unless the thread was started anew meanwhile: the next alert
+// starts it again. The title and key stay.
+func (db *DB) ThreadGone(th wirewatch.Thread) error {
+	return db.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bThreads)
+		k := threadKey(th.To, th.Key)
+		var cur wirewatch.Thread
+		v := b.Get(k)
+		if v == nil || json.Unmarshal(v, &cur) != nil || cur.Ref != th.Ref || cur.TopRef != th.TopRef {
+			return nil
+		}
+		return putJSON(b, k, wirewatch.Thread{Key: cur.Key, To: cur.To, Title: cur.Title, Updated: cur.Updated})
+	})
+}
+
+// Hold is a delivery stopped for a cause people fix: a platform refusing
+// its token (Key is the kind, "slack"), or a channel refusing the bot for
+// now (Key is the destination).
+type Hold struct {
+	Key    string    `json:"key"`
+	Reason string    `json:"reason"`
+	Since  time.Time `json:"since"`
+	Auth   bool      `json:"auth,omitempty"`
+}
+
+func holdKey(key string) []byte { return []byte("hold\x00" + key) }
+
+// SetHold records h, keeping the time of an earlier hold with the same key.
+func (db *DB) SetHold(h Hold) (Hold, error) {
+	err := db.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bMeta)
+		var old Hold
+		if v := b.Get(holdKey(h.Key)); v != nil && json.Unmarshal(v, &old) == nil && !old.Since.IsZero() {
+			h.Since = old.Since
+		}
+		return putJSON(b, holdKey(h.Key), h)
+	})
+	return h, err
+}
+
+// ClearHold forgets the hold of key.
+func (db *DB) ClearHold(key string) error {
+	return db.update(func(tx *bolt.Tx) error { return tx.Bucket(bMeta).Delete(holdKey(key)) })
+}
+
+// Holds returns every recorded hold, by key.
+func (db *DB) Holds() (map[string]Hold, error) {
+	out := map[string]Hold{}
+	prefix := holdKey("")
+	err := db.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bMeta).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var h Hold
+			if json.Unmarshal(v, &h) == nil {
+				out[h.Key] = h
+			}
+		}
+		return nil
+	})
+	return out, err
 }

@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -62,6 +63,48 @@ var ErrLocked = errors.New("store is in use by another process")
 // ErrNotFound is returned for an unknown feed or watch id.
 var ErrNotFound = errors.New("not found")
 
+// ErrDamaged is returned when bbolt panicked reading or writing the file:
+// its pages are corrupt (a disk fault, a copy taken mid-write). Every
+// transaction goes through view or update, which turn that panic into this
+// error, so a damaged file stops the daemon with a message instead of a
+// stack trace.
+var ErrDamaged = errors.New("store file is damaged")
+
+// bboltCheck is the command that reports what is wrong with a bbolt file;
+// its version is the one go.mod requires.
+const bboltCheck = "go run go.etcd.io/bbolt/cmd/bbolt@v1.5.0 check"
+
+// damaged is the error for a panic p from bbolt on the file at path.
+func damaged(path string, p any) error {
+	return fmt.Errorf("store %s: %w (%v): stop wirewatch, then run `%s %s` to see what is wrong, and restore the file from a backup (or move it aside to start with an empty store)",
+		path, ErrDamaged, p, bboltCheck, path)
+}
+
+// guard runs fn, turning a panic (or, with SetPanicOnFault, a fault on the
+// memory-mapped file, as when it was truncated under us) into ErrDamaged.
+// bbolt rolls back a transaction that panics before the panic leaves View
+// or Update, so the DB stays usable for other calls.
+func guard(path string, fn func() error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if p := recover(); p != nil {
+			err = damaged(path, p)
+		}
+	}()
+	return fn()
+}
+
+// view runs fn in a read transaction; a panic from bbolt is ErrDamaged. All
+// store code uses view and update, never db.bolt.View/Update directly.
+func (db *DB) view(fn func(*bolt.Tx) error) error {
+	return guard(db.path, func() error { return db.bolt.View(fn) })
+}
+
+// update runs fn in a write transaction; a panic from bbolt is ErrDamaged.
+func (db *DB) update(fn func(*bolt.Tx) error) error {
+	return guard(db.path, func() error { return db.bolt.Update(fn) })
+}
+
 // DB is the open store.
 type DB struct {
 	bolt *bolt.DB
@@ -93,9 +136,21 @@ func Open(path string, o Options) (*DB, error) {
 			return nil, fmt.Errorf("store %s: %w", path, err)
 		}
 	}
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.Timeout, ReadOnly: o.ReadOnly})
+	var b *bolt.DB
+	// bbolt may panic reading a bad meta or freelist page while opening.
+	err := guard(path, func() (err error) {
+		b, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: o.Timeout, ReadOnly: o.ReadOnly})
+		return err
+	})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("store %s: %w (is `wirewatch run` using it? commands reach a running daemon through its socket)", path, ErrLocked)
+	}
+	if errors.Is(err, bolterrors.ErrInvalid) || errors.Is(err, bolterrors.ErrChecksum) || errors.Is(err, bolterrors.ErrVersionMismatch) {
+		// Both meta pages are unreadable: the file is damaged (or not a store).
+		return nil, damaged(path, err)
+	}
+	if errors.Is(err, ErrDamaged) {
+		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", path, err)
@@ -104,7 +159,7 @@ func Open(path string, o Options) (*DB, error) {
 	if o.ReadOnly {
 		return db, nil
 	}
-	err = b.Update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx *bolt.Tx) error {
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
@@ -114,6 +169,9 @@ func Open(path string, o Options) (*DB, error) {
 	})
 	if err != nil {
 		b.Close()
+		if errors.Is(err, ErrDamaged) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("store %s: create buckets: %w", path, err)
 	}
 	return db, nil
