@@ -29,7 +29,7 @@ func Ellipsize(s string, n int) string {
 // IDLess orders the ids of watches and feeds: those of the config file
 // ("cfg-2" before "cfg-10") before those of the store ("w2" before "w10").
 func IDLess(a, b string) bool {
-	ca, cb := strings.HasPrefix(a, "cfg-"), strings.HasPrefix(b, "cfg-")
+	ca, cb := ConfigID(a), ConfigID(b)
 	if ca != cb {
 		return ca
 	}

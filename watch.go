@@ -6,6 +6,16 @@ import (
 	"time"
 )
 
+// ConfigPrefix starts the ids of the feeds and watches of the config file
+// ("cfg-1"); the store's ids ("f1", "w1") never do.
+const ConfigPrefix = "cfg-"
+
+// ConfigID reports whether id names a feed or watch of the config file. The
+// operator wrote those, so they are trusted: such a feed may reach a private
+// address (the SSRF guard is for feeds added from chat), and chat cannot
+// drop them. This is the one place that rule is decided.
+func ConfigID(id string) bool { return strings.HasPrefix(id, ConfigPrefix) }
+
 // Destination says where alerts go: "stdout", "slack:<channel id>" or
 // "discord:<channel id>".
 type Destination string
@@ -59,7 +69,7 @@ func ParseDestination(s string) (Destination, error) {
 
 // Watch is a saved query and where its alerts go.
 type Watch struct {
-	ID    string        `json:"id"` // "cfg-N" for watches of the config file, a short store id otherwise
+	ID    string        `json:"id"` // ConfigPrefix+"N" for watches of the config file, a short store id otherwise
 	Name  string        `json:"name"`
 	Query string        `json:"query"`
 	To    []Destination `json:"to"`
@@ -88,7 +98,7 @@ const (
 
 // Feed is a source to poll.
 type Feed struct {
-	ID       string        `json:"id"` // "cfg-N" for feeds of the config file
+	ID       string        `json:"id"` // ConfigPrefix+"N" for feeds of the config file
 	URL      string        `json:"url"`
 	Name     string        `json:"name,omitempty"`
 	Type     string        `json:"type"`

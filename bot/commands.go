@@ -155,7 +155,7 @@ func (s *Commands) list(c wirewatch.Command) string {
 		if w.Name != "" && w.Name != w.Query {
 			fmt.Fprintf(&b, " (%s)", w.Name)
 		}
-		if strings.HasPrefix(w.ID, "cfg-") {
+		if wirewatch.ConfigID(w.ID) {
 			b.WriteString(" · from the config file")
 		} else {
 			fmt.Fprintf(&b, " · added by %s on %s", w.AddedBy, w.AddedAt.In(s.loc()).Format("2006-01-02 15:04 MST"))
@@ -185,7 +185,7 @@ func (s *Commands) loc() *time.Location {
 
 func (s *Commands) drop(c wirewatch.Command) (string, error) {
 	id := strings.TrimSpace(c.Arg)
-	if strings.HasPrefix(id, "cfg-") {
+	if wirewatch.ConfigID(id) {
 		return "", fmt.Errorf("watch %s is defined in the config file; it can only be changed there", id)
 	}
 	w, err := s.DB.DropWatch(id, c.User, func(w wirewatch.Watch) error {
@@ -308,7 +308,7 @@ func (s *Commands) feedDrop(c wirewatch.Command) (string, error) {
 		return "", errors.New("only this workspace's wirewatch admins may add or drop feeds")
 	}
 	id := strings.TrimSpace(c.Arg)
-	if strings.HasPrefix(id, "cfg-") {
+	if wirewatch.ConfigID(id) {
 		return "", fmt.Errorf("feed %s is defined in the config file; it can only be changed there", id)
 	}
 	f, err := s.DB.DropFeed(id, c.User)

@@ -404,10 +404,10 @@ func checkAPIURL(raw string) error {
 func (d Discord) GatewayOn() bool { return d.Gateway == nil || *d.Gateway }
 
 // FeedID is the id of the n-th feed of the file.
-func FeedID(n int) string { return fmt.Sprintf("cfg-%d", n+1) }
+func FeedID(n int) string { return fmt.Sprintf("%s%d", wirewatch.ConfigPrefix, n+1) }
 
 // WatchID is the id of the n-th watch of the file.
-func WatchID(n int) string { return fmt.Sprintf("cfg-%d", n+1) }
+func WatchID(n int) string { return fmt.Sprintf("%s%d", wirewatch.ConfigPrefix, n+1) }
 
 // DomainFeeds returns the file's feeds as domain feeds.
 func (c *Config) DomainFeeds() []wirewatch.Feed {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -244,7 +243,7 @@ func (p *Poller) poll(ctx context.Context, f wirewatch.Feed) {
 			}
 		}
 	}
-	untrusted := !strings.HasPrefix(f.ID, "cfg-") && !p.AllowPrivate
+	untrusted := !wirewatch.ConfigID(f.ID) && !p.AllowPrivate
 	v := Validators{ETag: st.ETag, LastModified: st.LastModified, BodyHash: st.BodyHash}
 	resp, err := p.Fetcher.Fetch(ctx, f, v, untrusted)
 	if ctx.Err() != nil {
