@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -338,8 +339,8 @@ func BenchmarkIngest(b *testing.B) {
 // TestBenchCorpus keeps the benchmark honest: its watches parse, and a
 // sample of its items makes alerts.
 func TestBenchCorpus(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the benchmark's corpus")
+	if testing.Short() || os.Getenv("WIREWATCH_SLOW_TESTS") == "" {
+		t.Skip("builds the benchmark's corpus; set WIREWATCH_SLOW_TESTS=1 to run it")
 	}
 	c := genCorpus(rand.New(rand.NewPCG(2026, 11)))
 	wl := bot.NewWatchlist()

@@ -2,6 +2,7 @@ package match
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -207,8 +208,8 @@ func (b *acBaseline) match(d Doc, sc *acScratch) []string {
 // the same hits on 2,000 items, and the index equals the reference matcher
 // on 200 of them.
 func TestBenchmarkMatchersAgree(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the 10,000-watch workload")
+	if testing.Short() || os.Getenv("WIREWATCH_SLOW_TESTS") == "" {
+		t.Skip("builds the 10,000-watch workload; set WIREWATCH_SLOW_TESTS=1 to run it")
 	}
 	g := benchGen(2)
 	var qs []*Query

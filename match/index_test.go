@@ -2,7 +2,9 @@ package match
 
 import (
 	"fmt"
+	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,7 +16,7 @@ func (g *gen) randomQuery(depth int) string {
 	if depth == 0 || g.rng.IntN(3) == 0 {
 		switch r := g.rng.IntN(10); {
 		case r < 4:
-			return g.vocabWord()
+			return g.variant(g.vocabWord())
 		case r < 6:
 			return `"` + g.vocabWord() + " " + g.vocabWord() + `"`
 		case r < 7:
@@ -53,11 +55,11 @@ func (g *gen) randomQuery(depth int) string {
 // queries match and on every reported term.
 func TestIndexAgreesWithReference(t *testing.T) {
 	nItems := 2500
-	if testing.Short() {
-		nItems = 500
+	if testing.Short() || os.Getenv("WIREWATCH_SLOW_TESTS") == "" {
+		nItems = 500 // the full run is opt-in: about 35 s under -race
 	}
 	g := newGen(genConfig{seed: 7, vocab: 250, names: 12, titleWords: 6, textWords: 30,
-		typo: 0.5, accents: 0.3, plant: 0.6, dockets: 0.2, nasty: 0.3})
+		typo: 0.5, accents: 0.3, plant: 0.6, dockets: 0.2, nasty: 0.3, fuzzy: 0.3})
 	var qs []*Query
 	for len(qs) < 400 {
 		var src string
@@ -86,7 +88,7 @@ func TestIndexAgreesWithReference(t *testing.T) {
 	for i, q := range qs {
 		ix.Set(fmt.Sprintf("w%03d", i), q)
 	}
-	var matched, termsSeen, pairs int
+	var matched, termsSeen, pairs, variantTerms int
 	for n := range nItems {
 		d := g.item(qs)
 		if n%5 == 0 && len(cases) > 0 {
@@ -123,12 +125,48 @@ func TestIndexAgreesWithReference(t *testing.T) {
 		for _, h := range got {
 			termsSeen += len(h.Terms)
 			checkOffsets(t, d, h.Terms)
+			q := qs[atoiID(h.ID)]
+			for _, term := range h.Terms {
+				if hasFuzzy(q) && !exactTerm(q, term.Text) {
+					variantTerms++
+				}
+			}
 		}
 	}
-	t.Logf("%d items × %d queries: %d hits, %d terms; %d Query.Match pairs", nItems, len(qs), matched, termsSeen, pairs)
+	t.Logf("%d items × %d queries: %d hits, %d terms (%d variants); %d Query.Match pairs", nItems, len(qs), matched, termsSeen, variantTerms, pairs)
+	if variantTerms < nItems/50 {
+		t.Errorf("only %d variant terms in %d items: the generator no longer exercises \"~\"", variantTerms, nItems)
+	}
 	if matched < nItems/2 {
 		t.Errorf("only %d hits in %d items: the generator no longer exercises the matcher", matched, nItems)
 	}
+}
+
+func atoiID(id string) int {
+	n := 0
+	fmt.Sscanf(id, "w%d", &n)
+	return n
+}
+
+func hasFuzzy(q *Query) bool {
+	for _, a := range q.atoms {
+		if slices.Contains(a.fuzzy, true) {
+			return true
+		}
+	}
+	return false
+}
+
+// exactTerm reports whether text, folded, is one of q's phrases word for
+// word (so not a spelling variant).
+func exactTerm(q *Query, text string) bool {
+	f := Fold(text)
+	for _, a := range q.atoms {
+		if strings.Join(a.words, " ") == f {
+			return true
+		}
+	}
+	return false
 }
 
 func TestIndexSetReplaceRemove(t *testing.T) {
