@@ -143,8 +143,10 @@ func (f *Fetcher) checkRedirect(untrusted bool) func(*http.Request, []*http.Requ
 			}
 		}
 		if f.o.Header != nil {
-			// Headers are per URL: drop the previous hop's, add this one's.
-			for k := range f.o.Header(via[len(via)-1].URL) {
+			// Headers are per URL: drop the first request's (net/http
+			// copies them onto every hop, even to another origin when the
+			// host name is the same or a subdomain), add this hop's.
+			for k := range f.o.Header(via[0].URL) {
 				req.Header.Del(k)
 			}
 			for k, vs := range f.o.Header(req.URL) {

@@ -150,9 +150,10 @@ func command(ctx context.Context, cfg *config.Config, c wirewatch.Command, e env
 	list := bot.NewWatchlist()
 	list.SetAll(append(cfg.DomainWatches(), stored...))
 	secrets := config.SecretsFromEnv(e.getenv)
-	fetcher := feeds.NewFetcher(feeds.Options{UserAgent: userAgent(), Header: courtListenerHeader(cfg, secrets)})
+	cl := newCourtListener(cfg, secrets, nil)
+	fetcher := feeds.NewFetcher(feeds.Options{UserAgent: userAgent(), Header: cl.Header})
 	cmds := &bot.Commands{DB: db, List: list, ConfigFeeds: cfg.DomainFeeds(), Location: cfg.Location,
-		Prober: &prober{fetcher: fetcher, readers: newReaders(nil, cfg, secrets, nil), allowPrivate: cfg.AllowPrivateFeeds},
+		Prober: &prober{fetcher: fetcher, readers: newReaders(cl, cfg, secrets, nil), allowPrivate: cfg.AllowPrivateFeeds},
 		Log:    newLogger(io.Discard, cfg.Log)}
 	return cmds.Command(ctx, c), nil
 }

@@ -264,8 +264,9 @@ func cmdInspect(ctx context.Context, args []string, e env) error {
 	src := fs.Arg(0)
 	f := wirewatch.Feed{ID: "inspect", URL: src, Type: *typ, Court: *court}
 	var body []byte
+	cl := newCourtListener(config.Default(), config.SecretsFromEnv(e.getenv), nil)
 	if u, err := url.Parse(src); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
-		fetcher := feeds.NewFetcher(feeds.Options{UserAgent: userAgent(), Header: courtListenerHeader(nil, config.SecretsFromEnv(e.getenv))})
+		fetcher := feeds.NewFetcher(feeds.Options{UserAgent: userAgent(), Header: cl.Header})
 		resp, err := fetcher.Fetch(ctx, f, feeds.Validators{}, false)
 		if err != nil {
 			return err
@@ -281,7 +282,7 @@ func cmdInspect(ctx context.Context, args []string, e env) error {
 			f.Type = sniffType(data)
 		}
 	}
-	readers := newReaders(nil, config.Default(), config.SecretsFromEnv(e.getenv), nil)
+	readers := newReaders(cl, config.Default(), config.SecretsFromEnv(e.getenv), nil)
 	parsed, err := feeds.Parse(ctx, body, f, readers)
 	if err != nil {
 		return fmt.Errorf("parse %s: %w", src, err)

@@ -172,7 +172,7 @@ func (m *Main) Open(ctx context.Context) error {
 		APIURL: c.CourtListener.APIURL, Token: m.secrets.CourtListenerToken.Reveal(),
 		HTTPClient: httpClient, Logger: m.log.With("part", "courtlistener"),
 	})
-	fetcher := feeds.NewFetcher(feeds.Options{UserAgent: userAgent(), Timeout: c.Poll.Timeout.D(), Header: courtListenerHeader(c, m.secrets)})
+	fetcher := feeds.NewFetcher(feeds.Options{UserAgent: userAgent(), Timeout: c.Poll.Timeout.D(), Header: m.cl.Header})
 	readers := newReaders(m.cl, c, m.secrets, m.log)
 
 	senders := map[string]wirewatch.Sender{wirewatch.Stdout: bot.NewWriter(m.Env.stdout)}
@@ -217,7 +217,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Interval: c.Poll.Interval.D(), Workers: c.Poll.Workers, PerHost: c.Poll.PerHost,
 		AllowPrivate: c.AllowPrivateFeeds, Gate: m.cl.Wait, Observe: m.metrics.Poll,
 		Throttled: func(u *url.URL, after time.Duration) {
-			if isCourtListenerAPI(c, u) {
+			if m.cl.IsAPI(u) {
 				m.cl.Throttled(after)
 			}
 		},
@@ -385,28 +385,10 @@ func copyStore(path string) (string, error) {
 	return dst, out.Close()
 }
 
-// isCourtListenerAPI tells whether u is a request to the configured
-// CourtListener API (c nil: the public one).
-func isCourtListenerAPI(c *config.Config, u *url.URL) bool {
-	api := config.DefaultCourtListener
-	if c != nil {
-		api = c.CourtListener.APIURL
-	}
-	base, err := url.Parse(api)
-	return err == nil && u.Host == base.Host && strings.HasPrefix(u.Path, "/api/")
-}
-
-// courtListenerHeader adds the API token to requests for CourtListener's API.
-func courtListenerHeader(c *config.Config, s config.Secrets) func(u *url.URL) http.Header {
-	if s.CourtListenerToken == "" {
-		return nil
-	}
-	return func(u *url.URL) http.Header {
-		if !isCourtListenerAPI(c, u) {
-			return nil
-		}
-		return http.Header{"Authorization": {"Token " + s.CourtListenerToken.Reveal()}}
-	}
+// newCourtListener makes the CourtListener client of commands that run
+// without the daemon (log nil: discard).
+func newCourtListener(c *config.Config, s config.Secrets, log *slog.Logger) *courtlistener.Client {
+	return courtlistener.New(courtlistener.Options{APIURL: c.CourtListener.APIURL, Token: s.CourtListenerToken.Reveal(), Logger: log})
 }
 
 func newReaders(cl *courtlistener.Client, c *config.Config, s config.Secrets, log *slog.Logger) map[string]feeds.Reader {
@@ -414,7 +396,7 @@ func newReaders(cl *courtlistener.Client, c *config.Config, s config.Secrets, lo
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if cl == nil {
-		cl = courtlistener.New(courtlistener.Options{APIURL: c.CourtListener.APIURL, Token: s.CourtListenerToken.Reveal(), Logger: log})
+		cl = newCourtListener(c, s, log)
 	}
 	return map[string]feeds.Reader{wirewatch.FeedPACER: pacer.Reader{}, wirewatch.FeedCourtListener: cl}
 }

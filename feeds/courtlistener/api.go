@@ -84,7 +84,7 @@ func (c *Client) docket(ctx context.Context, id int64, maxWait time.Duration) (d
 	if d, ok := c.cached(id); ok {
 		return d, nil
 	}
-	if c.o.Token == "" {
+	if !c.sendToken {
 		return docketInfo{ID: id}, ErrNoToken
 	}
 	deadline := c.now().Add(maxWait)

@@ -27,6 +27,7 @@ package courtlistener
 
 import (
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -51,8 +52,9 @@ type Options struct {
 	// APIURL is the base of the site and its API, e.g.
 	// https://www.courtlistener.com/ (the default).
 	APIURL string
-	// Token is the COURTLISTENER_TOKEN, sent as "Authorization: Token …".
-	// Empty: no lookups are made.
+	// Token is the COURTLISTENER_TOKEN, sent as "Authorization: Token …"
+	// to the API's origin only, and only if that is https (or the machine
+	// itself): see IsAPI and Header. Empty: no lookups are made.
 	Token      string
 	HTTPClient *http.Client
 	Logger     *slog.Logger
@@ -66,10 +68,14 @@ type Options struct {
 type Client struct {
 	o      Options
 	api    *url.URL // with a trailing slash
+	origin string   // the API's origin(api)
 	site   string   // scheme://host/
-	log    *slog.Logger
-	now    func() time.Time
-	budget *budget
+	// sendToken: a token is set and the API is secure; otherwise none is
+	// ever sent.
+	sendToken bool
+	log       *slog.Logger
+	now       func() time.Time
+	budget    *budget
 
 	mu      sync.Mutex
 	dockets map[int64]docketInfo
@@ -105,11 +111,16 @@ func New(o Options) *Client {
 	c := &Client{
 		o:       o,
 		api:     api,
+		origin:  origin(api),
 		site:    api.Scheme + "://" + api.Host + "/",
 		log:     o.Logger,
 		now:     o.Now,
 		budget:  newBudget(o.Limits),
 		dockets: map[int64]docketInfo{},
+	}
+	c.sendToken = o.Token != "" && secure(api)
+	if o.Token != "" && !c.sendToken {
+		c.log.Warn("courtlistener token not sent: the API URL is plain http to another machine, where it would travel in cleartext; use https", "api_url", api.String())
 	}
 	c.hooks.init()
 	return c
@@ -120,19 +131,60 @@ func IsCourtListener(u *url.URL) bool {
 	return feeds.DetectType(u) == wirewatch.FeedCourtListener
 }
 
-// isAPI tells whether u is a REST API URL of this Client's CourtListener.
-func (c *Client) isAPI(u *url.URL) bool {
-	if u == nil || !strings.Contains(u.Path, "/api/rest/") {
-		return false
+// IsAPI reports whether a request to u is a request to this Client's API:
+// the configured origin exactly (scheme, host and port: an http:// URL on the
+// API's host is not the https API) and a path under its api/. It is the one
+// rule for which requests spend the API budget (Wait, Throttled) and which
+// may carry the token (Header).
+func (c *Client) IsAPI(u *url.URL) bool {
+	return u != nil && origin(u) == c.origin && strings.HasPrefix(u.Path, c.api.Path+"api/")
+}
+
+// Header returns the token's header for a request to u (nil when u is not
+// the API or no token is to be sent). Give it to the feed fetcher, which asks
+// again on every redirect hop, so the token never follows a redirect to
+// another origin.
+func (c *Client) Header(u *url.URL) http.Header {
+	if !c.sendToken || !c.IsAPI(u) {
+		return nil
 	}
-	return IsCourtListener(u) || strings.EqualFold(u.Host, c.api.Host)
+	return http.Header{"Authorization": {"Token " + c.o.Token}}
+}
+
+// origin is u's scheme, host and port, lower case, the port made explicit.
+func origin(u *url.URL) string {
+	scheme, port := strings.ToLower(u.Scheme), u.Port()
+	if port == "" {
+		switch scheme {
+		case "https":
+			port = "443"
+		case "http":
+			port = "80"
+		}
+	}
+	return scheme + "://" + net.JoinHostPort(strings.ToLower(strings.TrimSuffix(u.Hostname(), ".")), port)
+}
+
+// secure reports whether a token may travel to u: over https, or over plain
+// http to the machine itself (a local stand-in), where it cannot be read off
+// the network.
+func secure(u *url.URL) bool {
+	if strings.EqualFold(u.Scheme, "https") {
+		return true
+	}
+	h := u.Hostname()
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }
 
 // Wait says how long to wait before requesting u. For API URLs it is 0 when
 // the budget allows a request now, and then the request is reserved: the
 // caller must make it. Feed URLs are not budgeted: always 0.
 func (c *Client) Wait(u *url.URL) time.Duration {
-	if !c.isAPI(u) {
+	if !c.IsAPI(u) {
 		return 0
 	}
 	return c.budget.reserve(c.now())
