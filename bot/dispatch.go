@@ -26,38 +26,80 @@ const (
 	batch = 20
 )
 
+// Holds: refusals people fix (a channel the bot is not yet invited to, a
+// token being renewed) are retried slowly instead of parked.
+const (
+	holdMin = time.Minute // the bot is often invited a minute later
+	holdMax = 15 * time.Minute
+	// holdFor is how long a destination may refuse before its alerts park.
+	holdFor = 24 * time.Hour
+	// authEvery is how often a refused token is checked again.
+	authEvery = 3 * time.Minute
+)
+
+// DispatcherOptions configure NewDispatcher.
+type DispatcherOptions struct {
+	// Posters send, by destination kind ("stdout", "slack", "discord").
+	Posters map[string]wirewatch.Poster
+	// Senders are the older adapters that keep threads themselves; a
+	// kind with a Poster uses the Poster.
+	Senders map[string]wirewatch.Sender
+	Log     *slog.Logger
+	Metrics *Metrics // may be nil
+	// DryRun: the posters print instead of delivering, and the log says so.
+	DryRun bool
+}
+
 // Dispatcher drains the outbox: one worker per destination with pending
-// alerts, so a slow or rate-limited channel never delays another. An alert
-// leaves the outbox only when its destination accepted it (and its thread
-// is saved in the same transaction) or refused it for good (parked with the
-// reason). Delivery is at least once: a crash between the platform's answer
-// and that transaction posts the alert again after the restart.
+// alerts, so a slow or rate-limited channel never delays another, and one
+// editor per destination that brings threads' top messages up to date.
+//
+// The dispatcher decides what a thread is (its title, its top message,
+// what is posted, counted, broadcast or edited) and keeps it in the store;
+// Posters only render and send. An alert leaves the outbox only when its
+// destination accepted it (and its thread is saved in the same
+// transaction) or refused it for good (parked with the reason). An alert is
+// marked in flight before it is sent, so after a crash the platform is
+// asked whether it arrived before it is sent again.
 type Dispatcher struct {
 	db      *store.DB
-	senders map[string]wirewatch.Sender // by destination kind
+	posters map[string]wirewatch.Poster
+	senders map[string]wirewatch.Sender
 	log     *slog.Logger
 	metrics *Metrics
+	dryRun  bool
 
 	kick chan struct{}
 
-	mu      sync.Mutex
-	running map[wirewatch.Destination]bool
-	again   map[wirewatch.Destination]bool // kicked while running
-	warned  map[string]bool                // failures already logged
-	changed chan struct{}                  // closed and replaced on every delivery or park
-	wg      sync.WaitGroup
+	mu        sync.Mutex
+	running   map[wirewatch.Destination]bool
+	again     map[wirewatch.Destination]bool // kicked while running
+	editing   map[wirewatch.Destination]bool
+	editAgain map[wirewatch.Destination]bool
+	auth      map[string]bool                  // kinds whose token is refused
+	held      map[wirewatch.Destination]string // destinations refusing for now: the reason
+	warned    map[string]bool                  // failures already logged
+	changed   chan struct{}                    // closed and replaced on every delivery or park
+	base      context.Context                  // Run's, for editors started by a delivery
+	wg        sync.WaitGroup
 }
 
-// NewDispatcher returns a dispatcher sending with senders, keyed by
-// destination kind ("stdout", "slack", "discord"). metrics may be nil.
-func NewDispatcher(db *store.DB, senders map[string]wirewatch.Sender, log *slog.Logger, m *Metrics) *Dispatcher {
+// NewDispatcher returns a dispatcher delivering from db's outbox.
+func NewDispatcher(db *store.DB, o DispatcherOptions) *Dispatcher {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
 	return &Dispatcher{
-		db: db, senders: senders, log: log, metrics: m,
-		kick:    make(chan struct{}, 1),
-		running: map[wirewatch.Destination]bool{},
-		again:   map[wirewatch.Destination]bool{},
-		warned:  map[string]bool{},
-		changed: make(chan struct{}),
+		db: db, posters: o.Posters, senders: o.Senders, log: o.Log, metrics: o.Metrics, dryRun: o.DryRun,
+		kick:      make(chan struct{}, 1),
+		running:   map[wirewatch.Destination]bool{},
+		again:     map[wirewatch.Destination]bool{},
+		editing:   map[wirewatch.Destination]bool{},
+		editAgain: map[wirewatch.Destination]bool{},
+		auth:      map[string]bool{},
+		held:      map[wirewatch.Destination]string{},
+		warned:    map[string]bool{},
+		changed:   make(chan struct{}),
 	}
 }
 
@@ -71,6 +113,10 @@ func (d *Dispatcher) Kick() {
 
 // Run delivers until ctx is done, then waits for the workers to stop.
 func (d *Dispatcher) Run(ctx context.Context) error {
+	d.mu.Lock()
+	d.base = ctx
+	d.mu.Unlock()
+	d.resume(ctx)
 	// A periodic look catches alerts requeued by another command.
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
@@ -83,6 +129,34 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		case <-d.kick:
 		case <-tick.C:
 		}
+	}
+}
+
+// resume picks up what a previous process left: top messages waiting for
+// an edit, and destinations on hold. A token refused then is checked again
+// now (the daemon checked it at start).
+func (d *Dispatcher) resume(ctx context.Context) {
+	holds, err := d.db.Holds()
+	if err != nil {
+		d.log.Error("read holds", "err", err)
+	}
+	for k, h := range holds {
+		if h.Auth {
+			if err := d.db.ClearHold(k); err != nil {
+				d.log.Error("clear hold", "key", k, "err", err)
+			}
+			continue
+		}
+		d.mu.Lock()
+		d.held[wirewatch.Destination(k)] = h.Reason
+		d.mu.Unlock()
+	}
+	dests, err := d.db.DirtyDestinations()
+	if err != nil {
+		d.log.Error("read threads", "err", err)
+	}
+	for _, dest := range dests {
+		d.kickEdits(dest)
 	}
 }
 
@@ -99,21 +173,24 @@ func (d *Dispatcher) start(ctx context.Context) {
 			d.again[dest] = true
 			continue
 		}
-		s := d.senders[dest.Kind()]
-		if s == nil {
+		if d.auth[dest.Kind()] {
+			continue // its checker kicks when the token works again
+		}
+		p, s := d.posters[dest.Kind()], d.senders[dest.Kind()]
+		if p == nil && s == nil {
 			d.warnOnce("nosender "+dest.Kind(), "alerts wait: no "+dest.Kind()+" delivery is configured (its token is not set)", "to", dest)
 			continue
 		}
 		d.running[dest] = true
 		d.wg.Add(1)
-		go d.work(ctx, dest, s)
+		go d.work(ctx, dest, p, s)
 	}
 }
 
 // work drains one destination's outbox.
-func (d *Dispatcher) work(ctx context.Context, dest wirewatch.Destination, s wirewatch.Sender) {
+func (d *Dispatcher) work(ctx context.Context, dest wirewatch.Destination, p wirewatch.Poster, s wirewatch.Sender) {
 	defer d.wg.Done()
-	for ctx.Err() == nil {
+	for ctx.Err() == nil && !d.authHeld(dest.Kind()) {
 		alerts, err := d.db.Pending(dest, batch)
 		if err != nil {
 			d.log.Error("read outbox", "to", dest, "err", err)
@@ -132,7 +209,13 @@ func (d *Dispatcher) work(ctx context.Context, dest wirewatch.Destination, s wir
 			return
 		}
 		for _, a := range alerts {
-			if !d.deliver(ctx, s, a) {
+			var ok bool
+			if p != nil {
+				ok = d.deliver(ctx, p, a)
+			} else {
+				ok = d.deliverSend(ctx, s, a)
+			}
+			if !ok {
 				break // retry after the wait, from the outbox
 			}
 		}
@@ -140,83 +223,227 @@ func (d *Dispatcher) work(ctx context.Context, dest wirewatch.Destination, s wir
 	d.mu.Lock()
 	d.running[dest] = false
 	d.mu.Unlock()
+	d.notify()
 }
 
-// deliver sends one alert; it returns false when the alert stays queued
-// (its failed tries counted in the outbox).
-func (d *Dispatcher) deliver(ctx context.Context, s wirewatch.Sender, a wirewatch.Alert) bool {
+// deliver posts one alert with p; it returns false when the alert stays
+// queued (its failed tries counted in the outbox).
+func (d *Dispatcher) deliver(ctx context.Context, p wirewatch.Poster, a wirewatch.Alert) bool {
 	th, err := d.db.Thread(a.To, a.Thread)
 	if err != nil {
 		d.log.Error("read thread", "to", a.To, "thread", a.Thread, "err", err)
 		return false
 	}
 	if th.Title == "" {
-		th.Title = threadTitle(a)
+		th.Title = ThreadTitle(a)
 	}
 	start := time.Now()
-	next, err := s.Send(ctx, a, th)
-	if err == nil {
-		now := time.Now().UTC()
-		if next.Started.IsZero() {
-			next.Started = now
-		}
-		next.Updated = now
-		if err := d.db.Delivered(a, next); err != nil {
-			d.log.Error("record delivery", "to", a.To, "err", err)
-			return false
-		}
-		d.metrics.delivered(a, time.Since(start))
-		if a.Tries > 0 {
-			d.log.Info("delivery recovered", "to", a.To, "tries", a.Tries+1)
-			d.mu.Lock()
-			clear(d.warned)
-			d.mu.Unlock()
-		}
-		d.log.Info("alert delivered", "to", a.To, "thread", a.Thread, "title", a.Title, "quiet", a.Quiet)
-		d.notify()
-		return true
+	next, err := d.post(ctx, p, th, a)
+	if err != nil {
+		return d.failed(ctx, a, err)
 	}
+	d.delivered(a, next, time.Since(start))
+	return true
+}
+
+// delivered logs and counts an accepted alert and lifts its destination's
+// hold.
+func (d *Dispatcher) delivered(a wirewatch.Alert, th wirewatch.Thread, took time.Duration) {
+	d.metrics.delivered(a, took)
+	d.mu.Lock()
+	reason, held := d.held[a.To]
+	delete(d.held, a.To)
+	if a.Tries > 0 || held {
+		clear(d.warned)
+	}
+	d.mu.Unlock()
+	if held {
+		if err := d.db.ClearHold(string(a.To)); err != nil {
+			d.log.Error("clear hold", "to", a.To, "err", err)
+		}
+		d.log.Info("destination accepts alerts again", "to", a.To, "was", reason)
+	} else if a.Tries > 0 {
+		d.log.Info("delivery recovered", "to", a.To, "tries", a.Tries+1)
+	}
+	switch {
+	case d.dryRun:
+		d.log.Info("dry run: alert printed to stdout, not delivered", "to", a.To, "thread", a.Thread, "title", a.Title)
+	case a.Quiet:
+		d.log.Info("routine alert counted in its thread, not posted", "to", a.To, "thread", a.Thread, "title", a.Title)
+	default:
+		d.log.Info("alert delivered", "to", a.To, "thread", a.Thread, "title", a.Title, "thread_items", th.Count)
+	}
+	d.notify()
+}
+
+// failed handles a refused or failed delivery: it parks, holds or retries
+// a, and returns false (a stays queued) unless a was parked.
+func (d *Dispatcher) failed(ctx context.Context, a wirewatch.Alert, err error) bool {
 	if ctx.Err() != nil {
-		return false
+		return false // in flight at shutdown: checked after the restart
 	}
-	permanent, after := wirewatch.Classify(err)
+	se := wirewatch.Class(err)
+	switch {
+	case se.Auth:
+		a.InFlight = false
+		if rerr := d.db.Retry(a); rerr != nil {
+			d.log.Error("record retry", "to", a.To, "err", rerr)
+		}
+		d.holdAuth(ctx, a.To.Kind(), err)
+		return false
+	case se.Hold:
+		return d.hold(ctx, a, err)
+	}
 	a.Tries++
+	permanent := se.Permanent
 	if !permanent && a.Tries >= giveUpTries && time.Since(a.Queued) > giveUpAge {
 		permanent, err = true, fmt.Errorf("gave up after %d tries: %w", a.Tries, err)
 	}
 	if permanent {
-		if perr := d.db.Park(a, err.Error()); perr != nil {
-			d.log.Error("park alert", "to", a.To, "err", perr)
-			return false
-		}
-		d.metrics.failed(a)
-		d.mu.Lock() // warned is shared with the other workers
-		d.warnOnce("park "+string(a.To)+" "+err.Error(), "alert parked: the destination refused it; fix the cause, then `wirewatch requeue` sends it again",
-			"to", a.To, "title", a.Title, "err", err)
-		d.mu.Unlock()
-		d.notify()
-		return true
+		return d.park(a, err)
 	}
+	// A rate limit says the post was refused; any other failure (a 5xx,
+	// Slack's fatal_error, a timeout) may have posted it: keep the mark,
+	// so that the retry asks the platform first.
+	a.InFlight = se.After == 0
 	if err := d.db.Retry(a); err != nil {
 		d.log.Error("record retry", "to", a.To, "err", err)
 	}
-	wait := backoff(a.Tries)
-	if after > wait {
-		wait = after
-	}
+	wait := max(backoff(a.Tries), se.After)
 	// Log a failure once when it starts, not on every retry.
 	if a.Tries == 1 {
 		d.log.Warn("delivery failed; retrying", "to", a.To, "err", err, "retry_in", wait.Round(time.Second))
 	} else {
 		d.log.Debug("delivery failed again", "to", a.To, "tries", a.Tries, "err", err, "retry_in", wait.Round(time.Second))
 	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
+	sleep(ctx, wait)
 	return false
+}
+
+// park moves a out of the outbox for good, with the reason.
+func (d *Dispatcher) park(a wirewatch.Alert, err error) bool {
+	a.InFlight = false
+	if perr := d.db.Park(a, err.Error()); perr != nil {
+		d.log.Error("park alert", "to", a.To, "err", perr)
+		return false
+	}
+	d.metrics.failed(a)
+	d.mu.Lock() // warned is shared with the other workers
+	d.warnOnce("park "+string(a.To)+" "+err.Error(), "alert parked: the destination refused it; fix the cause, then `wirewatch requeue` sends it again",
+		"to", a.To, "title", a.Title, "err", err)
+	d.mu.Unlock()
+	d.notify()
+	return true
+}
+
+// hold keeps a queued while its destination refuses it for a cause people
+// fix, retrying slowly; after holdFor the destination's alerts park.
+func (d *Dispatcher) hold(ctx context.Context, a wirewatch.Alert, err error) bool {
+	h, serr := d.db.SetHold(store.Hold{Key: string(a.To), Reason: err.Error(), Since: time.Now().UTC()})
+	if serr != nil {
+		d.log.Error("record hold", "to", a.To, "err", serr)
+	}
+	if time.Since(h.Since) > holdFor {
+		return d.park(a, fmt.Errorf("refused for more than %s: %w", holdFor, err))
+	}
+	a.Tries++
+	a.InFlight = false
+	if err := d.db.Retry(a); err != nil {
+		d.log.Error("record retry", "to", a.To, "err", err)
+	}
+	d.mu.Lock()
+	d.held[a.To] = err.Error()
+	d.warnOnce("hold "+string(a.To)+" "+err.Error(), "alerts held: the destination refuses them for now; retrying every few minutes, parked after "+holdFor.String(),
+		"to", a.To, "err", err)
+	d.mu.Unlock()
+	d.notify()
+	wait := holdMin << min(a.Tries-1, 10)
+	if wait > holdMax || wait <= 0 {
+		wait = holdMax
+	}
+	sleep(ctx, wait/2+rand.N(wait/2+1))
+	return false
+}
+
+// holdAuth stops kind's deliveries until its token works again, checking
+// it every authEvery.
+func (d *Dispatcher) holdAuth(ctx context.Context, kind string, err error) {
+	d.mu.Lock()
+	if d.auth[kind] {
+		d.mu.Unlock()
+		return
+	}
+	d.auth[kind] = true
+	d.mu.Unlock()
+	if _, serr := d.db.SetHold(store.Hold{Key: kind, Reason: err.Error(), Since: time.Now().UTC(), Auth: true}); serr != nil {
+		d.log.Error("record hold", "kind", kind, "err", serr)
+	}
+	d.log.Error(kind+" refuses the bot's token: its alerts are held, not parked; the token is checked again every "+authEvery.String(),
+		"kind", kind, "err", err)
+	d.notify()
+	p := d.posters[kind]
+	if p == nil {
+		return
+	}
+	d.wg.Go(func() {
+		t := time.NewTicker(authEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			if err := p.Check(ctx); err != nil {
+				d.log.Debug("token still refused", "kind", kind, "err", err)
+				continue
+			}
+			if err := d.db.ClearHold(kind); err != nil {
+				d.log.Error("clear hold", "kind", kind, "err", err)
+			}
+			d.mu.Lock()
+			delete(d.auth, kind)
+			d.mu.Unlock()
+			d.log.Info(kind+" accepts the token again; held alerts are sent", "kind", kind)
+			d.Kick()
+			return
+		}
+	})
+}
+
+func (d *Dispatcher) authHeld(kind string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.auth[kind]
+}
+
+// deliverSend sends one alert with an older Sender, which keeps the thread
+// itself.
+func (d *Dispatcher) deliverSend(ctx context.Context, s wirewatch.Sender, a wirewatch.Alert) bool {
+	th, err := d.db.Thread(a.To, a.Thread)
+	if err != nil {
+		d.log.Error("read thread", "to", a.To, "thread", a.Thread, "err", err)
+		return false
+	}
+	if th.Title == "" {
+		th.Title = ThreadTitle(a)
+	}
+	start := time.Now()
+	next, err := s.Send(ctx, a, th)
+	if err != nil {
+		return d.failed(ctx, a, err)
+	}
+	now := time.Now().UTC()
+	if next.Started.IsZero() {
+		next.Started = now
+	}
+	next.Updated = now
+	if err := d.db.Delivered(a, next); err != nil {
+		d.log.Error("record delivery", "to", a.To, "err", err)
+		return false
+	}
+	d.delivered(a, next, time.Since(start))
+	return true
 }
 
 // warnOnce logs msg the first time key is seen; the caller holds d.mu.
@@ -235,18 +462,52 @@ func (d *Dispatcher) notify() {
 	d.mu.Unlock()
 }
 
-// WaitEmpty waits until the outbox is empty. When ctx ends first it returns
-// an error naming what is still pending.
+// Holds returns what stops deliveries now, by kind (a refused token) or
+// destination (a channel refusing the bot), with the reason.
+func (d *Dispatcher) Holds() map[string]string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := map[string]string{}
+	for k := range d.auth {
+		out[k] = "token refused"
+	}
+	for dest, r := range d.held {
+		out[string(dest)] = r
+	}
+	return out
+}
+
+// WaitEmpty waits until the outbox is empty and every top message is up to
+// date. When ctx ends first it returns an error naming what is still
+// pending.
 func (d *Dispatcher) WaitEmpty(ctx context.Context) error {
 	for {
 		d.mu.Lock()
 		changed := d.changed
+		editing := 0
+		for _, on := range d.editing {
+			if on {
+				editing++
+			}
+		}
 		d.mu.Unlock()
 		depths, err := d.db.Depths()
 		if err != nil {
 			return err
 		}
-		if len(depths) == 0 {
+		if editing == 0 && len(depths) == 0 {
+			// An edit not started yet (Run just began) counts too.
+			dirty, err := d.db.DirtyDestinations()
+			if err != nil {
+				return err
+			}
+			for _, dest := range dirty {
+				if d.posters[dest.Kind()] != nil && !d.authHeld(dest.Kind()) {
+					editing++
+				}
+			}
+		}
+		if len(depths) == 0 && editing == 0 {
 			return nil
 		}
 		d.Kick()
@@ -258,6 +519,9 @@ func (d *Dispatcher) WaitEmpty(ctx context.Context) error {
 			var parts []string
 			for dest, n := range depths {
 				parts = append(parts, fmt.Sprintf("%s: %d", dest, n))
+			}
+			if len(parts) == 0 {
+				return fmt.Errorf("thread summaries still being updated in %d destinations", editing)
 			}
 			return fmt.Errorf("alerts still pending: %s", strings.Join(parts, ", "))
 		}
@@ -273,20 +537,12 @@ func backoff(tries int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// threadTitle says what a new thread is about: the case, or the watch and day.
-func threadTitle(a wirewatch.Alert) string {
-	if k := a.Docket; k != nil && k.Number != "" {
-		if k.CaseName != "" {
-			return k.CaseName + ", " + k.Number
-		}
-		return k.Number
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
 	}
-	label := "watch"
-	if len(a.Watches) > 0 {
-		label = a.Watches[0]
-	}
-	if i := strings.LastIndexByte(a.Thread, ':'); i >= 0 {
-		return label + " · " + a.Thread[i+1:]
-	}
-	return label
 }

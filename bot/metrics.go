@@ -17,6 +17,11 @@ type Metrics struct {
 	Delivered   *prometheus.CounterVec   // by destination kind
 	Failed      *prometheus.CounterVec   // parked, by destination kind
 	SendSeconds *prometheus.HistogramVec // by destination kind
+	// TopEdits counts edits of threads' top messages, by destination kind
+	// and result (ok, retry, gone, failed); TopEditsCoalesced counts
+	// changes folded into an edit already pending instead of sent alone.
+	TopEdits          *prometheus.CounterVec
+	TopEditsCoalesced *prometheus.CounterVec
 }
 
 // NewMetrics registers the metrics with r. outbox reports the outbox depth
@@ -39,6 +44,10 @@ func NewMetrics(r prometheus.Registerer, outbox func() map[wirewatch.Destination
 		SendSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "wirewatch_send_duration_seconds", Help: "Time to deliver one alert, rate-limit waits included.",
 			Buckets: prometheus.ExponentialBuckets(0.005, 3, 10)}, []string{"kind"}),
+		TopEdits: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "wirewatch_top_edits_total", Help: "Edits of threads' top messages, by destination kind and result (ok, retry, gone, failed)."}, []string{"kind", "result"}),
+		TopEditsCoalesced: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "wirewatch_top_edits_coalesced_total", Help: "Thread changes folded into a pending edit of the top message instead of sent alone, by destination kind."}, []string{"kind"}),
 	}
 	// Every series exists from the start, at zero: a scrape before the first
 	// poll or alert sees them, and rates over restarts stay right.
@@ -49,8 +58,12 @@ func NewMetrics(r prometheus.Registerer, outbox func() map[wirewatch.Destination
 		m.Queued.WithLabelValues(k)
 		m.Delivered.WithLabelValues(k)
 		m.Failed.WithLabelValues(k)
+		m.TopEditsCoalesced.WithLabelValues(k)
+		for _, r := range []string{"ok", "retry", "gone", "failed"} {
+			m.TopEdits.WithLabelValues(k, r)
+		}
 	}
-	r.MustRegister(m.Polls, m.PollSeconds, m.ItemsSeen, m.Queued, m.Delivered, m.Failed, m.SendSeconds,
+	r.MustRegister(m.Polls, m.PollSeconds, m.ItemsSeen, m.Queued, m.Delivered, m.Failed, m.SendSeconds, m.TopEdits, m.TopEditsCoalesced,
 		&outboxCollector{depths: outbox, desc: prometheus.NewDesc("wirewatch_outbox_depth",
 			"Alerts waiting in the outbox, by destination.", []string{"to"}, nil)})
 	return m
@@ -83,6 +96,20 @@ func (m *Metrics) failed(a wirewatch.Alert) {
 		return
 	}
 	m.Failed.WithLabelValues(a.To.Kind()).Inc()
+}
+
+func (m *Metrics) edit(kind, result string) {
+	if m == nil {
+		return
+	}
+	m.TopEdits.WithLabelValues(kind, result).Inc()
+}
+
+func (m *Metrics) coalesced(kind string) {
+	if m == nil {
+		return
+	}
+	m.TopEditsCoalesced.WithLabelValues(kind).Inc()
 }
 
 // Queue counts alerts written to the outbox.

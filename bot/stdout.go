@@ -19,7 +19,7 @@ type Writer struct {
 	w  io.Writer
 }
 
-// NewWriter returns a Sender writing JSON lines to w.
+// NewWriter returns a wirewatch.Poster writing JSON lines to w.
 func NewWriter(w io.Writer) *Writer { return &Writer{w: w} }
 
 // stdoutAlert is the line format; field order as CONTRACT.md shows it.
@@ -36,8 +36,8 @@ type stdoutAlert struct {
 	Docket    *wirewatch.Docket     `json:"docket,omitempty"`
 }
 
-// Send writes a as one line.
-func (s *Writer) Send(_ context.Context, a wirewatch.Alert, th wirewatch.Thread) (wirewatch.Thread, error) {
+// write prints a as one line.
+func (s *Writer) write(a wirewatch.Alert) error {
 	line := stdoutAlert{
 		To: a.To, Watches: a.Watches, Thread: a.Thread, Title: a.Title, Link: a.Link,
 		Source: a.Source, Summary: a.Summary, Terms: a.Terms, Docket: a.Docket,
@@ -53,16 +53,53 @@ func (s *Writer) Send(_ context.Context, a wirewatch.Alert, th wirewatch.Thread)
 	}
 	data, err := json.Marshal(line)
 	if err != nil {
-		return th, wirewatch.Permanent(fmt.Errorf("encode alert: %w", err))
+		return wirewatch.Permanent(fmt.Errorf("encode alert: %w", err))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, err := s.w.Write(append(data, '\n')); err != nil {
-		return th, fmt.Errorf("write alert: %w", err)
+		return fmt.Errorf("write alert: %w", err)
 	}
-	th.Ref = "stdout"
-	th.Count++
-	th.Posted++
-	th.Latest = a.Title
+	return nil
+}
+
+// stdoutRef is the thread reference of every stdout thread: lines have
+// no threads, the key in each line groups them.
+const stdoutRef = "stdout"
+
+// Check implements wirewatch.Poster: stdout needs no credentials.
+func (s *Writer) Check(context.Context) error { return nil }
+
+// PostTop prints a.
+func (s *Writer) PostTop(_ context.Context, th wirewatch.Thread, a wirewatch.Alert) (wirewatch.Thread, error) {
+	if err := s.write(a); err != nil {
+		return th, err
+	}
+	th.TopRef, th.Ref = stdoutRef, stdoutRef
 	return th, nil
 }
+
+// Open is never needed: PostTop sets Ref.
+func (s *Writer) Open(_ context.Context, th wirewatch.Thread) (wirewatch.Thread, error) {
+	th.Ref = stdoutRef
+	return th, nil
+}
+
+// Reply prints a.
+func (s *Writer) Reply(_ context.Context, th wirewatch.Thread, a wirewatch.Alert, _ bool) (string, error) {
+	return stdoutRef, s.write(a)
+}
+
+// EditTop does nothing: a line once printed stays.
+func (s *Writer) EditTop(context.Context, wirewatch.Thread) error { return nil }
+
+// Delivered answers false: a line cannot be looked for once printed, so an
+// alert in flight at a crash is printed again (scripts see it twice at
+// most).
+func (s *Writer) Delivered(_ context.Context, th wirewatch.Thread, _ wirewatch.Alert) (wirewatch.Thread, bool, error) {
+	return th, false, nil
+}
+
+// PostsRoutine implements bot's flat-poster rule: routine (quiet) alerts
+// are printed too; scripts filter for themselves.
+func (s *Writer) PostsRoutine() bool { return true }

@@ -175,10 +175,12 @@ func (m *Main) Open(ctx context.Context) error {
 	fetcher := feeds.NewFetcher(feeds.Options{UserAgent: userAgent(), Timeout: c.Poll.Timeout.D(), Header: m.cl.Header})
 	readers := newReaders(m.cl, c, m.secrets, m.log)
 
-	senders := map[string]wirewatch.Sender{wirewatch.Stdout: bot.NewWriter(m.Env.stdout)}
+	stdout := bot.NewWriter(m.Env.stdout)
+	posters := map[string]wirewatch.Poster{wirewatch.Stdout: stdout}
+	senders := map[string]wirewatch.Sender{}
 	if m.DryRun {
-		senders[wirewatch.Slack] = senders[wirewatch.Stdout]
-		senders[wirewatch.Discord] = senders[wirewatch.Stdout]
+		posters[wirewatch.Slack] = stdout
+		posters[wirewatch.Discord] = stdout
 	} else {
 		if m.secrets.SlackBotToken != "" {
 			m.slack = slack.New(slack.Options{
@@ -204,7 +206,8 @@ func (m *Main) Open(ctx context.Context) error {
 			}
 		}
 	}
-	m.dispatcher = bot.NewDispatcher(db, senders, m.log.With("part", "dispatch"), m.metrics)
+	m.dispatcher = bot.NewDispatcher(db, bot.DispatcherOptions{Posters: posters, Senders: senders,
+		Log: m.log.With("part", "dispatch"), Metrics: m.metrics, DryRun: m.DryRun})
 	m.pipeline = &bot.Pipeline{DB: db, Watches: m.watches, Location: c.Location, Dispatcher: m.dispatcher,
 		Metrics: m.metrics, Log: m.log.With("part", "ingest")}
 	configFeeds := c.DomainFeeds()
