@@ -3,6 +3,7 @@ package feeds
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"sync"
@@ -18,25 +19,39 @@ type Sink interface {
 	Commit(ctx context.Context, f wirewatch.Feed, st wirewatch.FeedState, items []wirewatch.Item, first bool) error
 }
 
-// States loads and saves feeds' state between polls.
+// States loads and saves feeds' state between polls. A state queued is
+// written with the others at the next flush, in one transaction: the poller
+// flushes every flushEvery and when it stops.
 type States interface {
 	FeedStates() (map[string]wirewatch.FeedState, error)
-	PutFeedState(id string, st wirewatch.FeedState) error
+	QueueFeedState(id string, st wirewatch.FeedState)
+	FlushFeedStates() error
 }
 
-// idle is the longest the poller sleeps without looking at the feed list.
-const idle = time.Minute
+// Poller timings.
+const (
+	// idle is the longest the poller sleeps when no feed is due.
+	idle = time.Minute
+	// flushEvery is how long a queued feed state waits to be written with
+	// the others. Only polls that brought no items queue their state (a
+	// poll with items writes it in the transaction that records them), so
+	// what a crash loses is at most this much of 304s, same-body polls and
+	// failures: each costs one more conditional GET after the restart, and
+	// no item and no alert.
+	flushEvery = 250 * time.Millisecond
+)
 
 // Poller polls feeds when they are due: at most Workers at once and at most
-// PerHost to one host. A feed's next poll comes from its interval, raised by
-// its TTL and the server's caching headers; failures back off but never
-// stop the feed (see NextPoll).
+// PerHost to one host, the most overdue feed first. A feed's next poll comes
+// from its interval, raised by its TTL and the server's caching headers;
+// failures back off but never stop the feed (see NextPoll).
 type Poller struct {
 	Fetcher *Fetcher
 	Readers map[string]Reader // for pacer and courtlistener feeds
 	Sink    Sink
 	States  States
 	// Feeds returns the feeds to poll: the config file's and the store's.
+	// It is called when the poller starts and after Refresh, not per poll.
 	Feeds    func() ([]wirewatch.Feed, error)
 	Interval time.Duration // default poll interval
 	Workers  int
@@ -56,26 +71,39 @@ type Poller struct {
 
 	once    sync.Once
 	refresh chan struct{}
-	done    chan struct{}
+	done    chan struct{} // a poll ended
+	dirty   chan struct{} // a feed state was queued
+	health  health
 
-	mu     sync.Mutex
-	states map[string]wirewatch.FeedState
-	busy   map[string]bool
-	hosts  map[string]int
+	mu       sync.Mutex
+	states   map[string]wirewatch.FeedState
+	sched    *schedule
+	inflight int
+	work     chan job
+}
+
+// job is one poll handed to a worker: the feed as it was when taken, so a
+// Refresh meanwhile does not change it under the worker.
+type job struct {
+	e    *entry
+	feed wirewatch.Feed
+	url  *url.URL
 }
 
 func (p *Poller) init() {
 	p.once.Do(func() {
 		p.refresh = make(chan struct{}, 1)
 		p.done = make(chan struct{}, 1)
-		p.busy = map[string]bool{}
-		p.hosts = map[string]int{}
+		p.dirty = make(chan struct{}, 1)
 		p.Workers = max(p.Workers, 1)
 		p.PerHost = max(p.PerHost, 1)
+		p.sched = newSchedule(p.PerHost)
+		p.health.log = p.Log
 	})
 }
 
-// Refresh makes the poller read the feed list again (a feed was added).
+// Refresh makes the poller read the feed list again (a feed was added or
+// dropped).
 func (p *Poller) Refresh() {
 	p.init()
 	select {
@@ -98,77 +126,127 @@ func (p *Poller) load() error {
 	return nil
 }
 
-// Run polls due feeds until ctx is done, then waits for polls under way.
+// rebuild reads the feed list into the schedule; once schedules every feed
+// for now and only once (PollAll).
+func (p *Poller) rebuild(once bool) error {
+	feeds, err := p.Feeds()
+	if err != nil {
+		return fmt.Errorf("list feeds: %w", err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.sched.rebuild(feeds, func(id string) time.Time {
+		if once {
+			return time.Time{}
+		}
+		return p.states[id].NextPoll
+	})
+	return nil
+}
+
+// Run polls due feeds until ctx is done, then waits for polls under way and
+// writes the feed states still queued.
 func (p *Poller) Run(ctx context.Context) error {
 	p.init()
 	if err := p.load(); err != nil {
 		return err
 	}
-	var wg sync.WaitGroup
-	defer wg.Wait()
+	if err := p.rebuild(false); err != nil {
+		p.Log.Error("list feeds", "err", err) // tried again at the next Refresh or in a minute
+	}
+	stop := p.startWorkers(ctx, true)
+	defer stop()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	listed := true
 	for {
-		next := p.startDue(ctx, &wg, time.Now())
-		timer.Reset(time.Until(next))
+		wait := p.startDue(time.Now())
+		if !listed {
+			wait = min(wait, idle)
+		}
+		timer.Reset(wait)
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-timer.C:
+			if !listed {
+				listed = p.relist()
+			}
 		case <-p.refresh:
+			listed = p.relist()
 		case <-p.done:
 		}
 	}
 }
 
-// startDue starts polls of the due feeds that the caps allow and returns
-// when to look again.
-func (p *Poller) startDue(ctx context.Context, wg *sync.WaitGroup, now time.Time) time.Time {
-	next := now.Add(idle)
-	feeds, err := p.Feeds()
-	if err != nil {
+func (p *Poller) relist() bool {
+	if err := p.rebuild(false); err != nil {
 		p.Log.Error("list feeds", "err", err)
-		return next
+		return false
 	}
+	return true
+}
+
+// startWorkers starts the poll workers and the flusher. The function it
+// returns waits for the polls under way, stops the flusher and writes the
+// queued states.
+func (p *Poller) startWorkers(ctx context.Context, again bool) (stop func()) {
+	p.work = make(chan job, p.Workers)
+	var wg sync.WaitGroup
+	for range p.Workers {
+		wg.Go(func() {
+			for j := range p.work {
+				p.poll(ctx, j.feed, j.url)
+				p.mu.Lock()
+				p.inflight--
+				p.sched.done(j.e, p.states[j.feed.ID].NextPoll, again)
+				p.mu.Unlock()
+				select {
+				case p.done <- struct{}{}:
+				default:
+				}
+			}
+		})
+	}
+	quit := make(chan struct{})
+	flushed := make(chan struct{})
+	go func() {
+		defer close(flushed)
+		p.flusher(quit)
+	}()
+	return func() {
+		close(p.work)
+		wg.Wait()
+		close(quit)
+		<-flushed
+		p.flush()
+	}
+}
+
+// startDue hands due feeds to the workers as far as the caps allow and
+// returns how long to sleep before the next is due. With every worker busy
+// it looks at nothing: a finishing poll wakes the loop.
+func (p *Poller) startDue(now time.Time) time.Duration {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	inflight := 0
-	for _, n := range p.hosts {
-		inflight += n
+	for p.inflight < p.Workers {
+		e := p.sched.take(now)
+		if e == nil {
+			break
+		}
+		p.inflight++
+		// The channel holds Workers jobs and at most Workers are under
+		// way, so this never blocks.
+		p.work <- job{e: e, feed: e.feed, url: e.url}
 	}
-	for _, f := range feeds {
-		if p.busy[f.ID] {
-			continue
-		}
-		due := p.states[f.ID].NextPoll
-		if due.After(now) {
-			if due.Before(next) {
-				next = due
-			}
-			continue
-		}
-		host := Host(f.URL)
-		if inflight >= p.Workers || p.hosts[host] >= p.PerHost {
-			continue // a finishing poll wakes the loop
-		}
-		inflight++
-		p.hosts[host]++
-		p.busy[f.ID] = true
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			p.poll(ctx, f)
-			p.mu.Lock()
-			p.hosts[host]--
-			delete(p.busy, f.ID)
-			p.mu.Unlock()
-			select {
-			case p.done <- struct{}{}:
-			default:
-			}
-		}()
+	if p.inflight >= p.Workers {
+		return idle
 	}
-	return next
+	next, ok := p.sched.next()
+	if !ok {
+		return idle
+	}
+	return max(next.Sub(now), 0)
 }
 
 // PollAll polls every feed once now, within the same caps, and returns when
@@ -178,31 +256,57 @@ func (p *Poller) PollAll(ctx context.Context) error {
 	if err := p.load(); err != nil {
 		return err
 	}
-	feeds, err := p.Feeds()
-	if err != nil {
+	if err := p.rebuild(true); err != nil {
 		return err
 	}
-	sem := make(chan struct{}, p.Workers)
-	perHost := map[string]chan struct{}{}
-	for _, f := range feeds {
-		if perHost[Host(f.URL)] == nil {
-			perHost[Host(f.URL)] = make(chan struct{}, p.PerHost)
+	stop := p.startWorkers(ctx, false)
+	defer stop()
+	for {
+		p.startDue(time.Now())
+		p.mu.Lock()
+		finished := p.sched.empty()
+		p.mu.Unlock()
+		if finished {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-p.done:
 		}
 	}
-	var wg sync.WaitGroup
-	for _, f := range feeds {
-		h := perHost[Host(f.URL)]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			h <- struct{}{}
-			defer func() { <-h; <-sem }()
-			p.poll(ctx, f)
-		}()
+}
+
+// flusher writes queued feed states flushEvery after the first of them,
+// until quit is closed.
+func (p *Poller) flusher(quit <-chan struct{}) {
+	t := time.NewTimer(flushEvery)
+	t.Stop()
+	for {
+		select {
+		case <-quit:
+			return
+		case <-p.dirty:
+		}
+		t.Reset(flushEvery)
+		select {
+		case <-quit:
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		p.flush()
 	}
-	wg.Wait()
-	return ctx.Err()
+}
+
+func (p *Poller) flush() {
+	p.health.result(opSaveStates, p.States.FlushFeedStates())
+}
+
+// StoreError is the store write failure under way, if any, and since when:
+// the daemon's status and /readyz show it.
+func (p *Poller) StoreError() (since time.Time, err error) {
+	return p.health.failing()
 }
 
 func (p *Poller) state(id string) wirewatch.FeedState {
@@ -225,22 +329,19 @@ func (p *Poller) interval(f wirewatch.Feed) time.Duration {
 }
 
 // poll fetches, parses and commits one feed, and schedules its next poll.
-func (p *Poller) poll(ctx context.Context, f wirewatch.Feed) {
+// u is f.URL parsed (nil if it does not parse).
+func (p *Poller) poll(ctx context.Context, f wirewatch.Feed, u *url.URL) {
 	start := time.Now()
 	st := p.state(f.ID)
-	log := p.Log.With("feed", f.ID, "url", f.URL)
-	if f.Type == "" || f.Type == wirewatch.FeedAuto {
-		if u, err := url.Parse(f.URL); err == nil {
-			f.Type = DetectType(u)
-		}
+	log := &feedLog{base: p.Log, f: &f}
+	if (f.Type == "" || f.Type == wirewatch.FeedAuto) && u != nil {
+		f.Type = DetectType(u)
 	}
-	if p.Gate != nil {
-		if u, err := url.Parse(f.URL); err == nil {
-			if wait := p.Gate(u); wait > 0 {
-				st.NextPoll = start.Add(wait)
-				p.save(f, st, log)
-				return
-			}
+	if p.Gate != nil && u != nil {
+		if wait := p.Gate(u); wait > 0 {
+			st.NextPoll = start.Add(wait)
+			p.save(f, st)
+			return
 		}
 	}
 	untrusted := !wirewatch.ConfigID(f.ID) && !p.AllowPrivate
@@ -251,7 +352,7 @@ func (p *Poller) poll(ctx context.Context, f wirewatch.Feed) {
 	}
 	st.LastPoll = start.UTC()
 	if err != nil {
-		p.failed(f, st, err, log, start)
+		p.failed(f, u, st, err, log, start)
 		return
 	}
 	st.ETag, st.LastModified, st.BodyHash = resp.Validators.ETag, resp.Validators.LastModified, resp.Validators.BodyHash
@@ -261,9 +362,11 @@ func (p *Poller) poll(ctx context.Context, f wirewatch.Feed) {
 		st.LastOK = st.LastPoll
 		st.NextPoll = NextPoll(start, p.interval(f), 0, 0, 0, resp.CacheFor, nil)
 		p.checkStale(f, &st, start, log)
-		p.save(f, st, log)
+		p.save(f, st)
 		p.observe("not_modified", start)
-		log.Debug("poll", "result", "not modified")
+		if p.Log.Enabled(ctx, slog.LevelDebug) {
+			log.get().Debug("poll", "result", "not modified")
+		}
 		return
 	}
 	parsed, err := Parse(ctx, resp.Body, f, p.Readers)
@@ -271,7 +374,7 @@ func (p *Poller) poll(ctx context.Context, f wirewatch.Feed) {
 		// A body we cannot read must be read again next time, not skipped
 		// as unchanged.
 		st.BodyHash = ""
-		p.failed(f, st, err, log, start)
+		p.failed(f, u, st, err, log, start)
 		return
 	}
 	first := !st.Seeded
@@ -293,9 +396,13 @@ func (p *Poller) poll(ctx context.Context, f wirewatch.Feed) {
 			parsed.Items[i].Published = st.LastPoll
 		}
 	}
-	if err := p.Sink.Commit(ctx, f, st, parsed.Items, first); err != nil {
-		// Not recorded: poll again soon rather than lose the items.
-		log.Error("record poll", "err", err)
+	// The state goes into the transaction that records the items, so the
+	// validators of a body whose items are committed are durable with them.
+	err = p.Sink.Commit(ctx, f, st, parsed.Items, first)
+	p.health.result(opRecordPoll, err)
+	if err != nil {
+		// Not recorded: poll again soon rather than lose the items. The
+		// store's failure is logged once by health, not per poll.
 		st.ETag, st.LastModified, st.BodyHash = "", "", ""
 		st.NextPoll = NextPoll(start, p.interval(f), 1, 0, 0, 0, nil)
 		p.setState(f.ID, st)
@@ -304,20 +411,37 @@ func (p *Poller) poll(ctx context.Context, f wirewatch.Feed) {
 	}
 	p.setState(f.ID, st)
 	p.observe("ok", start)
-	log.Debug("poll", "result", "ok", "items", len(parsed.Items), "first", first)
+	if p.Log.Enabled(ctx, slog.LevelDebug) {
+		log.get().Debug("poll", "result", "ok", "items", len(parsed.Items), "first", first)
+	}
+}
+
+// feedLog is a feed's logger, built when a line is first written: most
+// polls write none, and slog's With costs an allocation per poll.
+type feedLog struct {
+	base *slog.Logger
+	f    *wirewatch.Feed
+	l    *slog.Logger
+}
+
+func (fl *feedLog) get() *slog.Logger {
+	if fl.l == nil {
+		fl.l = fl.base.With("feed", fl.f.ID, "url", fl.f.URL)
+	}
+	return fl.l
 }
 
 // checkStale flags a PACER feed whose lastBuildDate stopped moving: the
 // court's feed is stuck, and entries may be missing. It logs the change once.
-func (p *Poller) checkStale(f wirewatch.Feed, st *wirewatch.FeedState, now time.Time, log *slog.Logger) {
+func (p *Poller) checkStale(f wirewatch.Feed, st *wirewatch.FeedState, now time.Time, log *feedLog) {
 	if f.Type != wirewatch.FeedPACER {
 		return
 	}
 	stale := pacer.Stale(st.LastBuild, now)
 	if stale && !st.Stale {
-		log.Warn("court feed looks stale: its lastBuildDate has not moved for over 2 hours on a weekday; entries may be missing", "last_build", st.LastBuild)
+		log.get().Warn("court feed looks stale: its lastBuildDate has not moved for over 2 hours on a weekday; entries may be missing", "last_build", st.LastBuild)
 	} else if !stale && st.Stale {
-		log.Info("court feed is moving again", "last_build", st.LastBuild)
+		log.get().Info("court feed is moving again", "last_build", st.LastBuild)
 	}
 	st.Stale = stale
 }
@@ -328,15 +452,13 @@ func (p *Poller) observe(result string, start time.Time) {
 	}
 }
 
-func (p *Poller) failed(f wirewatch.Feed, st wirewatch.FeedState, err error, log *slog.Logger, start time.Time) {
+func (p *Poller) failed(f wirewatch.Feed, u *url.URL, st wirewatch.FeedState, err error, log *feedLog, start time.Time) {
 	var retry time.Duration
 	var he *HTTPError
 	if errors.As(err, &he) {
 		retry = he.RetryAfter
-		if he.Status == 429 && p.Throttled != nil {
-			if u, perr := url.Parse(f.URL); perr == nil {
-				p.Throttled(u, retry)
-			}
+		if he.Status == 429 && p.Throttled != nil && u != nil {
+			p.Throttled(u, retry)
 		}
 	}
 	msg := err.Error()
@@ -344,27 +466,30 @@ func (p *Poller) failed(f wirewatch.Feed, st wirewatch.FeedState, err error, log
 	// One warning when a feed starts failing or fails differently; the
 	// retries after it are debug lines.
 	if st.Errors == 1 || msg != st.LastError {
-		log.Warn("poll failed", "err", msg, "errors_in_a_row", st.Errors)
+		log.get().Warn("poll failed", "err", msg, "errors_in_a_row", st.Errors)
 	} else {
-		log.Debug("poll failed again", "err", msg, "errors_in_a_row", st.Errors)
+		log.get().Debug("poll failed again", "err", msg, "errors_in_a_row", st.Errors)
 	}
 	st.LastError = msg
 	st.LastResult = "error"
 	st.NextPoll = NextPoll(start, p.interval(f), st.Errors, retry, 0, 0, nil)
-	p.save(f, st, log)
+	p.save(f, st)
 	p.observe("error", start)
 }
 
-func (p *Poller) recovered(st *wirewatch.FeedState, log *slog.Logger) {
+func (p *Poller) recovered(st *wirewatch.FeedState, log *feedLog) {
 	if st.Errors > 0 {
-		log.Info("feed recovered", "after_errors", st.Errors)
+		log.get().Info("feed recovered", "after_errors", st.Errors)
 	}
 	st.Errors, st.LastError = 0, ""
 }
 
-func (p *Poller) save(f wirewatch.Feed, st wirewatch.FeedState, log *slog.Logger) {
+// save keeps st and queues it for the next flush.
+func (p *Poller) save(f wirewatch.Feed, st wirewatch.FeedState) {
 	p.setState(f.ID, st)
-	if err := p.States.PutFeedState(f.ID, st); err != nil {
-		log.Error("save feed state", "err", err)
+	p.States.QueueFeedState(f.ID, st)
+	select {
+	case p.dirty <- struct{}{}:
+	default:
 	}
 }

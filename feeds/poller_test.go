@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -66,6 +67,10 @@ func (s *memStates) PutFeedState(id string, st wirewatch.FeedState) error {
 	return nil
 }
 
+func (s *memStates) QueueFeedState(id string, st wirewatch.FeedState) { s.PutFeedState(id, st) }
+
+func (s *memStates) FlushFeedStates() error { return nil }
+
 type memSink struct {
 	states *memStates
 	mu     sync.Mutex
@@ -97,9 +102,13 @@ func TestPollerSchedule(t *testing.T) {
 			feeds = append(feeds, wirewatch.Feed{ID: fmt.Sprintf("cfg-%d", i+1), URL: fmt.Sprintf("http://one.example/f%d", i), Type: "rss"})
 		}
 		feeds = append(feeds, wirewatch.Feed{ID: "cfg-bad", URL: "http://two.example/bad", Type: "rss", Interval: time.Minute})
+		var lists atomic.Int32
 		p := &Poller{
 			Fetcher: NewFetcher(Options{Transport: tr}), Sink: sink, States: states,
-			Feeds:    func() ([]wirewatch.Feed, error) { return feeds, nil },
+			Feeds: func() ([]wirewatch.Feed, error) {
+				lists.Add(1)
+				return feeds, nil
+			},
 			Interval: 5 * time.Minute, Workers: 4, PerHost: 2,
 			Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		}
@@ -118,6 +127,11 @@ func TestPollerSchedule(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		// The feed list is read once, not at every wake (there is no
+		// Refresh here).
+		if n := lists.Load(); n != 1 {
+			t.Errorf("the feed list was read %d times in 10 h, want once", n)
+		}
 		tr.mu.Lock()
 		defer tr.mu.Unlock()
 		t.Logf("max per host %d; failing-feed polls in 2 h: %d; after recovery: %d; healthy f0: %d", tr.maxHost, len(fail), len(tr.requests["/bad"])-len(fail), len(tr.requests["/f0"]))
@@ -152,5 +166,78 @@ func TestPollerSchedule(t *testing.T) {
 		if st := states.m["cfg-bad"]; st.Errors != 0 || st.LastResult == "error" {
 			t.Errorf("recovered feed state: got %+v", st)
 		}
+	})
+}
+
+// hostFeeds is one host whose feeds answer in three ways: /hang* never
+// answers (the fetch times out), /slow* answers after 2 s, the rest at once.
+type hostFeeds struct {
+	mu    sync.Mutex
+	polls map[string]int
+}
+
+func (h *hostFeeds) RoundTrip(r *http.Request) (*http.Response, error) {
+	h.mu.Lock()
+	h.polls[r.URL.Path]++
+	h.mu.Unlock()
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/hang"):
+		<-r.Context().Done()
+		return nil, r.Context().Err()
+	case strings.HasPrefix(r.URL.Path, "/slow"):
+		time.Sleep(2 * time.Second)
+	}
+	body := `<rss version="2.0"><channel><title>t</title><item><guid>a</guid><title>a</title></item></channel></rss>`
+	return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader(body)), Header: http.Header{}, Request: r}, nil
+}
+
+// TestPollerNoStarvation: on one host, two feeds that hang until their
+// timeout and two that are due again by the time they answer (a 1 s
+// interval, 2 s answers) come first in the list; the host's two slots must
+// still reach the 25 other feeds, each at about its 1-minute interval.
+// Listing order used to decide: 25 of the 29 feeds were never polled.
+func TestPollerNoStarvation(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tr := &hostFeeds{polls: map[string]int{}}
+		states := &memStates{m: map[string]wirewatch.FeedState{}}
+		sink := &memSink{states: states, firsts: map[string]int{}, polls: map[string]int{}}
+		var feeds []wirewatch.Feed
+		add := func(path string, every time.Duration) {
+			feeds = append(feeds, wirewatch.Feed{ID: fmt.Sprintf("cfg-%d", len(feeds)+1), URL: "http://one.example" + path, Type: "rss", Interval: every})
+		}
+		add("/hang1", time.Second)
+		add("/hang2", time.Second)
+		add("/slow1", time.Second)
+		add("/slow2", time.Second)
+		for i := range 25 {
+			add(fmt.Sprintf("/f%d", i), time.Minute)
+		}
+		p := &Poller{
+			Fetcher: NewFetcher(Options{Transport: tr, Timeout: 30 * time.Second}), Sink: sink, States: states,
+			Feeds:    func() ([]wirewatch.Feed, error) { return feeds, nil },
+			Interval: time.Minute, Workers: 4, PerHost: 2,
+			Log: slog.New(slog.DiscardHandler),
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error)
+		go func() { done <- p.Run(ctx) }()
+		time.Sleep(210 * time.Second)
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		tr.mu.Lock()
+		defer tr.mu.Unlock()
+		never := 0
+		for i := range 25 {
+			n := tr.polls[fmt.Sprintf("/f%d", i)]
+			if n == 0 {
+				never++
+			}
+			if n < 2 {
+				t.Errorf("/f%d: got %d polls in 3.5 min at a 1-minute interval, want at least 2", i, n)
+			}
+		}
+		t.Logf("polls: hang1 %d, slow1 %d, f0 %d, f24 %d; %d of 25 never polled", tr.polls["/hang1"], tr.polls["/slow1"], tr.polls["/f0"], tr.polls["/f24"], never)
 	})
 }

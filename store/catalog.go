@@ -147,6 +147,7 @@ func (db *DB) DropFeed(id, by string) (wirewatch.Feed, error) {
 		if err := b.Delete([]byte(id)); err != nil {
 			return err
 		}
+		db.forgetQueued(id)
 		if err := tx.Bucket(bFeedState).Delete([]byte(id)); err != nil {
 			return err
 		}

@@ -11,7 +11,8 @@ import (
 	"github.com/wirewatch/wirewatch"
 )
 
-// FeedStates returns the state of every feed polled so far.
+// FeedStates returns the state of every feed polled so far, queued states
+// (QueueFeedState) included.
 func (db *DB) FeedStates() (map[string]wirewatch.FeedState, error) {
 	out := map[string]wirewatch.FeedState{}
 	err := db.view(func(tx *bolt.Tx) error {
@@ -24,6 +25,7 @@ func (db *DB) FeedStates() (map[string]wirewatch.FeedState, error) {
 			return nil
 		})
 	})
+	db.overlayQueued(out)
 	return out, err
 }
 
@@ -93,6 +95,7 @@ func (db *DB) Ingest(feedID string, st *wirewatch.FeedState, items []wirewatch.I
 		if st == nil {
 			return nil
 		}
+		db.forgetQueued(feedID) // this state is newer (feedstate.go)
 		return putJSON(tx.Bucket(bFeedState), []byte(feedID), st)
 	})
 	if err != nil {

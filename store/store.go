@@ -107,9 +107,10 @@ func (db *DB) update(fn func(*bolt.Tx) error) error {
 
 // DB is the open store.
 type DB struct {
-	bolt *bolt.DB
-	path string
-	now  func() time.Time
+	bolt   *bolt.DB
+	path   string
+	now    func() time.Time
+	queued queuedStates // feed states for the next group commit (feedstate.go)
 }
 
 // Options tune Open.
@@ -177,8 +178,8 @@ func Open(path string, o Options) (*DB, error) {
 	return db, nil
 }
 
-// Close closes the file.
-func (db *DB) Close() error { return db.bolt.Close() }
+// Close writes the queued feed states and closes the file.
+func (db *DB) Close() error { return errors.Join(db.FlushFeedStates(), db.bolt.Close()) }
 
 func u64(n uint64) []byte {
 	b := make([]byte, 8)
