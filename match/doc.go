@@ -8,22 +8,41 @@
 //
 //	"Abrego Garcia" OR Xinis      either one
 //	Abrego Garcia AND Xinis       both, anywhere in the item
+//	"Abrego Garcia" Xinis         the same: a quoted phrase ends a term
 //	Abrego Garcia NOT Bukele      the first without the second
 //	Abrego Garcia -Bukele         the same: "-" negates the word right after it
 //	Abrego -"El Salvador"         … or the quoted phrase, or the ( group )
 //	(deport* OR removal) AND ICE  parentheses group; AND binds tighter than OR
 //	negotiat*                     words that start with negotiat (3 letters or more before *)
+//	"Joseph Mazzara~"             Mazzara or a spelling variant of it: Mazarra, Mazara
 //	case:8:25-cv-00951            that docket number as courts and reporters write it:
 //	                              8:25-cv-00951-PX, 25-cv-951, 8:25cv951, 25-cv-00951
 //
 // AND, OR and NOT are operators only in upper case. After a term, a NOT or
-// "-" term means AND NOT; any other two terms need AND or OR between them
-// ("Abrego Garcia" Xinis is an error, so nothing is silently misread). A
-// query needs a term that must appear: NOT Bukele alone, or Xinis OR
-// -Bukele, would match nearly every item and is refused. A query has at
-// most 500 characters and 50 terms (a phrase or a case: number is one
-// term). Errors say what is wrong and at which character, counted from 1:
-// `unbalanced "(" at 14`, `NOT needs something to negate at 22`.
+// "-" term means AND NOT, and a quoted phrase next to another term means
+// AND ("Abrego Garcia" Xinis); bare words side by side stay one phrase, and
+// other terms side by side need AND or OR between them (Abrego (Xinis) is an
+// error). Canonical writes a query back with every operator spelled out, so
+// that replies can show how it was read. A query needs a term that must
+// appear: NOT Bukele alone, or Xinis OR -Bukele, would match nearly every
+// item and is refused. A query has at most 500 characters and 50 terms (a
+// phrase or a case: number is one term). Errors say what is wrong and at
+// which character, counted from 1: `unbalanced "(" at 14`, `NOT needs
+// something to negate at 22`.
+//
+// # Spelling variants
+//
+// A "~" right after a word of 5 letters or more asks for its spelling
+// variants too, in a phrase as well as alone. A text word is a variant when,
+// after the usual folding and with doubled letters written once (Mazzara,
+// Mazarra and Mazara all become mazara), it equals the query word written
+// the same way or is one edit from it: a letter added, dropped or changed,
+// or two neighbours swapped (Xinnis, Bukelle, Serna for Cerna~). It is
+// opt-in per word and refused on shorter words, which have too many
+// lookalikes (Noem~ would match poem), and on prefixes (deport*~).
+//
+// An alias (Query.WithAliases) is a confirmed alternative spelling of a
+// watch: an exact phrase, folded like any other, OR-ed with the whole query.
 //
 // # Matching rules
 //
@@ -49,7 +68,7 @@
 //
 // A match names the places where the query's terms matched, not counting
 // negated terms: one Term per place, with the text as written in the item
-// ("Ábrego García"), its field ("title", "text" or "docket") and its byte
+// ("Ábrego García"; for a variant, the variant: "Mazarra"), its field ("title", "text" or "docket") and its byte
 // offsets in that field, ordered by field and offset, at most MaxHitTerms.
 // A case: term that matched only Doc.Numbers gives a Term with that number
 // as Text, field "docket" and both offsets 0.
@@ -59,7 +78,10 @@
 // An Index holds many queries and matches each document against all of them
 // at once: every folded word of the document is looked up in a hash table of
 // the queries' anchor words (one per phrase), and only the phrases found
-// there are verified and only the queries with a matching term evaluated.
+// there are verified and only the queries with a matching term evaluated. A
+// word with "~" is filed under its collapsed form and each form of it with
+// one letter deleted; a text word is looked up the same way, so variants
+// cost a few more hash probes per word rather than a scan of the watches.
 // Set and Remove publish a new version of the table without blocking
 // matches in progress.
 package match
@@ -67,8 +89,10 @@ package match
 // Syntax is a short summary of the query syntax for /watch help.
 const Syntax = `Abrego Garcia        the words together, in order (quotes too: "Abrego Garcia")
 A OR B, A AND B      either / both; AND binds tighter; group with ( )
+"Abrego Garcia" B    a quoted phrase ends a term: the same as "Abrego Garcia" AND B
 A NOT B, A -B        A without B; -"a phrase" works too
 negotiat*            words starting with negotiat (3+ letters before *)
+"Joseph Mazzara~"    ~ after a word (5+ letters): also Mazarra, Mazara (one letter off)
 case:8:25-cv-00951   that docket number in any usual form (25-cv-951, 8:25cv951…)
 Case, accents, hyphens and punctuation are ignored; whole words only.
 AND, OR, NOT only in upper case; "or" in quotes is a plain word.`

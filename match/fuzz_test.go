@@ -29,6 +29,14 @@ var fuzzQueries = []string{
 	"\xff\xfe",
 	`case:`,
 	`x AND AND y`,
+	`"Joseph Mazzara~"`,
+	`Mazzara~ OR (Xinnis~ -Bukele~)`,
+	`"Abrego Garcia" Xinis -"El Salvador" ICE`,
+	`deport*~`,
+	`Noem~`,
+	`~`,
+	`Maz~zara`,
+	`Гарсия~ “Mazarra”`,
 }
 
 func FuzzParse(f *testing.F) {
@@ -60,6 +68,17 @@ func FuzzParse(f *testing.F) {
 		if q.root.eval(0) {
 			t.Fatalf("Parse(%q) accepted a query that matches an empty item", s)
 		}
+		// The canonical form reads back as itself (when it fits).
+		c := q.Canonical()
+		if utf8.RuneCountInString(c) <= MaxQueryChars {
+			r, err := Parse(c)
+			if err != nil {
+				t.Fatalf("Parse(%q).Canonical() = %q, which does not parse: %v", s, c, err)
+			}
+			if r.Canonical() != c || len(r.atoms) != len(q.atoms) {
+				t.Fatalf("Parse(%q).Canonical() = %q, which reads back as %q", s, c, r.Canonical())
+			}
+		}
 	})
 }
 
@@ -84,6 +103,8 @@ func FuzzMatch(f *testing.F) {
 		"A\u0301brego Garci\u0301a\xff\xfe 25cv951",
 		"",
 		"ﬁnal İstanbul ß ½ 東京",
+		"Joseph Mazarra and Joseph Mazara met Xinnis, Bukelle",
+		"Гарссия MAZZZARA Mázarra",
 	}
 	for i, q := range fuzzQueries {
 		f.Add(q, texts[i%len(texts)], "8:25-cv-00951")

@@ -22,6 +22,7 @@ type genConfig struct {
 	plant      float64 // share of items with 1–2 planted queries
 	dockets    float64 // share of items mentioning some docket number
 	nasty      float64 // share of items with odd runes (marks, ligatures, …)
+	fuzzy      float64 // share of eligible query words written with "~"
 }
 
 type gen struct {
@@ -96,6 +97,42 @@ func (g *gen) accent(w string) string {
 
 func (g *gen) pick(xs []string) string { return xs[g.rng.IntN(len(xs))] }
 
+// variant adds "~" to a query word of 5 letters or more, for a share
+// cfg.fuzzy of them. With cfg.fuzzy 0 it draws no random numbers, so
+// corpora without variants stay as they were.
+func (g *gen) variant(w string) string {
+	if g.cfg.fuzzy > 0 && len(w) >= MinVariant && g.rng.Float64() < g.cfg.fuzzy {
+		return w + "~"
+	}
+	return w
+}
+
+// misspell writes w the way another outlet might: a letter doubled or
+// undoubled, dropped, changed or swapped with its neighbour, sometimes
+// twice (which is no longer a variant).
+func (g *gen) misspell(w string) string {
+	rs := []rune(w)
+	for range 1 + g.rng.IntN(3)/2 {
+		if len(rs) < 2 {
+			break
+		}
+		i := g.rng.IntN(len(rs) - 1)
+		switch g.rng.IntN(5) {
+		case 0:
+			rs = append(rs[:i+1], rs[i:]...) // double
+		case 1:
+			rs = append(rs[:i], rs[i+1:]...) // drop
+		case 2:
+			rs[i] = rune(syllables[g.rng.IntN(len(syllables))][0]) // change
+		case 3:
+			rs[i], rs[i+1] = rs[i+1], rs[i] // swap
+		default:
+			rs = append(rs[:i+1], append([]rune{rs[i+1], rs[i+1]}, rs[i+2:]...)...) // triple
+		}
+	}
+	return string(rs)
+}
+
 func (g *gen) vocabWord() string { return g.vocab[g.zipf.Uint64()] }
 
 // rareWord is a content word from the long tail.
@@ -127,9 +164,9 @@ func (g *gen) docketForm(office, year, typ string, seq int) string {
 func (g *gen) query() string {
 	name := func() string {
 		if g.rng.IntN(4) == 0 {
-			return `"` + g.pick(g.first) + " " + g.pick(g.last) + `"`
+			return `"` + g.pick(g.first) + " " + g.variant(g.pick(g.last)) + `"`
 		}
-		return g.pick(g.first) + " " + g.pick(g.last)
+		return g.pick(g.first) + " " + g.variant(g.pick(g.last))
 	}
 	phrase := func() string {
 		n := 1 + g.rng.IntN(3)
@@ -150,7 +187,7 @@ func (g *gen) query() string {
 	case r < 63:
 		return phrase()
 	case r < 70:
-		return g.rareWord()
+		return g.variant(g.rareWord())
 	case r < 80:
 		return name() + " OR " + phrase()
 	case r < 87:
@@ -191,6 +228,9 @@ func (g *gen) render(a *atom) string {
 		}
 		if a.prefix[i] {
 			w += g.pick([]string{"", "s", "ation", "ed"})
+		}
+		if a.fuzzy[i] && g.rng.IntN(2) == 0 {
+			w = g.misspell(w)
 		}
 		switch g.rng.IntN(4) {
 		case 0:

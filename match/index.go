@@ -62,7 +62,7 @@ func newAnchor(c *compiled, ai, pos int) anchor {
 	// anchor word ("a a a … b" is checked on its "b").
 	best := -1
 	for j := range a.words {
-		if j == pos || a.prefix[j] {
+		if j == pos || a.prefix[j] || a.fuzzy[j] {
 			continue
 		}
 		differs := a.words[j] != a.words[pos]
@@ -97,8 +97,18 @@ type table struct {
 	nPrefix [prefixKinds]int // prefix anchors by key length
 	lens    uint8            // key lengths in use: bit n-minPrefixKey
 	nCase   int              // case anchors: look for docket numbers only if any
-	n       int              // queries
+	// Variant anchors by the rune length of their collapsed word (the
+	// last slot counts every longer one): a text word is looked up for
+	// variants only when its collapsed length is within one of a length
+	// in use (bit n of vlens), and at least vmin-1 bytes long.
+	nVariant [maxVariantLen + 1]int
+	vlens    uint64
+	vmin     int
+	n        int // queries
 }
+
+// maxVariantLen is the last slot of table.nVariant (and bit of vlens).
+const maxVariantLen = 63
 
 type mid struct {
 	gen    uint64
@@ -198,31 +208,55 @@ func (t *table) remove(key, gen uint64, c *compiled) {
 }
 
 // anchorKey picks the word a phrase is filed under and its key: the longest
-// whole word (long words are rare words), else the longest prefix.
+// whole word (long words are rare words), else the longest word with
+// variants, else the longest prefix. A word with variants has several keys
+// (see variant.go): anchorKey returns the first and keys all of them.
 func anchorKey(a *atom) (key uint64, pos int, kind int) {
 	if a.dk != nil {
 		return hashString(a.dk.key()) ^ saltCase, 0, kindCase
 	}
-	best, bestPrefix := -1, -1
+	best, bestFuzzy, bestPrefix := -1, -1, -1
 	for i, w := range a.words {
-		if a.prefix[i] {
+		switch {
+		case a.prefix[i]:
 			if bestPrefix < 0 || len(w) > len(a.words[bestPrefix]) {
 				bestPrefix = i
 			}
-		} else if best < 0 || len(w) > len(a.words[best]) {
-			best = i
+		case a.fuzzy[i]:
+			if bestFuzzy < 0 || len(a.coll[i]) > len(a.coll[bestFuzzy]) {
+				bestFuzzy = i
+			}
+		default:
+			if best < 0 || len(w) > len(a.words[best]) {
+				best = i
+			}
 		}
 	}
-	if best >= 0 {
+	switch {
+	case best >= 0:
 		return a.hashes[best], best, kindWord
+	case bestFuzzy >= 0:
+		k, _, _ := variantKeys(nil, a.coll[bestFuzzy], nil, nil)
+		return k[0], bestFuzzy, kindVariant
 	}
 	return a.hashes[bestPrefix] ^ saltPrefix, bestPrefix, kindPrefix
+}
+
+// keys returns every key atom a is filed under, its anchor word and kind.
+func keys(a *atom) ([]uint64, int, int) {
+	key, pos, kind := anchorKey(a)
+	if kind != kindVariant {
+		return []uint64{key}, pos, kind
+	}
+	ks, _, _ := variantKeys(nil, a.coll[pos], nil, nil)
+	return ks, pos, kind
 }
 
 const (
 	kindWord = iota
 	kindPrefix
 	kindCase
+	kindVariant
 )
 
 // NewIndex returns an empty index.
@@ -259,11 +293,14 @@ func (ix *Index) set(t *table, id string, q *Query) {
 	ix.byID[id] = c
 	t.n++
 	for ai := range q.atoms {
-		key, pos, kind := anchorKey(&q.atoms[ai])
-		t.add(key, ix.gen, newAnchor(c, ai, pos))
+		ks, pos, kind := keys(&q.atoms[ai])
+		an := newAnchor(c, ai, pos)
+		for _, key := range ks {
+			t.add(key, ix.gen, an)
+		}
 		t.count(&q.atoms[ai], pos, kind, 1)
-		ix.adds++
-		ix.keys++
+		ix.adds += len(ks)
+		ix.keys += len(ks)
 	}
 }
 
@@ -283,10 +320,12 @@ func (ix *Index) drop(t *table, id string) {
 	delete(ix.byID, id)
 	t.n--
 	for ai := range c.q.atoms {
-		key, pos, kind := anchorKey(&c.q.atoms[ai])
-		t.remove(key, ix.gen, c)
+		ks, pos, kind := keys(&c.q.atoms[ai])
+		for _, key := range ks {
+			t.remove(key, ix.gen, c)
+		}
 		t.count(&c.q.atoms[ai], pos, kind, -1)
-		ix.keys--
+		ix.keys -= len(ks)
 	}
 }
 
@@ -298,6 +337,8 @@ func (t *table) count(a *atom, pos, kind, delta int) {
 		t.nPrefix[prefixKeyLen(a.words[pos])-minPrefixKey] += delta
 	case kindCase:
 		t.nCase += delta
+	case kindVariant:
+		t.nVariant[min(len(a.coll[pos]), maxVariantLen)] += delta
 	}
 }
 
@@ -314,6 +355,13 @@ func (ix *Index) update(f func(t *table)) {
 			t.lens |= 1 << i
 		}
 	}
+	t.vlens, t.vmin = 0, 0
+	for i := len(t.nVariant) - 1; i >= 0; i-- {
+		if t.nVariant[i] > 0 {
+			t.vlens |= 1 << i
+			t.vmin = i
+		}
+	}
 	if ix.adds > 2*ix.keys+filterBits/32 {
 		// Removed keys leave their bits set; rebuild the filter before
 		// the stale bits make it useless.
@@ -321,9 +369,11 @@ func (ix *Index) update(f func(t *table)) {
 		ix.adds = 0
 		for _, c := range ix.byID {
 			for ai := range c.q.atoms {
-				key, _, _ := anchorKey(&c.q.atoms[ai])
-				t.filter.set(key)
-				ix.adds++
+				ks, _, _ := keys(&c.q.atoms[ai])
+				for _, key := range ks {
+					t.filter.set(key)
+				}
+				ix.adds += len(ks)
 			}
 		}
 	}
@@ -335,6 +385,10 @@ type scratch struct {
 	tok   tokenizer
 	cands []cand
 	spans []span
+	// For variant look-ups: a text word collapsed, its keys, and the
+	// hashing's working space.
+	runes           []rune
+	vkeys, pow, pre []uint64
 	// full holds the atoms that have MaxHitTerms places already: more
 	// could not be reported, so they are not verified again. It is only
 	// filled once cands grows past compactAt.
@@ -433,6 +487,9 @@ func (ix *Index) Match(d Doc) []Hit {
 				}
 			}
 		}
+		if t.vlens != 0 && int(w.fe-w.fs) >= t.vmin-1 {
+			cands = t.variants(cands, sc, wi)
+		}
 		if t.nCase > 0 {
 			s := doc[w.field]
 			if !docketStart(s, int(w.os)) {
@@ -510,6 +567,47 @@ func (t *table) verifyAll(cands []cand, sc *scratch, wi int, key uint64) []cand 
 	return cands
 }
 
+// variants verifies the phrases filed under the variant keys of word wi
+// and adds those that match to cands, each once (a word shares several keys
+// with a close variant).
+func (t *table) variants(cands []cand, sc *scratch, wi int) []cand {
+	tk := &sc.tok
+	w := &tk.words[wi]
+	sc.runes = collapse(sc.runes[:0], tk.buf[w.fs:w.fe])
+	n := len(sc.runes)
+	if n > maxVariantLen {
+		n = maxVariantLen
+	}
+	// Lengths n-1, n and n+1 (the last slot stands for every longer one).
+	if near := t.vlens >> max(n-1, 0) & 7; near == 0 || n == 0 {
+		return cands
+	}
+	sc.vkeys, sc.pow, sc.pre = variantKeys(sc.vkeys[:0], sc.runes, sc.pow, sc.pre)
+	start := len(cands)
+	for _, k := range sc.vkeys {
+		if t.filter.has(k) {
+			cands = t.verifyAll(cands, sc, wi, k)
+		}
+	}
+	if len(cands)-start < 2 {
+		return cands
+	}
+	out := cands[:start]
+	for _, c := range cands[start:] {
+		dup := false
+		for _, o := range out[start:] {
+			if o.c == c.c && o.atom == c.atom {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // groupSpans collects the spans of one query's candidates (sorted by atom,
 // stable in document order), keeping a Doc.Numbers match only when the atom
 // matched nowhere in the docket field, and then only the first.
@@ -568,6 +666,9 @@ func wordIs(tk *tokenizer, w *word, a *atom, j int) bool {
 	aw := a.words[j]
 	if a.prefix[j] {
 		return len(tw) >= len(aw) && string(tw[:len(aw)]) == aw
+	}
+	if a.coll != nil && a.coll[j] != nil {
+		return variantOf(tw, a.coll[j])
 	}
 	return w.h == a.hashes[j] && string(tw) == aw
 }

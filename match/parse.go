@@ -12,6 +12,7 @@ const (
 	MaxQueryChars = 500 // characters (runes)
 	MaxTerms      = 50  // phrases (a lone word is one) and case: numbers
 	MinPrefix     = 3   // letters before a "*"
+	MinVariant    = 5   // letters of a word before a "~"
 )
 
 // Error is a query the parser refused; Pos is the 1-based character (rune)
@@ -35,10 +36,12 @@ type Query struct {
 }
 
 // atom is one term of a query: a phrase of folded words (the last ones may
-// be prefixes) or a case: docket number.
+// be prefixes, any may ask for spelling variants) or a case: docket number.
 type atom struct {
 	words  []string // folded
 	prefix []bool   // words[i] matches words that start with it
+	fuzzy  []bool   // words[i] matches its spelling variants ("Mazzara~")
+	coll   [][]rune // for a fuzzy word, collapse(words[i]); else nil
 	hashes []uint64 // hashString(words[i]), or prefixHash for a prefix
 	dk     *docketNum
 	pos    int    // 1-based rune position in the query
@@ -92,6 +95,73 @@ func (q *Query) String() string {
 	return q.src
 }
 
+// Canonical returns the query as it was read, with every operator written
+// out and parentheses only where they are needed: Abrego Garcia Xinis
+// -Bukele reads as "Abrego Garcia Xinis" AND NOT Bukele, and "Abrego
+// Garcia" Xinis as "Abrego Garcia" AND Xinis. Words keep their spelling,
+// "*" and "~"; a phrase of several words is quoted. Parsing the canonical
+// form gives the same query.
+func (q *Query) Canonical() string {
+	if q == nil || q.root == nil {
+		return ""
+	}
+	var b strings.Builder
+	q.canon(&b, q.root, opOr)
+	return b.String()
+}
+
+// canon writes n; ctx is the operator it appears under, which decides
+// whether it needs parentheses (NOT binds tightest, then AND, then OR).
+func (q *Query) canon(b *strings.Builder, n *node, ctx byte) {
+	switch n.op {
+	case opAtom:
+		b.WriteString(q.atoms[n.atom].canonical())
+	case opNot:
+		b.WriteString("NOT ")
+		q.canon(b, n.kids[0], opNot)
+	default:
+		paren := ctx == opNot || ctx == opAnd && n.op == opOr
+		if paren {
+			b.WriteByte('(')
+		}
+		sep := " OR "
+		if n.op == opAnd {
+			sep = " AND "
+		}
+		for i, k := range n.kids {
+			if i > 0 {
+				b.WriteString(sep)
+			}
+			q.canon(b, k, n.op)
+		}
+		if paren {
+			b.WriteByte(')')
+		}
+	}
+}
+
+// canonical writes one term: a docket number as written, a phrase as its
+// words were written, quoted when it has several or was quoted.
+func (a *atom) canonical() string {
+	if a.dk != nil {
+		return a.src
+	}
+	src, quoted := a.src, false
+	if r := firstRune(src); isQuote(r) {
+		_, size := utf8.DecodeRuneInString(src)
+		last, lsize := utf8.DecodeLastRuneInString(src)
+		if isQuote(last) && len(src) >= size+lsize {
+			src, quoted = src[size:len(src)-lsize], true
+		}
+	}
+	words := strings.FieldsFunc(src, isQuerySpace)
+	s := strings.Join(words, " ")
+	if quoted || len(words) > 1 {
+		return `"` + s + `"`
+	}
+	return s
+}
+
 type tokKind byte
 
 const (
@@ -129,6 +199,7 @@ type lexer struct {
 	pos    int // 1-based rune position of q[i:]
 	tk     tokenizer
 	prefix []bool // per word of tk: a prefix ("negotiat*")
+	fuzzy  []bool // per word of tk: spelling variants ("Mazzara~")
 }
 
 func (l *lexer) peek() (rune, int) {
@@ -259,33 +330,47 @@ func lex(l *lexer) ([]token, error) {
 
 // addWords folds one space-free piece of a query (at 1-based position pos)
 // and appends its words to l.tk. A "*" may end the piece: the last word is
-// then a prefix.
+// then a prefix; or a "~": the last word then matches its spelling variants.
 func (l *lexer) addWords(piece string, pos int) error {
-	star := false
-	if k := strings.IndexByte(piece, '*'); k >= 0 {
+	star, tilde := false, false
+	if k := strings.IndexAny(piece, "*~"); k >= 0 {
 		kpos := pos + utf8.RuneCountInString(piece[:k])
-		if k != len(piece)-1 {
-			return errAt(kpos, `"*" goes only at the end of a word`)
+		mark := piece[k]
+		switch {
+		case mark == '*' && strings.HasSuffix(piece, "*~") && k == len(piece)-2:
+			return errAt(kpos+1, `"~" does not go with a prefix: write deport* or a whole word with "~"`)
+		case k != len(piece)-1:
+			return errAt(kpos, "%q goes only at the end of a word", string(mark))
 		}
 		piece = piece[:k]
 		last, _ := utf8.DecodeLastRuneInString(piece)
 		lf := defaultFolder().foldOf(last)
 		if Fold(piece) == "" || lf != "" && lf[len(lf)-1] == ' ' {
+			if mark == '~' {
+				return errAt(kpos, `"~" must follow a word, as in Mazzara~`)
+			}
 			return errAt(kpos, `"*" must follow a word, as in negotiat*`)
 		}
-		star = true
+		star, tilde = mark == '*', mark == '~'
 	}
 	n := len(l.tk.words)
 	l.tk.run(piece, 0)
 	for range l.tk.words[n:] {
 		l.prefix = append(l.prefix, false)
+		l.fuzzy = append(l.fuzzy, false)
 	}
-	if star {
+	if star || tilde {
 		w := &l.tk.words[len(l.tk.words)-1]
-		if utf8.RuneCount(l.tk.text(w)) < MinPrefix {
-			return errAt(pos+utf8.RuneCountInString(piece), `a prefix needs at least %d letters before "*"`, MinPrefix)
+		letters := utf8.RuneCount(l.tk.text(w))
+		at := pos + utf8.RuneCountInString(piece)
+		if star && letters < MinPrefix {
+			return errAt(at, `a prefix needs at least %d letters before "*"`, MinPrefix)
 		}
-		l.prefix[len(l.prefix)-1] = true
+		if tilde && letters < MinVariant {
+			return errAt(at, `spelling variants ("~") need a word of at least %d letters: shorter names have too many lookalikes (Noem, poem)`, MinVariant)
+		}
+		l.prefix[len(l.prefix)-1] = star
+		l.fuzzy[len(l.fuzzy)-1] = tilde
 	}
 	return nil
 }
@@ -319,6 +404,7 @@ func Parse(q string) (*Query, error) {
 	l.tk.buf = make([]byte, 0, len(q)+8)
 	l.tk.words = make([]word, 0, nw)
 	l.prefix = make([]bool, 0, nw)
+	l.fuzzy = make([]bool, 0, nw)
 	toks, err := lex(l)
 	if err != nil {
 		return nil, err
@@ -326,7 +412,7 @@ func Parse(q string) (*Query, error) {
 	if len(toks) == 0 {
 		return nil, errAt(1, "query has no words")
 	}
-	p := &parser{toks: toks, q: &Query{src: q}, end: nr + 1, prefix: l.prefix}
+	p := &parser{toks: toks, q: &Query{src: q}, end: nr + 1, prefix: l.prefix, fuzzy: l.fuzzy}
 	// All the query's words in one string, one slice of strings and one of
 	// hashes; atoms take sub-slices.
 	folded := string(l.tk.buf)
@@ -374,6 +460,7 @@ func setPolarity(q *Query, n *node, neg bool) {
 type parser struct {
 	words    []string // every word of the query, folded
 	prefix   []bool
+	fuzzy    []bool
 	hashes   []uint64
 	toks     []token
 	i        int
@@ -438,7 +525,12 @@ func (p *parser) and() (*node, error) {
 		case tNot, tNeg:
 			// "Trump -Melania", "Trump NOT Melania": an implicit AND.
 		case tWord, tQuote, tCase, tLParen:
-			return nil, errAt(t.pos, "missing AND or OR before %s", show(t.src))
+			// A quoted phrase ends a term: "Abrego Garcia" Xinis and
+			// Xinis "Abrego Garcia" mean AND, the way search boxes read
+			// them. Other terms side by side need an operator.
+			if t.kind != tQuote && p.toks[p.i-1].kind != tQuote {
+				return nil, errAt(t.pos, "missing AND or OR before %s", show(t.src))
+			}
 		default:
 			if n == nil {
 				return first, nil
@@ -530,8 +622,17 @@ func (p *parser) primary(merge bool) (*node, error) {
 // phrase is the atom of the words of tokens first to last.
 func (p *parser) phrase(first, last token) atom {
 	ws, we := first.ws, last.we
-	return atom{pos: first.pos, src: p.q.src[first.bs:last.be],
-		words: p.words[ws:we:we], prefix: p.prefix[ws:we:we], hashes: p.hashes[ws:we:we]}
+	a := atom{pos: first.pos, src: p.q.src[first.bs:last.be],
+		words: p.words[ws:we:we], prefix: p.prefix[ws:we:we], fuzzy: p.fuzzy[ws:we:we], hashes: p.hashes[ws:we:we]}
+	for i, f := range a.fuzzy {
+		if f {
+			if a.coll == nil {
+				a.coll = make([][]rune, len(a.words))
+			}
+			a.coll[i] = collapse(nil, []byte(a.words[i]))
+		}
+	}
+	return a
 }
 
 func (p *parser) addAtom(a atom) (*node, error) {

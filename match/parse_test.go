@@ -30,9 +30,18 @@ func TestParseErrors(t *testing.T) {
 		{`"Abrego Garcia`, `unbalanced "\"" at 1`},
 		{`Abrego “Garcia`, `unbalanced "“" at 8`},
 		{`""`, `quotes with no word inside at 1`},
-		{`"Abrego Garcia" Xinis`, `missing AND or OR before "Xinis" at 17`},
-		{`Xinis "Abrego Garcia"`, `missing AND or OR before "Abrego Garcia" at 7`},
 		{`(a1 OR b1) c1`, `missing AND or OR before "c1" at 12`},
+		{`case:25-cv-951 Xinis`, `missing AND or OR before "Xinis" at 16`},
+		{`Noem~`, `spelling variants ("~") need a word of at least 5 letters: shorter names have too many lookalikes (Noem, poem) at 5`},
+		{`Judge Noem~`, `spelling variants ("~") need a word of at least 5 letters: shorter names have too many lookalikes (Noem, poem) at 11`},
+		{`"Kristi Noem~"`, `spelling variants ("~") need a word of at least 5 letters: shorter names have too many lookalikes (Noem, poem) at 13`},
+		{`deport*~`, `"~" does not go with a prefix: write deport* or a whole word with "~" at 8`},
+		{`deport~*`, `"~" goes only at the end of a word at 7`},
+		{`Maz~zara`, `"~" goes only at the end of a word at 4`},
+		{`~`, `"~" must follow a word, as in Mazzara~ at 1`},
+		{`Mazzara ~`, `"~" must follow a word, as in Mazzara~ at 9`},
+		{`Mazzara-~`, `"~" must follow a word, as in Mazzara~ at 9`},
+		{`Mazzara~~`, `"~" goes only at the end of a word at 8`},
 		{`Xinis ()`, `missing AND or OR before "(" at 7`},
 		{`()`, `empty parentheses at 1`},
 		{`ne*`, `a prefix needs at least 3 letters before "*" at 3`},
@@ -77,6 +86,19 @@ func TestParseAccepts(t *testing.T) {
 		tree  string // the parsed form
 	}{
 		{`Abrego Garcia`, `"abrego garcia"`},
+		{`"Abrego Garcia" Xinis`, `("abrego garcia" AND "xinis")`},
+		{`Xinis "Abrego Garcia"`, `("xinis" AND "abrego garcia")`},
+		{`Judge Xinis "Abrego Garcia" ICE`, `("judge xinis" AND "abrego garcia" AND "ice")`},
+		{`"Abrego Garcia" (Xinis OR Bukele)`, `("abrego garcia" AND ("xinis" OR "bukele"))`},
+		{`"Abrego Garcia" Xinis OR Bukele`, `(("abrego garcia" AND "xinis") OR "bukele")`},
+		{`Abrego -"El Salvador" Xinis`, `("abrego" AND NOT "el salvador" AND "xinis")`},
+		{`"a1" "b1"`, `("a1" AND "b1")`},
+		{`Mazzara~`, `"mazzara~"`},
+		{`"Joseph Mazzara~"`, `"joseph mazzara~"`},
+		{`Joseph Mazzara~ OR Xinis`, `("joseph mazzara~" OR "xinis")`},
+		{`Ábrego~ García`, `"abrego~ garcia"`},
+		{`Abrego-Garcia~`, `"abrego garcia~"`},
+		{`Xinnis~`, `"xinnis~"`},
 		{`"Abrego Garcia" OR Xinis`, `("abrego garcia" OR "xinis")`},
 		{`a1 OR b1 AND c1`, `("a1" OR ("b1" AND "c1"))`},
 		{`(a1 OR b1) AND c1`, `(("a1" OR "b1") AND "c1")`},
@@ -126,6 +148,9 @@ func treeString(q *Query, n *node) string {
 			if a.prefix[i] {
 				ws[i] += "*"
 			}
+			if a.fuzzy[i] {
+				ws[i] += "~"
+			}
 		}
 		return `"` + strings.Join(ws, " ") + `"`
 	case opNot:
@@ -148,12 +173,13 @@ func TestDocExamples(t *testing.T) {
 		`"Abrego Garcia" OR Xinis`, `Abrego Garcia AND Xinis`, `Abrego Garcia NOT Bukele`,
 		`Abrego Garcia -Bukele`, `Abrego -"El Salvador"`, `Abrego -(Bukele OR Noem)`,
 		`(deport* OR removal) AND ICE`, `negotiat*`, `case:8:25-cv-00951`, `"or"`, `AT&T`,
+		`"Abrego Garcia" Xinis`, `"Joseph Mazzara~"`, `Mazzara~`,
 	} {
 		if _, err := Parse(q); err != nil {
 			t.Errorf("Parse(%q): %v", q, err)
 		}
 	}
-	for _, q := range []string{`NOT Bukele`, `Xinis OR -Bukele`, `"Abrego Garcia" Xinis`} {
+	for _, q := range []string{`NOT Bukele`, `Xinis OR -Bukele`, `Abrego (Xinis)`, `Noem~`, `deport*~`} {
 		if _, err := Parse(q); err == nil {
 			t.Errorf("Parse(%q) succeeded; the documentation says it is refused", q)
 		}
@@ -165,7 +191,139 @@ func TestDocExamples(t *testing.T) {
 	if _, ok := MustParse(t, "case:25-cv-951").Match(d); !ok {
 		t.Error("case:25-cv-951 did not match 1:25-cv-00951")
 	}
-	if got := strings.Count(Syntax, "\n") + 1; got > 10 {
-		t.Errorf("Syntax has %d lines, want at most 10", got)
+	for _, ex := range []struct{ query, text string }{
+		{`"Joseph Mazzara~"`, "Joseph Mazarra"},
+		{`Mazzara~`, "Mazara"},
+		{`Bukele~`, "Bukelle"},
+	} {
+		if _, ok := MustParse(t, ex.query).Match(Doc{Text: ex.text}); !ok {
+			t.Errorf("%s did not match %q", ex.query, ex.text)
+		}
+	}
+	if got := strings.Count(Syntax, "\n") + 1; got > 12 {
+		t.Errorf("Syntax has %d lines, want at most 12", got)
+	}
+}
+
+func TestCanonical(t *testing.T) {
+	tests := []struct{ query, want string }{
+		{`Abrego Garcia`, `"Abrego Garcia"`},
+		{`"Abrego Garcia" Xinis`, `"Abrego Garcia" AND Xinis`},
+		{`Xinis “Abrego  Garcia”`, `Xinis AND "Abrego Garcia"`},
+		{`Abrego Garcia -Bukele`, `"Abrego Garcia" AND NOT Bukele`},
+		{`Trump NOT Melania visit`, `Trump AND NOT "Melania visit"`},
+		{`a1 OR b1 AND c1`, `a1 OR b1 AND c1`},
+		{`(a1 OR b1) AND c1`, `(a1 OR b1) AND c1`},
+		{`((a1))`, `a1`},
+		{`Trump -(Melania OR Barron)`, `Trump AND NOT (Melania OR Barron)`},
+		{`Trump -(Melania AND Barron)`, `Trump AND NOT (Melania AND Barron)`},
+		{`NOT NOT Xinis`, `NOT NOT Xinis`},
+		{`"AND" OR "or"`, `"AND" OR "or"`},
+		{`Johnson & Johnson`, `"Johnson & Johnson"`},
+		{`case:8:25-cv-00951-PX OR Xinis`, `case:8:25-cv-00951-PX OR Xinis`},
+		{`"Joseph Mazzara~" deport*`, `"Joseph Mazzara~" AND deport*`},
+		{"Abrego\nGarcia\tXinis", `"Abrego Garcia Xinis"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			q := MustParse(t, tt.query)
+			got := q.Canonical()
+			if got != tt.want {
+				t.Errorf("Canonical() = %q, want %q", got, tt.want)
+			}
+			// The canonical form reads back as the same query.
+			r := MustParse(t, got)
+			if r.Canonical() != got || flatTree(r, r.root) != flatTree(q, q.root) {
+				t.Errorf("Canonical() %q parses as %s, want %s", got, flatTree(r, r.root), flatTree(q, q.root))
+			}
+		})
+	}
+}
+
+// flatTree is treeString with nested ANDs and ORs of the same kind merged,
+// which mean the same.
+func flatTree(q *Query, n *node) string {
+	switch n.op {
+	case opAtom:
+		return treeString(q, n)
+	case opNot:
+		return "NOT " + flatTree(q, n.kids[0])
+	}
+	var parts []string
+	var walk func(k *node)
+	walk = func(k *node) {
+		if k.op == n.op {
+			for _, c := range k.kids {
+				walk(c)
+			}
+			return
+		}
+		parts = append(parts, flatTree(q, k))
+	}
+	walk(n)
+	op := " AND "
+	if n.op == opOr {
+		op = " OR "
+	}
+	return "(" + strings.Join(parts, op) + ")"
+}
+
+func TestWithAliases(t *testing.T) {
+	q := MustParse(t, `"Joseph Mazzara" -Bukele`)
+	qa, err := q.WithAliases("Mazarra", `Joe "Maz*zara~"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := qa.Canonical(), `"Joseph Mazzara" AND NOT Bukele OR "Mazarra" OR "Joe Maz zara"`; got != want {
+		t.Errorf("Canonical() = %q, want %q", got, want)
+	}
+	if qa.String() != q.String() {
+		t.Errorf("String() = %q, want the query as written %q", qa.String(), q.String())
+	}
+	for _, tt := range []struct {
+		text  string
+		want  bool
+		terms string
+	}{
+		{"Joseph Mazzara testified", true, "Joseph Mazzara"},
+		{"Joseph MAZARRA testified", true, "MAZARRA"},
+		{"Mazarra met Bukele", true, "Mazarra"}, // the alias is OR-ed with the whole query
+		{"Joe Maz-zara", true, "Joe Maz-zara"},
+		{"Mazara", false, ""}, // an alias is exact: no variants
+		{"Joseph Mazzara met Bukele", false, ""},
+	} {
+		terms, ok := qa.Match(Doc{Text: tt.text})
+		var got []string
+		for _, term := range terms {
+			got = append(got, term.Text)
+		}
+		if ok != tt.want || strings.Join(got, "|") != tt.terms {
+			t.Errorf("Match(%q) = %v %q, want %v %q", tt.text, ok, got, tt.want, tt.terms)
+		}
+		ix := NewIndex()
+		ix.Set("w", qa)
+		if hits := ix.Match(Doc{Text: tt.text}); (len(hits) == 1) != tt.want {
+			t.Errorf("Index.Match(%q) = %v, want %v", tt.text, hits, tt.want)
+		}
+	}
+	if _, ok := q.Match(Doc{Text: "Mazarra"}); ok {
+		t.Error("WithAliases changed the query it was called on")
+	}
+	many := make([]string, MaxAliases+1)
+	for i := range many {
+		many[i] = "alias"
+	}
+	for _, tt := range []struct {
+		aliases []string
+		want    string
+	}{
+		{[]string{"— ‘’"}, `alias "— ‘’" has no letters or digits`},
+		{[]string{strings.Repeat("é", 101)}, `alias "éééééééééééééééééééé"… is longer than 100 characters`},
+		{[]string{"ok", "\xff"}, `alias is not valid UTF-8`},
+		{many, `a watch has at most 10 aliases`},
+	} {
+		if _, err := q.WithAliases(tt.aliases...); err == nil || err.Error() != tt.want {
+			t.Errorf("WithAliases(%q) error = %v, want %q", tt.aliases, err, tt.want)
+		}
 	}
 }

@@ -51,7 +51,16 @@ func refMatch(q *Query, r *refDoc) ([]Term, bool) {
 				ok := true
 				for j, aw := range a.words {
 					tw := words[i+j].text
-					if a.prefix[j] && !(len(tw) >= len(aw) && tw[:len(aw)] == aw) || !a.prefix[j] && tw != aw {
+					var same bool
+					switch {
+					case a.prefix[j]:
+						same = len(tw) >= len(aw) && tw[:len(aw)] == aw
+					case a.fuzzy[j]:
+						same = refVariant(tw, aw)
+					default:
+						same = tw == aw
+					}
+					if !same {
 						ok = false
 						break
 					}
@@ -135,4 +144,45 @@ func simpleWords(s string) []simpleWord {
 	}
 	flush()
 	return out
+}
+
+// refVariant is the spelling-variant rule the plain way: both words with
+// doubled letters written once, then the optimal-string-alignment
+// (restricted Damerau-Levenshtein) distance by dynamic programming.
+func refVariant(text, query string) bool {
+	return osaDistance(dedouble(text), dedouble(query)) <= 1
+}
+
+func dedouble(s string) []rune {
+	var out []rune
+	for _, r := range s {
+		if len(out) == 0 || out[len(out)-1] != r {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func osaDistance(a, b []rune) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
 }

@@ -1,9 +1,6 @@
 package match
 
-import (
-	"sort"
-	"strings"
-)
+import "sort"
 
 // Spans returns where terms occur in text, by the same rules as matching
 // (whole words, case and accents ignored): byte ranges [start, end), sorted,
@@ -12,12 +9,13 @@ import (
 func Spans(text string, terms []string) [][2]int {
 	var spans [][2]int
 	for _, t := range terms {
-		// A quoted phrase takes every word of the term literally, operators
-		// included; a term that does not parse has nothing to show.
-		q, err := Parse(`"` + strings.ReplaceAll(t, `"`, " ") + `"`)
-		if err != nil {
+		// Every word of the term literally, operators and the characters
+		// of the query syntax ("*", "~") included.
+		a := literal(t)
+		if len(a.words) == 0 {
 			continue
 		}
+		q := &Query{atoms: []atom{a}, root: &node{op: opAtom}}
 		found, _ := q.Match(Doc{Text: text})
 		for _, f := range found {
 			if f.Field == "text" && f.End > f.Start {

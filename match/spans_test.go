@@ -18,6 +18,7 @@ func TestSpans(t *testing.T) {
 		{"a \"quoted\" or AND", []string{`"or"`, "AND"}, "[[11 13] [14 17]]"},
 		{"İstanbul court", []string{"istanbul"}, "[[0 9]]"},
 		{"nothing", nil, "[]"},
+		{"Abrego~Garcia and Maz*ara", []string{"Abrego~Garcia", "Maz*ara"}, "[[0 13] [18 25]]"},
 	}
 	for _, tt := range tests {
 		if got := fmt.Sprint(Spans(tt.text, tt.terms)); got != tt.want {

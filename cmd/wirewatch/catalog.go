@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os/user"
@@ -19,25 +16,6 @@ import (
 	"github.com/wirewatch/wirewatch/feeds"
 	"github.com/wirewatch/wirewatch/store"
 )
-
-// socketPath is the daemon's control socket, beside its store.
-func socketPath(storePath string) string { return storePath + ".sock" }
-
-// daemon is a client of a running daemon's control socket; nil when none
-// answers.
-func daemon(storePath string) *http.Client {
-	sock := socketPath(storePath)
-	conn, err := net.DialTimeout("unix", sock, time.Second)
-	if err != nil {
-		return nil
-	}
-	conn.Close()
-	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, "unix", sock)
-		}}}
-}
 
 func shellUser() string {
 	if u, err := user.Current(); err == nil {
@@ -125,18 +103,8 @@ func cmdCatalog(ctx context.Context, noun string, args []string, e env) error {
 
 func command(ctx context.Context, cfg *config.Config, c wirewatch.Command, e env) (wirewatch.Reply, error) {
 	var reply wirewatch.Reply
-	if cl := daemon(cfg.Store); cl != nil {
-		body, _ := json.Marshal(c)
-		resp, err := cl.Post("http://wirewatch/command", "application/json", bytes.NewReader(body))
-		if err != nil {
-			return reply, fmt.Errorf("reach the running daemon: %w", err)
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-			return reply, fmt.Errorf("running daemon: %s", strings.TrimSpace(string(msg)))
-		}
-		return reply, json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&reply)
+	if cl := dialDaemon(cfg.Store); cl != nil {
+		return reply, cl.call(ctx, http.MethodPost, "/command", c, &reply, 1<<20)
 	}
 	db, err := store.Open(cfg.Store, store.Options{Timeout: time.Second})
 	if err != nil {
@@ -186,18 +154,8 @@ func cmdRequeue(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	var n int
-	if cl := daemon(c.Store); cl != nil {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://wirewatch/requeue?to="+url.QueryEscape(fs.Arg(0)), nil)
-		resp, err := cl.Do(req)
-		if err != nil {
-			return fmt.Errorf("reach the running daemon: %w", err)
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-			return fmt.Errorf("running daemon: %s", strings.TrimSpace(string(msg)))
-		}
-		if err := json.NewDecoder(io.LimitReader(resp.Body, 4096)).Decode(&n); err != nil {
+	if cl := dialDaemon(c.Store); cl != nil {
+		if err := cl.call(ctx, http.MethodPost, "/requeue?to="+url.QueryEscape(fs.Arg(0)), nil, &n, 4096); err != nil {
 			return err
 		}
 	} else {

@@ -42,8 +42,8 @@ func (m *Main) routes() http.Handler {
 const maxControlBody = 64 << 10
 
 // controlRoutes serve the shell commands (watch, feed, status) while the
-// daemon holds the store. The socket is the store's sibling with mode 0600:
-// whoever may read the store may use it.
+// daemon holds the store. Only the daemon's user or root gets here (see
+// control.go), so a command's User and MayManageFeeds are taken as given.
 func (m *Main) controlRoutes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /command", func(w http.ResponseWriter, r *http.Request) {

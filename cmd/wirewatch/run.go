@@ -107,6 +107,10 @@ type Main struct {
 	servers []*http.Server
 	socket  string
 	errs    chan error
+
+	// allowPeer decides who may use the control socket by uid (tests);
+	// nil: the daemon's own user and root.
+	allowPeer func(uid uint32) bool
 }
 
 func newLogger(w io.Writer, c config.Log) *slog.Logger {
@@ -312,6 +316,7 @@ func (m *Main) Close() error {
 	}
 	if m.socket != "" {
 		os.Remove(m.socket)
+		os.Remove(filepath.Dir(m.socket))
 	}
 	done := make(chan struct{})
 	go func() { m.wg.Wait(); close(done) }()
@@ -449,16 +454,16 @@ func (m *Main) listen(ctx context.Context) error {
 		m.HTTPAddr = ln.Addr().String()
 		m.serve(ctx, ln, m.routes())
 	}
+	allow := m.allowPeer
+	if allow == nil {
+		allow = sameUserOrRoot(uint32(os.Geteuid()))
+	}
 	sock := socketPath(m.Config.Store)
-	// A socket left by a daemon that died is in the way; one that answers
-	// belongs to a daemon that holds the store, which Open already refused.
-	os.Remove(sock)
-	ln, err := net.Listen("unix", sock)
+	ln, err := listenControl(m.Config.Store, allow, m.log.With("part", "control"))
 	if err != nil {
 		m.log.Warn("control socket unavailable; watch/feed/status commands cannot reach this daemon", "path", sock, "err", err)
 		return nil
 	}
-	os.Chmod(sock, 0o600)
 	m.socket = sock
 	m.serve(ctx, ln, m.controlRoutes())
 	return nil

@@ -113,18 +113,8 @@ func cmdStatus(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	var st Status
-	if cl := daemon(c.Store); cl != nil {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://wirewatch/status", nil)
-		resp, err := cl.Do(req)
-		if err != nil {
-			return fmt.Errorf("reach the running daemon: %w", err)
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-			return fmt.Errorf("running daemon: %s", strings.TrimSpace(string(msg)))
-		}
-		if err := json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(&st); err != nil {
+	if cl := dialDaemon(c.Store); cl != nil {
+		if err := cl.call(ctx, http.MethodGet, "/status", nil, &st, 16<<20); err != nil {
 			return err
 		}
 		st.Daemon = true
