@@ -51,16 +51,19 @@ func ParseDestination(s string) (Destination, error) {
 	if ch == "" || len(ch) > 64 {
 		return "", fmt.Errorf("destination %q: missing or overlong channel id", s)
 	}
-	for _, r := range ch {
-		ok := r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z'
-		if !ok {
-			return "", fmt.Errorf("destination %q: channel id has %q; ids are letters and digits", s, r)
+	// A channel's name where its id belongs is the usual mistake: ids are
+	// what the APIs take (names change and repeat), so say how to find one.
+	if kind == Slack {
+		for i, r := range ch {
+			if !(r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+				return "", fmt.Errorf("destination %q: %q is not a Slack channel id; write the id (upper-case letters and digits such as C0123456789, at the bottom of the channel's details in Slack), not its name", s, ch)
+			}
 		}
 	}
 	if kind == Discord {
 		for _, r := range ch {
 			if r < '0' || r > '9' {
-				return "", fmt.Errorf("destination %q: a Discord channel id is a number", s)
+				return "", fmt.Errorf("destination %q: %q is not a Discord channel id; write the id, a number such as 112233445566778899 (with Developer Mode on, right-click the channel, Copy Channel ID), not its name", s, ch)
 			}
 		}
 	}
