@@ -83,13 +83,13 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"unknown top key", "store: a.db\nfeeeds: []\n", []string{"line 2", "unknown key feeeds"}},
 		{"unknown nested key", "poll:\n  interval: 1m\n  intervall: 2m\n", []string{"line 3", "intervall"}},
-		{"unknown feed key", "feeds:\n  - url: https://a.example/\n    intervall: 5m\n", []string{"line 3", "unknown key intervall"}},
-		{"unknown watch key", "watches:\n  - query: x\n    to: stdout\n    too: stdout\n", []string{"line 4", "unknown key too"}},
+		{"unknown feed key", "feeds:\n  - url: https://a.example/\n    intervall: 5m\n", []string{"line 3", "unknown key feeds[0].intervall"}},
+		{"unknown watch key", "watches:\n  - query: x\n    to: stdout\n    too: stdout\n", []string{"line 4", "unknown key watches[0].too"}},
 		{"bad duration", "poll:\n  interval: 5 minutes\n", []string{"line 2", `"5 minutes" is not a duration`}},
 		{"interval too short", "poll:\n  interval: 10ms\n", []string{"poll.interval", "minimum of 1s"}},
 		{"feed interval bad", "feeds:\n  - url: https://a.example/\n    interval: soon\n", []string{"line 3", "not a duration"}},
 		{"bad destination", "watches:\n  - query: x\n    to: [email:me]\n", []string{"watches[0] (line 2).to", "email:me"}},
-		{"discord id letters", "watches:\n  - query: x\n    to: discord:abc\n", []string{"watches[0]", "is a number"}},
+		{"discord id letters", "watches:\n  - query: x\n    to: discord:abc\n", []string{"watches[0]", "not a Discord channel id"}},
 		{"bad query", "watches:\n  - query: '  '\n    to: stdout\n", []string{"watches[0] (line 2).query"}},
 		{"no destination", "watches:\n  - query: x\n", []string{"watches[0] (line 2).to", "at least one"}},
 		{"feed url scheme", "feeds:\n  - url: file:///etc/passwd\n", []string{"feeds[0] (line 2).url", "only http and https"}},
@@ -100,7 +100,7 @@ func TestParseErrors(t *testing.T) {
 		{"wrong type", "poll:\n  workers: many\n", []string{"line 2", "many"}},
 		{"slack url slash", "slack:\n  api_url: http://127.0.0.1:1/api\n", []string{"slack.api_url", "slash"}},
 		{"two documents", "store: a.db\n---\nstore: b.db\n", []string{"more than one YAML document"}},
-		{"secret in file", "slack:\n  bot_token: xoxb-123\n", []string{"line 2", "unknown key bot_token"}},
+		{"secret in file", "slack:\n  bot_token: xoxb-123\n", []string{"line 2", "unknown key slack.bot_token", "SLACK_BOT_TOKEN"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
