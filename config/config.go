@@ -77,7 +77,6 @@ type Feed struct {
 type Watch struct {
 	Name       string   `yaml:"name"`
 	Query      string   `yaml:"query"`
-	Aliases    []string `yaml:"aliases"` // confirmed alternative spellings, OR-ed with the query
 	To         []string `yaml:"to"`
 	Procedural bool     `yaml:"procedural"`
 	Line       int      `yaml:"-"`
@@ -87,10 +86,6 @@ type Watch struct {
 type Slack struct {
 	APIURL string   `yaml:"api_url"`
 	Admins []string `yaml:"admins"`
-	// PostInterval spaces posts per channel and EditInterval chat.update
-	// across the workspace; unset: Slack's limits (1s and 1.2s).
-	PostInterval Duration `yaml:"post_interval"`
-	EditInterval Duration `yaml:"edit_interval"`
 }
 
 // Discord configures the Discord adapter; the token comes from the environment.
@@ -347,21 +342,8 @@ func (c *Config) Validate() error {
 		if w.Line > 0 {
 			key += fmt.Sprintf(" (line %d)", w.Line)
 		}
-		q, err := match.Parse(w.Query)
-		if err != nil {
+		if _, err := match.Parse(w.Query); err != nil {
 			bad("%s.query: %v", key, err)
-		}
-		aliasesOK := true
-		for j, a := range w.Aliases {
-			if err := match.CheckAlias(a); err != nil {
-				bad("%s.aliases[%d]: %v", key, j, err)
-				aliasesOK = false
-			}
-		}
-		if q != nil && aliasesOK {
-			if _, err := q.WithAliases(w.Aliases...); err != nil {
-				bad("%s.aliases: %v", key, err) // too many, or too many terms with the query
-			}
 		}
 		if len(w.To) == 0 {
 			bad("%s.to: name at least one destination (stdout, slack:<channel id>, discord:<channel id>)", key)
@@ -456,7 +438,7 @@ func (c *Config) DomainWatches() []wirewatch.Watch {
 		for j, d := range w.To {
 			to[j] = wirewatch.Destination(d)
 		}
-		out[i] = wirewatch.Watch{ID: WatchID(i), Name: w.Name, Query: w.Query, Aliases: w.Aliases, To: to, Procedural: w.Procedural, AddedBy: "config"}
+		out[i] = wirewatch.Watch{ID: WatchID(i), Name: w.Name, Query: w.Query, To: to, Procedural: w.Procedural, AddedBy: "config"}
 	}
 	return out
 }
