@@ -178,7 +178,7 @@ func audit(tx *bolt.Tx, e AuditEntry) error {
 	// Keep the trail bounded: drop the oldest entries past maxAudit.
 	if n > maxAudit {
 		c := b.Cursor()
-		for k, _ := c.First(); k != nil && len(k) == 8 && beUint(k) <= n-maxAudit; k, _ = c.Next() {
+		for k, _ := c.First(); len(k) == 8 && beUint(k) <= n-maxAudit; k, _ = c.Next() {
 			if err := c.Delete(); err != nil {
 				return err
 			}
