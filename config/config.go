@@ -86,6 +86,10 @@ type Watch struct {
 type Slack struct {
 	APIURL string   `yaml:"api_url"`
 	Admins []string `yaml:"admins"`
+	// PostInterval spaces posts per channel and EditInterval chat.update
+	// across the workspace; unset: Slack's limits (1s and 1.2s).
+	PostInterval Duration `yaml:"post_interval"`
+	EditInterval Duration `yaml:"edit_interval"`
 }
 
 // Discord configures the Discord adapter; the token comes from the environment.

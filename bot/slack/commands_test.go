@@ -259,10 +259,8 @@ func TestCommandsHandlerSlow(t *testing.T) {
 		t.Fatalf("got %q, want a working-on-it ack", e.Text)
 	}
 	close(c.gate)
-	<-fk.notified
-	fk.mu.Lock()
-	replies := fk.replies
-	fk.mu.Unlock()
+	<-fk.Notified
+	replies := fk.Replies()
 	if len(replies) != 1 || replies[0]["response_type"] != "ephemeral" ||
 		replies[0]["text"] != "Added feed f1 (feed add https://example.org/rss)" {
 		t.Errorf("got response_url posts %v, want the command's reply, ephemeral", replies)
@@ -285,8 +283,8 @@ func TestCommandsHandlerForgedResponseURL(t *testing.T) {
 	}
 	close(c.gate)
 	s.Close() // waits for the command
-	if len(other.replies) != 0 {
-		t.Errorf("posted to a forged response_url: %v", other.replies)
+	if len(other.Replies()) != 0 {
+		t.Errorf("posted to a forged response_url: %v", other.Replies())
 	}
 }
 

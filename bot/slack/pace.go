@@ -10,16 +10,34 @@ import (
 // (a GCRA: each channel keeps the theoretical arrival time of its next post).
 // Slack allows about one message per second per channel
 // (https://docs.slack.dev/apis/web-api/rate-limits).
+//
+// A channel not used yet by this process starts as if its burst had just
+// been spent (its first post one interval after the pacer was made): the
+// process before a restart may have spent it a moment ago, and Slack
+// counts it still.
 type pacer struct {
 	every time.Duration
 	burst int
+	born  time.Time
 
 	mu  sync.Mutex
 	tat map[string]time.Time
 }
 
 func newPacer(every time.Duration, burst int) *pacer {
-	return &pacer{every: every, burst: burst, tat: map[string]time.Time{}}
+	return &pacer{every: every, burst: burst, born: time.Now(), tat: map[string]time.Time{}}
+}
+
+// next returns ch's theoretical arrival time, the caller holding p.mu.
+func (p *pacer) next(ch string, now time.Time) time.Time {
+	tat, ok := p.tat[ch]
+	if !ok {
+		tat = p.born.Add(p.every + p.every*time.Duration(p.burst-1))
+	}
+	if tat.Before(now) {
+		tat = now
+	}
+	return tat
 }
 
 // wait blocks until channel ch may post, or ctx is done.
@@ -27,10 +45,7 @@ func (p *pacer) wait(ctx context.Context, ch string) error {
 	tol := p.every * time.Duration(p.burst-1)
 	p.mu.Lock()
 	now := time.Now()
-	tat := p.tat[ch]
-	if tat.Before(now) {
-		tat = now
-	}
+	tat := p.next(ch, now)
 	d := tat.Add(-tol).Sub(now)
 	p.tat[ch] = tat.Add(p.every)
 	p.mu.Unlock()
@@ -54,9 +69,10 @@ func (p *pacer) wait(ctx context.Context, ch string) error {
 // post at a time again.
 func (p *pacer) hold(ch string, d time.Duration) {
 	tol := p.every * time.Duration(p.burst-1)
-	until := time.Now().Add(d).Add(tol)
+	now := time.Now()
+	until := now.Add(d).Add(tol)
 	p.mu.Lock()
-	if p.tat[ch].Before(until) {
+	if p.next(ch, now).Before(until) {
 		p.tat[ch] = until
 	}
 	p.mu.Unlock()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -158,33 +159,6 @@ func headline(a *wirewatch.Alert) string {
 	return "(untitled)"
 }
 
-// subject is what the thread is about: the dispatcher's title, else the
-// case or the watch and day, else the first headline.
-func (s *Slack) subject(th *wirewatch.Thread, a *wirewatch.Alert) string {
-	if th.Title != "" {
-		return th.Title
-	}
-	if d := a.Docket; d != nil && d.Number != "" {
-		c := strings.TrimSpace(d.CaseName)
-		id := d.Court + " " + d.Number
-		if c == "" {
-			return id
-		}
-		return c + " (" + id + ")"
-	}
-	if len(a.Watches) > 0 {
-		day := a.Published
-		if day.IsZero() {
-			day = a.Queued
-		}
-		if day.IsZero() {
-			return a.Watches[0]
-		}
-		return a.Watches[0] + " · " + day.In(s.tz).Format("Jan 2, 2006")
-	}
-	return headline(a)
-}
-
 func (s *Slack) when(a *wirewatch.Alert) string {
 	if a.Published.IsZero() {
 		return ""
@@ -266,28 +240,77 @@ func fallback(prefix string, a *wirewatch.Alert) string {
 	return esc(t, maxFallback)
 }
 
-// summary is the running summary of a thread: "N items · latest: …".
-func summary(th *wirewatch.Thread, a *wirewatch.Alert) string {
+// maxRecentLine bounds one headline in the top message's digest.
+const (
+	maxRecentLine = 200
+	maxDigestURL  = 300 // longer links show as text in the digest
+)
+
+// slackDate renders t as Slack's date token, shown in each reader's own
+// time zone, with fallback text in ours.
+func (s *Slack) slackDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), t.In(s.tz).Format("Jan 2 15:04 MST"))
+}
+
+// count is "1 item" or "N items", with the routine ones not posted.
+func count(th *wirewatch.Thread) string {
 	n := "1 item"
 	if th.Count != 1 {
 		n = fmt.Sprintf("%d items", th.Count)
 	}
-	if q := th.Count - th.Posted; q > 0 {
+	if q := th.Routine(); q > 0 {
 		n += fmt.Sprintf(" (%d routine, not posted)", q)
 	}
-	return n + " · latest: " + link(a.Link, th.Latest, maxTitle)
+	return n
+}
+
+// summary is the top message's digest of its thread: the count, when it
+// was updated, and the latest headlines with links, sources and times.
+func (s *Slack) summary(th *wirewatch.Thread) string {
+	var b strings.Builder
+	b.WriteString("*" + count(th) + "*")
+	if d := s.slackDate(th.Updated); d != "" {
+		b.WriteString(" · updated " + d)
+	}
+	n := utf8.RuneCountInString(b.String())
+	for _, it := range th.Recent {
+		line := "\n• " + link(it.Link, it.Title, maxRecentLine)
+		if utf8.RuneCountInString(line) > maxRecentLine+maxDigestURL {
+			line = "\n• " + esc(it.Title, maxRecentLine) // a link too long for the digest
+		}
+		if it.Source != "" {
+			line += " — " + esc(it.Source, 80)
+		}
+		if d := s.slackDate(it.Time); d != "" {
+			line += " · " + d
+		}
+		// The whole digest stays within one text object.
+		if w := utf8.RuneCountInString(line); n+w <= maxTextObject-100 {
+			b.WriteString(line)
+			n += w
+		}
+	}
+	return b.String()
 }
 
 // summaryAttachment carries the running summary under the top message, so
 // that chat.update can replace it and leave the first alert's blocks.
-func summaryAttachment(th *wirewatch.Thread, a *wirewatch.Alert) slack.Attachment {
+func (s *Slack) summaryAttachment(th *wirewatch.Thread) slack.Attachment {
 	// Blocks, not Text: an attachment without blocks is sent as
 	// "blocks":null, which Slack need not accept.
 	return slack.Attachment{
 		Color:    "#4a7bd0",
-		Fallback: esc(fmt.Sprintf("%d items · latest: %s", th.Count, th.Latest), maxFallback),
-		Blocks:   slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(mdText(summary(th, a)), nil, nil)}},
+		Fallback: esc(count(th)+" · latest: "+th.Latest, maxFallback),
+		Blocks:   slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(mdText(s.summary(th)), nil, nil)}},
 	}
+}
+
+// topText is the top message's notification text after an edit.
+func topText(th *wirewatch.Thread) string {
+	return esc(fmt.Sprintf("🧵 %s — %s · latest: %s", th.Title, count(th), th.Latest), maxFallback)
 }
 
 // topBlocks renders the first alert of a thread as its top message: the

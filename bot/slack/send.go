@@ -15,9 +15,12 @@ import (
 
 // Slack Web API methods we call.
 const (
-	opPost   = "chat.postMessage"
-	opUpdate = "chat.update"
-	opJoin   = "conversations.join"
+	opPost    = "chat.postMessage"
+	opUpdate  = "chat.update"
+	opJoin    = "conversations.join"
+	opAuth    = "auth.test"
+	opHistory = "conversations.history"
+	opReplies = "conversations.replies"
 )
 
 // retryCodes are ok:false errors that may pass on retry
@@ -39,10 +42,20 @@ var goneCodes = map[string]bool{
 	"thread_not_found":  true,
 }
 
-// updateOnly says a chat.update failure concerns the top message alone,
-// not the channel.
-func updateOnly(code string) bool {
-	return goneCodes[code] || code == "cant_update_message" || code == "edit_window_closed" || code == "ratelimited"
+// authCodes say Slack refuses the token itself: every call fails alike,
+// so the platform's deliveries are held until the token works again.
+var authCodes = map[string]bool{
+	"invalid_auth":     true,
+	"not_authed":       true,
+	"token_revoked":    true,
+	"token_expired":    true,
+	"account_inactive": true,
+}
+
+// holdCodes are refusals people fix soon (the app invited to the
+// channel): retried slowly, parked only after a day.
+var holdCodes = map[string]bool{
+	"not_in_channel": true,
 }
 
 // APIError is a failed Web API call, with secrets removed. Code is Slack's
@@ -90,7 +103,14 @@ func (s *Slack) classify(ctx context.Context, op, ch string, err error) error {
 	case errors.As(err, &sc):
 		ae.Code = fmt.Sprintf("http_%d", sc.Code)
 		ae.msg = fmt.Sprintf("slack %s %s: HTTP %d", op, ch, sc.Code)
-		if sc.Code == http.StatusTooManyRequests || sc.Code >= 500 {
+		if sc.Code == http.StatusTooManyRequests {
+			// No (readable) Retry-After: pause the channel all the same.
+			d := s.pace.every * noRetryAfterPause
+			ae.Code = "ratelimited"
+			s.limited(op, ch, d)
+			return wirewatch.RetryAfter(ae, d)
+		}
+		if sc.Code >= 500 {
 			return wirewatch.RetryAfter(ae, 0)
 		}
 	case errors.As(err, &se):
@@ -111,7 +131,15 @@ func (s *Slack) classify(ctx context.Context, op, ch string, err error) error {
 		ae.msg = s.scrub(fmt.Sprintf("slack %s %s: %v", op, ch, err))
 		return wirewatch.RetryAfter(ae, 0)
 	}
-	if op == opPost || (op == opUpdate && !updateOnly(ae.Code)) {
+	switch {
+	case authCodes[ae.Code]:
+		return wirewatch.Auth(ae)
+	case holdCodes[ae.Code]:
+		return wirewatch.Hold(ae)
+	case goneCodes[ae.Code]:
+		return fmt.Errorf("%w: %w", wirewatch.ErrGone, wirewatch.Permanent(ae))
+	}
+	if op == opPost {
 		// The dispatcher parks the alert and logs that; this adds the
 		// platform's detail, once per channel and cause.
 		s.logOnce(slog.LevelDebug, ch+" "+ae.Code, "slack channel refuses alerts", "channel", ch, "op", op, "err", ae.msg)
@@ -119,112 +147,194 @@ func (s *Slack) classify(ctx context.Context, op, ch string, err error) error {
 	return wirewatch.Permanent(ae)
 }
 
+// noRetryAfterPause is how many post intervals a 429 without a readable
+// Retry-After pauses its channel (or the workspace's edits).
+const noRetryAfterPause = 5
+
 // limited records a rate limit: posts pause in that channel; updates pause
 // everywhere (chat.update is limited per workspace).
 func (s *Slack) limited(op, ch string, d time.Duration) {
 	if op == opUpdate {
-		s.mu.Lock()
-		if t := time.Now().Add(d); t.After(s.updateHold) {
-			s.updateHold = t
-		}
-		s.mu.Unlock()
+		s.edits.hold(workspace, d)
 		return
 	}
 	s.pace.hold(ch, d)
 }
 
-// Send posts a into the thread th and returns the thread as it now stands.
-// It implements wirewatch.Sender.
-func (s *Slack) Send(ctx context.Context, a wirewatch.Alert, th wirewatch.Thread) (wirewatch.Thread, error) {
-	ch := a.To.Channel()
-	if a.To.Kind() != wirewatch.Slack || ch == "" {
-		return th, wirewatch.Permanent(fmt.Errorf("slack send: destination %q is not slack:<channel id>", a.To))
-	}
-	now := time.Now()
-	next := th
-	if next.Key == "" {
-		next.Key = a.Thread
-	}
-	next.To = a.To
-	if next.Title == "" {
-		next.Title = s.subject(&th, &a)
-	}
-	if next.Started.IsZero() {
-		next.Started = now
-	}
-	next.Updated = now
-	next.Count++
-	next.Latest = headline(&a)
+// workspace is the edit limiter's only key: Tier 3 is per workspace.
+const workspace = ""
 
-	if a.Quiet {
-		return s.sendQuiet(ctx, ch, &a, th, next)
-	}
+// Message metadata marks every post with the alert it carries, so that
+// Delivered can find it after a crash.
+const (
+	metaEvent = "wirewatch_alert"
+	metaAlert = "alert_id"
+)
 
-	if th.Ref != "" {
-		ts, msg, err := s.post(ctx, ch, th.Ref, s.replyOpts(&a)...)
-		switch {
-		case err != nil && goneCodes[codeOf(err)]:
-			s.log.Info("thread's top message is gone; starting a new thread", "channel", ch, "thread", next.Key)
-		case err != nil:
-			return th, err
-		case msg.Timestamp != "" && msg.ThreadTimestamp != th.Ref:
-			// The parent is gone and Slack posted the reply at the channel
-			// root: make that post the top of a new thread.
-			s.log.Info("thread's top message is gone; the reply starts a new thread", "channel", ch, "thread", next.Key)
-			next = next.Restart(now)
-			next.Ref = ts
-			if err := s.update(ctx, ch, &next, &a, s.topBlocks(next.Title, &a)); err != nil {
-				s.log.Warn("turn a reply into a thread's top message", "channel", ch, "thread", next.Key, "err", err)
-			}
-			return next, nil
-		default:
-			next.Posted++
-			if err := s.update(ctx, ch, &next, &a, nil); err != nil {
-				if goneCodes[codeOf(err)] {
-					// Replies still land under the deleted top; the next
-					// alert starts a thread whose summary can be kept.
-					s.log.Info("thread's top message is gone; the next alert starts a new thread", "channel", ch, "thread", next.Key)
-					next.Ref = ""
-				} else {
-					s.log.Warn("update thread summary", "channel", ch, "thread", next.Key, "err", err)
-				}
-			}
-			return next, nil
+func metadata(a *wirewatch.Alert) slack.MsgOption {
+	return slack.MsgOptionMetadata(slack.SlackMetadata{EventType: metaEvent,
+		EventPayload: map[string]any{metaAlert: a.DeliveryID()}})
+}
+
+func channelOf(to wirewatch.Destination) (string, error) {
+	ch := to.Channel()
+	if to.Kind() != wirewatch.Slack || ch == "" {
+		return "", wirewatch.Permanent(fmt.Errorf("slack: destination %q is not slack:<channel id>", to))
+	}
+	return ch, nil
+}
+
+// Check asks auth.test whether Slack takes the bot token. It implements
+// wirewatch.Poster.
+func (s *Slack) Check(ctx context.Context) error {
+	if _, err := s.api.AuthTestContext(ctx); err != nil {
+		err = s.classify(ctx, opAuth, "", err)
+		if wirewatch.Class(err).Auth {
+			return wirewatch.Auth(fmt.Errorf("SLACK_BOT_TOKEN is refused by Slack (%s): set the app's Bot User OAuth Token (xoxb-…)", codeOf(err)))
 		}
-		next = next.Restart(now)
+		return err
 	}
+	return nil
+}
 
-	opts := append(s.postOpts(fallback(next.Title, &a), s.topBlocks(next.Title, &a)),
-		slack.MsgOptionAttachments(summaryAttachment(&next, &a)))
+// PostTop posts a as the top message of th, with th's summary under it.
+// Slack threads under a message's ts: Ref is set too.
+func (s *Slack) PostTop(ctx context.Context, th wirewatch.Thread, a wirewatch.Alert) (wirewatch.Thread, error) {
+	ch, err := channelOf(a.To)
+	if err != nil {
+		return th, err
+	}
+	opts := append(s.postOpts(fallback(th.Title, &a), s.topBlocks(th.Title, &a)),
+		slack.MsgOptionAttachments(s.summaryAttachment(&th)), metadata(&a))
 	ts, _, err := s.post(ctx, ch, "", opts...)
 	if err != nil {
 		return th, err
 	}
-	next.Ref = ts
-	next.TopRef = ""
-	next.Posted++
-	return next, nil
+	th.TopRef, th.Ref = ts, ts
+	return th, nil
 }
 
-// sendQuiet counts a routine alert: it refreshes the top message, if there
-// is one, and posts nothing.
-func (s *Slack) sendQuiet(ctx context.Context, ch string, a *wirewatch.Alert, th, next wirewatch.Thread) (wirewatch.Thread, error) {
-	if th.Ref == "" {
-		return next, nil
+// Open is never needed on Slack: a top message is a thread by its ts.
+func (s *Slack) Open(_ context.Context, th wirewatch.Thread) (wirewatch.Thread, error) {
+	th.Ref = th.TopRef
+	return th, nil
+}
+
+// Reply posts a in th and returns the parent Slack names in its answer
+// (thread_ts): th.Ref, another parent, or "" when the answer names none
+// (the reply may be at the channel root because its parent is gone; the
+// dispatcher checks the top before it acts on that).
+func (s *Slack) Reply(ctx context.Context, th wirewatch.Thread, a wirewatch.Alert, broadcast bool) (string, error) {
+	ch, err := channelOf(a.To)
+	if err != nil {
+		return "", err
 	}
-	err := s.update(ctx, ch, &next, a, nil)
-	switch {
-	case err == nil:
-	case goneCodes[codeOf(err)]:
-		s.log.Info("thread's top message is gone; the next alert starts a new thread", "channel", ch, "thread", next.Key)
-		next.Ref = ""
-	case updateOnly(codeOf(err)):
-		// The count is kept in the thread; the next update shows it.
-		s.log.Warn("update thread summary", "channel", ch, "thread", next.Key, "err", err)
-	default:
-		return th, err
+	opts := append(s.postOpts(fallback("", &a), capBlocks(s.card(&a))), metadata(&a))
+	if broadcast {
+		opts = append(opts, slack.MsgOptionBroadcast())
 	}
-	return next, nil
+	_, msg, err := s.post(ctx, ch, th.Ref, opts...)
+	if err != nil {
+		return "", err
+	}
+	return msg.ThreadTimestamp, nil
+}
+
+// EditTop rewrites th's top message to show th, within the workspace's
+// chat.update budget (Tier 3), waiting for it.
+func (s *Slack) EditTop(ctx context.Context, th wirewatch.Thread) error {
+	ch, err := channelOf(th.To)
+	if err != nil {
+		return err
+	}
+	if err := s.edits.wait(ctx, workspace); err != nil {
+		return fmt.Errorf("slack %s %s: %w", opUpdate, ch, err)
+	}
+	_, _, _, err = s.api.UpdateMessageContext(ctx, ch, th.TopRef,
+		slack.MsgOptionText(topText(&th), false),
+		slack.MsgOptionAttachments(s.summaryAttachment(&th)))
+	if err != nil {
+		return s.classify(ctx, opUpdate, ch, err)
+	}
+	return nil
+}
+
+// Delivered looks for a's metadata in th's replies and in the channel's
+// latest messages (a top message, or a reply Slack put at the root),
+// posted since a was queued. A token without the history scopes cannot
+// look: it answers false, so a is sent again (at least once).
+func (s *Slack) Delivered(ctx context.Context, th wirewatch.Thread, a wirewatch.Alert) (wirewatch.Thread, bool, error) {
+	ch, err := channelOf(a.To)
+	if err != nil {
+		return th, false, err
+	}
+	id := a.DeliveryID()
+	// Slack's clock and ours may differ a little.
+	oldest := fmt.Sprintf("%d.000000", a.Queued.Add(-clockSlack).Unix())
+	found := func(msgs []slack.Message) string {
+		for _, m := range msgs {
+			if m.Metadata.EventType == metaEvent && m.Metadata.EventPayload[metaAlert] == id {
+				return m.Timestamp
+			}
+		}
+		return ""
+	}
+	if th.Ref != "" {
+		p := &slack.GetConversationRepliesParameters{ChannelID: ch, Timestamp: th.Ref, Oldest: oldest, Limit: 200, IncludeAllMetadata: true}
+		for range maxPages {
+			msgs, more, next, err := s.api.GetConversationRepliesContext(ctx, p)
+			if err != nil {
+				if goneCodes[codeOf(err)] {
+					break // no thread: look in the channel
+				}
+				return th, false, s.cannotLook(ctx, opReplies, ch, err)
+			}
+			if found(msgs) != "" {
+				return th, true, nil
+			}
+			if !more || next == "" {
+				break
+			}
+			p.Cursor = next
+		}
+	}
+	p := &slack.GetConversationHistoryParameters{ChannelID: ch, Oldest: oldest, Limit: 200, IncludeAllMetadata: true}
+	for range maxPages {
+		resp, err := s.api.GetConversationHistoryContext(ctx, p)
+		if err != nil {
+			return th, false, s.cannotLook(ctx, opHistory, ch, err)
+		}
+		if ts := found(resp.Messages); ts != "" {
+			if th.TopRef == "" {
+				th.TopRef, th.Ref = ts, ts
+			}
+			return th, true, nil
+		}
+		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
+			break
+		}
+		p.Cursor = resp.ResponseMetaData.NextCursor
+	}
+	return th, false, nil
+}
+
+// Delivered's bounds: how far before an alert was queued it looks, and
+// how many pages of 200 messages.
+const (
+	clockSlack = 5 * time.Minute
+	maxPages   = 5
+)
+
+// cannotLook turns a failed history read into Delivered's answer: a
+// missing scope means "not found" (the alert is sent again, logged once);
+// other failures are errors, retried.
+func (s *Slack) cannotLook(ctx context.Context, op, ch string, err error) error {
+	if code := codeOf(err); code == "missing_scope" || code == "not_in_channel" {
+		s.logOnce(slog.LevelWarn, "history "+ch, "cannot check whether an alert in flight at the last stop arrived; it is sent again (add the channels:history and groups:history scopes from the manifest)",
+			"channel", ch, "op", op, "code", code)
+		return nil
+	}
+	return s.classify(ctx, op, ch, err)
 }
 
 func (s *Slack) postOpts(text string, blocks []slack.Block) []slack.MsgOption {
@@ -234,10 +344,6 @@ func (s *Slack) postOpts(text string, blocks []slack.Block) []slack.MsgOption {
 		slack.MsgOptionDisableLinkUnfurl(),
 		slack.MsgOptionDisableMediaUnfurl(),
 	}
-}
-
-func (s *Slack) replyOpts(a *wirewatch.Alert) []slack.MsgOption {
-	return s.postOpts(fallback("", a), capBlocks(s.card(a)))
 }
 
 // post sends one message, paced per channel. not_in_channel makes it try
@@ -281,28 +387,4 @@ func (s *Slack) join(ctx context.Context, ch string) bool {
 	}
 	s.log.Info("joined channel", "channel", ch)
 	return true
-}
-
-// update refreshes the thread's top message: the summary attachment, and
-// the blocks when given (otherwise Slack keeps them).
-func (s *Slack) update(ctx context.Context, ch string, th *wirewatch.Thread, a *wirewatch.Alert, blocks []slack.Block) error {
-	s.mu.Lock()
-	hold := s.updateHold
-	s.mu.Unlock()
-	if time.Now().Before(hold) {
-		return &APIError{Op: opUpdate, Channel: ch, Code: "ratelimited",
-			msg: fmt.Sprintf("slack %s %s: rate limited; summary left for the next alert", opUpdate, ch)}
-	}
-	text := esc(fmt.Sprintf("🧵 %s — %d items · latest: %s", th.Title, th.Count, th.Latest), maxFallback)
-	opts := []slack.MsgOption{
-		slack.MsgOptionText(text, false),
-		slack.MsgOptionAttachments(summaryAttachment(th, a)),
-	}
-	if blocks != nil {
-		opts = append(opts, slack.MsgOptionBlocks(blocks...))
-	}
-	if _, _, _, err := s.api.UpdateMessageContext(ctx, ch, th.Ref, opts...); err != nil {
-		return s.classify(ctx, opUpdate, ch, err)
-	}
-	return nil
 }

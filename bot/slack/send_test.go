@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +19,9 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/bot"
+	"github.com/wirewatch/wirewatch/bot/slack/slacktest"
+	"github.com/wirewatch/wirewatch/store"
 )
 
 // syncBuffer is a log sink safe for concurrent writes.
@@ -45,18 +50,19 @@ func mustSlack(tb testing.TB, f *fakeSlack, apiURL string, hc *http.Client, logs
 	}
 	s := New(Options{
 		APIURL:        apiURL,
-		BotToken:      f.token,
-		AppToken:      f.appToken,
+		BotToken:      f.Token,
+		AppToken:      f.AppToken,
 		SigningSecret: "shh-signing-secret",
 		TimeZone:      time.UTC,
 		HTTPClient:    hc,
 		Logger:        slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		// Pacing is tested on fake time (inBubble); here it only slows tests.
+		PostEvery: time.Millisecond,
+		EditEvery: time.Millisecond,
 	})
-	// Pacing is tested on fake time (inBubble); here it only slows tests.
-	s.pace = newPacer(time.Millisecond, 100)
 	tb.Cleanup(func() {
 		s.Close()
-		for _, tok := range []string{f.token, f.appToken, "shh-signing-secret"} {
+		for _, tok := range []string{f.Token, f.AppToken, "shh-signing-secret"} {
 			if strings.Contains(logs.String(), tok) {
 				tb.Errorf("log shows a secret:\n%s", logs.String())
 			}
@@ -65,24 +71,9 @@ func mustSlack(tb testing.TB, f *fakeSlack, apiURL string, hc *http.Client, logs
 	return s
 }
 
-// dispatcher plays the lead's dispatcher: it keeps threads by key and
-// passes them to Send.
-type dispatcher struct {
-	s       *Slack
-	threads map[string]wirewatch.Thread
-}
-
-func (d *dispatcher) send(ctx context.Context, a wirewatch.Alert) error {
-	k := string(a.To) + " " + a.Thread
-	th, err := d.s.Send(ctx, a, d.threads[k])
-	if err == nil {
-		d.threads[k] = th
-	}
-	return err
-}
-
 func alert(ch, key, title string) wirewatch.Alert {
 	return wirewatch.Alert{
+		ID:        1,
 		To:        wirewatch.Destination("slack:" + ch),
 		Watches:   []string{"Abrego Garcia"},
 		Thread:    key,
@@ -90,24 +81,26 @@ func alert(ch, key, title string) wirewatch.Alert {
 		Link:      "https://news.example/" + strings.ReplaceAll(title, " ", "-"),
 		Source:    "Example News",
 		Published: time.Date(2026, 11, 22, 2, 0, 0, 0, time.UTC),
+		Queued:    time.Now(),
 		Summary:   "Judge Xinis ruled on Abrego García today.",
 		Terms:     []string{"Abrego Garcia", "Xinis"},
 	}
 }
 
-// inBubble runs f inside a synctest bubble with the fake served over
-// in-memory connections, so that pacing runs on fake time.
-func inBubble(t *testing.T, f func(t *testing.T, fk *fakeSlack, s *Slack, logs *syncBuffer)) {
+// inBubble runs f inside a synctest bubble with the stand-in served over
+// in-memory connections, so that pacing runs on fake time, with Slack's
+// own limits unless o says otherwise.
+func inBubble(t *testing.T, o slacktest.Options, f func(t *testing.T, fk *slacktest.Server, s *Slack, logs *syncBuffer)) {
 	synctest.Test(t, func(t *testing.T) {
-		fk := newFakeSlack(t)
-		pn := newPipeNet(fk)
+		fk := slacktest.New(o)
+		pn := slacktest.NewPipe(fk)
 		logs := &syncBuffer{}
-		s := New(Options{APIURL: "http://slack.test/api/", BotToken: fk.token, HTTPClient: pn.client,
+		s := New(Options{APIURL: pn.URL(), BotToken: fk.Token, HTTPClient: pn.Client,
 			Logger: slog.New(slog.NewTextHandler(logs, nil))})
 		t.Cleanup(func() {
 			s.Close()
-			pn.shutdown()
-			if strings.Contains(logs.String(), fk.token) {
+			pn.Close()
+			if strings.Contains(logs.String(), fk.Token) {
 				t.Errorf("log shows the token:\n%s", logs.String())
 			}
 		})
@@ -115,158 +108,356 @@ func inBubble(t *testing.T, f func(t *testing.T, fk *fakeSlack, s *Slack, logs *
 	})
 }
 
+// deliver queues alerts in a real store and has the real dispatcher send
+// them with s until the outbox is empty and the tops are edited.
+func deliver(t *testing.T, db *store.DB, s *Slack, alerts ...wirewatch.Alert) {
+	t.Helper()
+	queue(t, db, alerts...)
+	d := bot.NewDispatcher(db, bot.DispatcherOptions{Posters: map[string]wirewatch.Poster{wirewatch.Slack: s}})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	wait, stop := context.WithTimeout(ctx, 10*time.Minute)
+	defer stop()
+	if err := d.WaitEmpty(wait); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func openStore(t *testing.T) *store.DB {
+	t.Helper()
+	db, err := store.Open(filepath.Join(t.TempDir(), "wirewatch.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+var queueSeq int
+
+func queue(t *testing.T, db *store.DB, alerts ...wirewatch.Alert) {
+	t.Helper()
+	items := make([]wirewatch.Item, len(alerts))
+	byKey := map[string]wirewatch.Alert{}
+	for i, a := range alerts {
+		queueSeq++
+		items[i] = wirewatch.Item{ID: fmt.Sprint(queueSeq), Link: fmt.Sprintf("https://news.example/%d", queueSeq), Title: a.Title}
+		byKey[items[i].Key()] = a
+	}
+	if _, err := db.Ingest("test", nil, items, func(it wirewatch.Item) []wirewatch.Alert {
+		return []wirewatch.Alert{byKey[it.Key()]}
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // unJSON undoes JSON's escapes of <, > and &.
 var unJSON = strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&")
 
-func titles(t *testing.T, m fakeMsg) string {
-	t.Helper()
-	var bl slack.Blocks
-	if err := json.Unmarshal([]byte(m.Blocks), &bl); err != nil {
-		t.Fatalf("blocks of %s: %v", m.TS, err)
+func roots(msgs []slacktest.Message) []slacktest.Message {
+	var out []slacktest.Message
+	for _, m := range msgs {
+		if m.ThreadTS == "" {
+			out = append(out, m)
+		}
 	}
-	return unJSON.Replace(m.Blocks)
+	return out
 }
 
-func TestSendBurstLandsInThreads(t *testing.T) {
-	inBubble(t, func(t *testing.T, fk *fakeSlack, s *Slack, _ *syncBuffer) {
-		fk.channel("C1")
-		d := &dispatcher{s: s, threads: map[string]wirewatch.Thread{}}
+func TestBurstLandsInThreadsWithinSlacksLimits(t *testing.T) {
+	// The stand-in enforces Slack's limits: posts 1/s per channel (burst
+	// 3), chat.update 50/min per workspace.
+	o := slacktest.Options{PostEvery: time.Second, PostBurst: 3, UpdateEvery: 1200 * time.Millisecond}
+	inBubble(t, o, func(t *testing.T, fk *slacktest.Server, s *Slack, _ *syncBuffer) {
+		fk.AddChannel("C1")
+		fk.AddChannel("C2")
+		db := openStore(t)
+		var as []wirewatch.Alert
+		for i := range 60 {
+			ch, key := "C1", "w1 2026-11-22"
+			if i%3 == 2 {
+				ch, key = "C2", "w2 2026-11-22"
+			}
+			as = append(as, alert(ch, key, fmt.Sprintf("Story %02d", i)))
+		}
 		start := time.Now()
-		var posted []time.Time
-		for i := range 40 {
-			key := "w1 2026-11-22"
-			if i%10 == 9 {
-				key = "w2 2026-11-22"
-			}
-			if err := d.send(t.Context(), alert("C1", key, fmt.Sprintf("Story %02d", i))); err != nil {
-				t.Fatalf("send %d: %v", i, err)
-			}
-			posted = append(posted, time.Now())
+		deliver(t, db, s, as...)
+		took := time.Since(start)
+		c1 := fk.Messages("C1")
+		if len(c1) != 40 || len(roots(c1)) != 1 || len(roots(fk.Messages("C2"))) != 1 {
+			t.Fatalf("C1 has %d messages, %d at the root; want 40 in one thread", len(c1), len(roots(c1)))
 		}
-
-		msgs := fk.Messages("C1")
-		if len(msgs) != 40 {
-			t.Fatalf("got %d messages, want 40", len(msgs))
-		}
-		var tops []fakeMsg
-		for _, m := range msgs {
-			if m.ThreadTS == "" {
-				tops = append(tops, m)
+		for _, m := range c1[1:] {
+			if m.ThreadTS != c1[0].TS {
+				t.Errorf("reply %s under %q, not the top %s", m.TS, m.ThreadTS, c1[0].TS)
 			}
 		}
-		if len(tops) != 2 {
-			t.Fatalf("got %d top-level posts, want 2 (one per thread key)", len(tops))
-		}
-		// Every item exactly once.
-		for i := range 40 {
-			title := fmt.Sprintf("Story %02d", i)
-			n := 0
-			for _, m := range msgs {
-				n += strings.Count(titles(t, m), "|"+title+">*") // the title, bold, in its card
-			}
-			if n != 1 {
-				t.Errorf("%s appears in %d posts, want 1", title, n)
+		for _, method := range []string{"chat.postMessage", "chat.update"} {
+			if n := fk.RateLimited(method); n != 0 {
+				t.Errorf("%d %s calls over Slack's limit", n, method)
 			}
 		}
-		// Replies sit under the top of their key.
-		th1 := d.threads["slack:C1 w1 2026-11-22"]
-		th2 := d.threads["slack:C1 w2 2026-11-22"]
-		if th1.Count != 36 || th1.Posted != 36 || th2.Count != 4 {
-			t.Errorf("got counts %d/%d and %d, want 36/36 and 4", th1.Count, th1.Posted, th2.Count)
+		// Edits are coalesced: far fewer than one per reply, and the top
+		// shows the final state.
+		updates := len(fk.Calls("chat.update"))
+		if max := int(took/(1200*time.Millisecond)) + 2; updates > max {
+			t.Errorf("%d chat.update calls in %v, over Tier 3 (%d)", updates, took, max)
 		}
-		for _, m := range msgs {
-			if m.ThreadTS != "" && m.ThreadTS != th1.Ref && m.ThreadTS != th2.Ref {
-				t.Errorf("reply %s under %s, not a thread top", m.TS, m.ThreadTS)
-			}
+		top, _ := fk.Message(c1[0].TS)
+		if !strings.Contains(top.Attachments, "40 items") || !strings.Contains(unJSON.Replace(top.Attachments), "<https://news.example/Story-58|Story 58>") {
+			t.Errorf("top summary = %s, want 40 items with Story 58 listed", top.Attachments)
 		}
-		// The top message keeps its first card and a running summary.
-		top := fk.msg(th1.Ref)
 		if !strings.Contains(top.Blocks, "Story 00") {
 			t.Errorf("top message lost its first card: %s", top.Blocks)
-		}
-		if !strings.Contains(top.Attachments, "36 items") || !strings.Contains(unJSON.Replace(top.Attachments), "latest: <https://news.example/Story-38|Story 38>") {
-			t.Errorf("top summary = %s, want 36 items and latest Story 38", top.Attachments)
-		}
-		if n := len(fk.Calls("chat.update")); n != 38 {
-			t.Errorf("got %d chat.update calls, want 38 (one per reply)", n)
-		}
-		// Pacing: a burst of 3, then one a second.
-		for i := 3; i < len(posted); i++ {
-			if gap := posted[i].Sub(posted[i-3]); gap < time.Second {
-				t.Errorf("posts %d and %d are %v apart, want ≥ 1s", i-3, i, gap)
-			}
-		}
-		if took := time.Since(start); took < 37*time.Second || took > 40*time.Second {
-			t.Errorf("40 posts took %v of fake time, want about 37s", took)
 		}
 		for _, c := range fk.Calls("chat.postMessage") {
 			if c.Form.Get("unfurl_links") != "false" || c.Form.Get("unfurl_media") != "false" {
 				t.Errorf("post unfurls: unfurl_links=%q unfurl_media=%q", c.Form.Get("unfurl_links"), c.Form.Get("unfurl_media"))
 			}
+			var meta slack.SlackMetadata
+			if err := json.Unmarshal([]byte(c.Form.Get("metadata")), &meta); err != nil || meta.EventType != "wirewatch_alert" || meta.EventPayload["alert_id"] == "" {
+				t.Errorf("post metadata %q (%v), want a wirewatch_alert with its id", c.Form.Get("metadata"), err)
+			}
 		}
 	})
 }
 
-func TestSend429DelaysOnlyItsChannel(t *testing.T) {
-	inBubble(t, func(t *testing.T, fk *fakeSlack, s *Slack, _ *syncBuffer) {
-		fk.channel("C1")
-		fk.channel("C2")
-		fk.inject("chat.postMessage", "C1", fault{Status: 429, RetryAfter: "30"})
-		start := time.Now()
-
-		_, err := s.Send(t.Context(), alert("C1", "k", "One"), wirewatch.Thread{})
-		perm, after := wirewatch.Classify(err)
-		if err == nil || perm || after != 30*time.Second {
-			t.Fatalf("got err %v (permanent %v, after %v), want retry after 30s", err, perm, after)
+// TestThreadKeptWhenAnswersOmitThreadTS is chat-review §1's scenario A: an
+// answer without thread_ts is no proof that the parent is gone. The old
+// adapter re-rooted the thread on every reply ("1 items").
+func TestThreadKeptWhenAnswersOmitThreadTS(t *testing.T) {
+	inBubble(t, slacktest.Options{OmitThreadTS: true}, func(t *testing.T, fk *slacktest.Server, s *Slack, _ *syncBuffer) {
+		fk.AddChannel("C1")
+		db := openStore(t)
+		deliver(t, db, s, alert("C1", "k", "One"), alert("C1", "k", "Two"), alert("C1", "k", "Three"), alert("C1", "k", "Four"))
+		msgs := fk.Messages("C1")
+		th, _ := db.Thread("slack:C1", "k")
+		if th.Ref != msgs[0].TS || th.Count != 4 || th.Posted != 4 {
+			t.Errorf("thread %+v; want the first post's thread with 4 items", th)
 		}
-		if time.Since(start) != 0 {
-			t.Errorf("Send waited %v on a 429; the dispatcher does the waiting", time.Since(start))
+		if len(roots(msgs)) != 1 {
+			t.Errorf("%d posts at the root, want 1", len(roots(msgs)))
 		}
-
-		// C1 is held for 30 s; C2 goes on meanwhile.
-		c1 := make(chan time.Time)
-		go func() {
-			if _, err := s.Send(context.Background(), alert("C1", "k", "One"), wirewatch.Thread{}); err != nil {
-				t.Errorf("C1 retry: %v", err)
+		for _, m := range msgs[1:] {
+			if m.Edits != 0 {
+				t.Errorf("reply %s was edited into a top message", m.TS)
 			}
-			c1 <- time.Now()
-		}()
-		for i := range 3 {
-			if _, err := s.Send(t.Context(), alert("C2", fmt.Sprint(i), "Two"), wirewatch.Thread{}); err != nil {
-				t.Fatalf("C2: %v", err)
-			}
-		}
-		if d := time.Since(start); d != 0 {
-			t.Errorf("C2 posts took %v, want no wait behind C1's 429", d)
-		}
-		if d := (<-c1).Sub(start); d < 30*time.Second {
-			t.Errorf("C1 posted again after %v, want ≥ 30s", d)
-		}
-		if n := len(fk.Messages("C1")); n != 1 {
-			t.Errorf("C1 has %d messages, want 1", n)
 		}
 	})
 }
 
-func TestSendRetryableErrors(t *testing.T) {
+// TestReRootOnlyAfterTheTopIsGone: a reply posted at the root because its
+// parent was deleted is checked with chat.update on the old top; its
+// message_not_found starts the next alert's thread anew.
+func TestReRootOnlyAfterTheTopIsGone(t *testing.T) {
+	inBubble(t, slacktest.Options{}, func(t *testing.T, fk *slacktest.Server, s *Slack, _ *syncBuffer) {
+		fk.AddChannel("C1")
+		db := openStore(t)
+		deliver(t, db, s, alert("C1", "k", "One"), alert("C1", "k", "Two"))
+		old, _ := db.Thread("slack:C1", "k")
+		fk.Delete(old.Ref)
+		deliver(t, db, s, alert("C1", "k", "Three"))
+		if th, _ := db.Thread("slack:C1", "k"); th.Ref != "" {
+			t.Fatalf("thread %+v after its top was deleted, want none", th)
+		}
+		deliver(t, db, s, alert("C1", "k", "Four"), alert("C1", "k", "Five"))
+		th, _ := db.Thread("slack:C1", "k")
+		msgs := fk.Messages("C1")
+		last := msgs[len(msgs)-1]
+		if th.Ref == old.Ref || th.Count != 2 || last.ThreadTS != th.Ref {
+			t.Errorf("thread %+v, last message %+v; want Four's new thread holding Five", th, last)
+		}
+		if top, _ := fk.Message(th.Ref); !strings.Contains(top.Blocks, "Four") {
+			t.Errorf("new top = %s, want Four's card", top.Blocks)
+		}
+	})
+}
+
+func TestReplyNamesTheParentSlackUsed(t *testing.T) {
 	fk := newFakeSlack(t)
-	fk.channel("C1")
+	fk.AddChannel("C1")
 	s := mustSlack(t, fk, fk.startHTTP(t), nil, nil)
-	d := &dispatcher{s: s, threads: map[string]wirewatch.Thread{}}
-	for _, ft := range []fault{
+	a := alert("C1", "k", "One")
+	th, err := s.PostTop(t.Context(), wirewatch.Thread{Key: "k", To: a.To, Title: "T", Count: 1}, a)
+	if err != nil || th.Ref == "" || th.TopRef != th.Ref {
+		t.Fatalf("PostTop = %+v, %v", th, err)
+	}
+	ref, err := s.Reply(t.Context(), th, alert("C1", "k", "Two"), false)
+	if err != nil || ref != th.Ref {
+		t.Fatalf("Reply = %q, %v; want %q", ref, err, th.Ref)
+	}
+	// A thread stored under one of its replies: Slack files the post under
+	// the real parent and says so.
+	reply := fk.Messages("C1")[1]
+	ref, err = s.Reply(t.Context(), wirewatch.Thread{Key: "k", To: a.To, Ref: reply.TS, TopRef: reply.TS}, alert("C1", "k", "Three"), true)
+	if err != nil || ref != th.Ref {
+		t.Errorf("Reply under a reply = %q, %v; want the real parent %q", ref, err, th.Ref)
+	}
+	if c := fk.Calls("chat.postMessage"); c[len(c)-1].Form.Get("reply_broadcast") != "true" {
+		t.Errorf("broadcast reply sent without reply_broadcast")
+	}
+}
+
+func TestDeliveredFindsPostsByTheirMetadata(t *testing.T) {
+	fk := newFakeSlack(t)
+	fk.AddChannel("C1")
+	s := mustSlack(t, fk, fk.startHTTP(t), nil, nil)
+	a, b, c := alert("C1", "k", "One"), alert("C1", "k", "Two"), alert("C1", "k", "Three")
+	b.ID, c.ID = 2, 3
+	th, err := s.PostTop(t.Context(), wirewatch.Thread{Key: "k", To: a.To, Count: 1}, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Reply(t.Context(), th, b, false); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := s.Delivered(t.Context(), wirewatch.Thread{Key: "k", To: a.To}, a)
+	if err != nil || !ok || got.Ref != th.Ref || got.TopRef != th.Ref {
+		t.Errorf("Delivered(top) = %+v, %v, %v; want found as %s", got, ok, err, th.Ref)
+	}
+	if _, ok, err := s.Delivered(t.Context(), th, b); err != nil || !ok {
+		t.Errorf("Delivered(reply) = %v, %v; want found", ok, err)
+	}
+	if _, ok, err := s.Delivered(t.Context(), th, c); err != nil || ok {
+		t.Errorf("Delivered(never sent) = %v, %v; want not found", ok, err)
+	}
+}
+
+// TestFatalErrorIsCheckedNotReposted: Slack's fatal_error may come after
+// the post took effect. The retry asks first (the metadata is found), so
+// the channel sees the alert once.
+func TestFatalErrorIsCheckedNotReposted(t *testing.T) {
+	inBubble(t, slacktest.Options{}, func(t *testing.T, fk *slacktest.Server, s *Slack, _ *syncBuffer) {
+		fk.AddChannel("C1")
+		fk.Inject("chat.postMessage", "C1", slacktest.Fault{Code: "fatal_error", After: true})
+		db := openStore(t)
+		deliver(t, db, s, alert("C1", "k", "One"), alert("C1", "k", "Two"))
+		msgs := fk.Messages("C1")
+		if len(msgs) != 2 || len(roots(msgs)) != 1 {
+			t.Fatalf("C1 has %d messages (%d at the root), want One once and Two in its thread", len(msgs), len(roots(msgs)))
+		}
+		if n := len(fk.Calls("conversations.history")); n == 0 {
+			t.Errorf("the retry did not look for the half-done post")
+		}
+	})
+}
+
+func TestEditTopRefreshesAfterA429(t *testing.T) {
+	inBubble(t, slacktest.Options{}, func(t *testing.T, fk *slacktest.Server, s *Slack, _ *syncBuffer) {
+		fk.AddChannel("C1")
+		fk.Inject("chat.update", "C1", slacktest.Fault{Status: 429, RetryAfter: "20"})
+		db := openStore(t)
+		start := time.Now()
+		deliver(t, db, s, alert("C1", "k", "One"), alert("C1", "k", "Two"))
+		ups := fk.Calls("chat.update")
+		if len(ups) != 2 || ups[1].At.Sub(start) < 20*time.Second {
+			t.Fatalf("updates %d, last at %v; want the refused one and one after 20 s", len(ups), ups[len(ups)-1].At.Sub(start))
+		}
+		th, _ := db.Thread("slack:C1", "k")
+		if top, _ := fk.Message(th.TopRef); !strings.Contains(top.Attachments, "2 items") || th.TopDirty {
+			t.Errorf("top summary %s (dirty %v), want 2 items", top.Attachments, th.TopDirty)
+		}
+	})
+}
+
+func TestEditsShareTheWorkspaceBudget(t *testing.T) {
+	inBubble(t, slacktest.Options{}, func(t *testing.T, fk *slacktest.Server, s *Slack, _ *syncBuffer) {
+		start := time.Now()
+		var wg sync.WaitGroup
+		for i := range 10 {
+			ch := fmt.Sprint("C", i)
+			fk.AddChannel(ch)
+			th, err := s.PostTop(t.Context(), wirewatch.Thread{Key: "k", To: wirewatch.Destination("slack:" + ch), Count: 1}, alert(ch, "k", "x"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			wg.Go(func() {
+				for range 3 {
+					if err := s.EditTop(t.Context(), th); err != nil {
+						t.Error(err)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		ups := fk.Calls("chat.update")
+		// 30 edits at 50 a minute across channels: 36 s at the least.
+		if len(ups) != 30 || ups[29].At.Sub(start) < 29*DefaultEditEvery {
+			t.Errorf("%d updates, the last after %v; want 30 paced at %v", len(ups), ups[len(ups)-1].At.Sub(start), DefaultEditEvery)
+		}
+	})
+}
+
+func Test429WithoutRetryAfterPausesItsChannel(t *testing.T) {
+	inBubble(t, slacktest.Options{}, func(t *testing.T, fk *slacktest.Server, s *Slack, _ *syncBuffer) {
+		fk.AddChannel("C1")
+		fk.AddChannel("C2")
+		fk.Inject("chat.postMessage", "C1", slacktest.Fault{Status: 429})
+		time.Sleep(time.Minute) // past the start-up pacing
+		start := time.Now()
+		_, err := s.PostTop(t.Context(), wirewatch.Thread{}, alert("C1", "k", "One"))
+		if se := wirewatch.Class(err); err == nil || se.Permanent || se.After <= 0 {
+			t.Fatalf("got %v, want a retry after a pause", err)
+		}
+		if _, err := s.PostTop(t.Context(), wirewatch.Thread{}, alert("C2", "k", "Two")); err != nil || time.Since(start) != 0 {
+			t.Errorf("C2 posted after %v (%v); want at once", time.Since(start), err)
+		}
+		if _, err := s.PostTop(t.Context(), wirewatch.Thread{}, alert("C1", "k", "One")); err != nil {
+			t.Fatal(err)
+		}
+		if d := time.Since(start); d < noRetryAfterPause*DefaultPostEvery {
+			t.Errorf("C1 posted again after %v, want a pause of %v", d, noRetryAfterPause*DefaultPostEvery)
+		}
+	})
+}
+
+// TestRestartStartsWithTheBurstSpent: a process that starts where another
+// just spent the channel's burst draws no 429 from its first posts.
+func TestRestartStartsWithTheBurstSpent(t *testing.T) {
+	inBubble(t, slacktest.Options{PostEvery: time.Second, PostBurst: 3}, func(t *testing.T, fk *slacktest.Server, before *Slack, _ *syncBuffer) {
+		fk.AddChannel("C1")
+		time.Sleep(time.Minute)
+		for i := range 3 {
+			if _, err := before.PostTop(t.Context(), wirewatch.Thread{}, alert("C1", fmt.Sprint(i), "x")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		pn := slacktest.NewPipe(fk)
+		defer pn.Close()
+		after := New(Options{APIURL: pn.URL(), BotToken: fk.Token, HTTPClient: pn.Client})
+		defer after.Close()
+		for i := range 5 {
+			if _, err := after.PostTop(t.Context(), wirewatch.Thread{}, alert("C1", fmt.Sprint(i), "y")); err != nil {
+				t.Fatalf("post %d after the restart: %v", i, err)
+			}
+		}
+		if n := fk.RateLimited("chat.postMessage"); n != 0 {
+			t.Errorf("%d posts over the limit after the restart", n)
+		}
+	})
+}
+
+func TestRetryableErrors(t *testing.T) {
+	fk := newFakeSlack(t)
+	fk.AddChannel("C1")
+	s := mustSlack(t, fk, fk.startHTTP(t), nil, nil)
+	for _, ft := range []slacktest.Fault{
 		{Status: 500},
 		{Status: 503},
 		{Status: 429}, // no Retry-After
 		{Code: "internal_error"},
+		{Code: "fatal_error"},
 		{Code: "ratelimited"},
 	} {
-		fk.inject("chat.postMessage", "C1", ft)
-		err := d.send(t.Context(), alert("C1", "k", "Retry me"))
-		if perm, _ := wirewatch.Classify(err); err == nil || perm {
+		fk.Inject("chat.postMessage", "C1", ft)
+		_, err := s.PostTop(t.Context(), wirewatch.Thread{}, alert("C1", "k", "Retry me"))
+		if se := wirewatch.Class(err); err == nil || se.Permanent || se.Auth || se.Hold {
 			t.Errorf("%+v: got %v, want a retryable error", ft, err)
 		}
 	}
-	if err := d.send(t.Context(), alert("C1", "k", "Retry me")); err != nil {
+	if _, err := s.PostTop(t.Context(), wirewatch.Thread{}, alert("C1", "k", "Retry me")); err != nil {
 		t.Fatalf("after faults: %v", err)
 	}
 	if n := len(fk.Messages("C1")); n != 1 {
@@ -274,29 +465,46 @@ func TestSendRetryableErrors(t *testing.T) {
 	}
 }
 
-func TestSendPermanentErrors(t *testing.T) {
+func TestRefusalsAreClassified(t *testing.T) {
+	type class int
+	const (
+		permanent class = iota
+		auth
+		hold
+	)
 	cases := []struct {
 		name  string
 		setup func(fk *fakeSlack)
 		code  string
+		want  class
 	}{
-		{"unknown channel", func(fk *fakeSlack) {}, "channel_not_found"},
-		{"archived", func(fk *fakeSlack) { fk.channel("C1").Archived = true }, "is_archived"},
-		{"bad token", func(fk *fakeSlack) { fk.channel("C1"); fk.token = "xoxb-other" }, "invalid_auth"},
-		{"private, not a member", func(fk *fakeSlack) {
-			c := fk.channel("C1")
-			c.Member, c.Private = false, true
-		}, "not_in_channel"},
+		{"unknown channel", func(fk *fakeSlack) {}, "channel_not_found", permanent},
+		{"archived", func(fk *fakeSlack) { fk.SetChannel("C1", slacktest.Channel{Member: true, Archived: true}) }, "is_archived", permanent},
+		{"bad token", func(fk *fakeSlack) { fk.AddChannel("C1"); fk.Token = "xoxb-other" }, "invalid_auth", auth},
+		{"revoked", func(fk *fakeSlack) { fk.AddChannel("C1"); fk.Revoke() }, "token_revoked", auth},
+		{"private, not invited", func(fk *fakeSlack) { fk.SetChannel("C1", slacktest.Channel{Private: true}) }, "not_in_channel", hold},
 	}
-	for _, code := range []string{"account_inactive", "token_revoked", "missing_scope", "restricted_action", "invalid_blocks"} {
+	for _, code := range []string{"account_inactive", "not_authed"} {
 		cases = append(cases, struct {
 			name  string
 			setup func(fk *fakeSlack)
 			code  string
+			want  class
 		}{code, func(fk *fakeSlack) {
-			fk.channel("C1")
-			fk.inject("chat.postMessage", "C1", fault{Code: code}, fault{Code: code})
-		}, code})
+			fk.AddChannel("C1")
+			fk.Inject("chat.postMessage", "C1", slacktest.Fault{Code: code}, slacktest.Fault{Code: code})
+		}, code, auth})
+	}
+	for _, code := range []string{"missing_scope", "restricted_action", "invalid_blocks"} {
+		cases = append(cases, struct {
+			name  string
+			setup func(fk *fakeSlack)
+			code  string
+			want  class
+		}{code, func(fk *fakeSlack) {
+			fk.AddChannel("C1")
+			fk.Inject("chat.postMessage", "C1", slacktest.Fault{Code: code}, slacktest.Fault{Code: code})
+		}, code, permanent})
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -306,14 +514,20 @@ func TestSendPermanentErrors(t *testing.T) {
 			s := mustSlack(t, fk, apiURL, nil, logs)
 			tc.setup(fk)
 			for range 2 {
-				_, err := s.Send(t.Context(), alert("C1", "k", "Parked"), wirewatch.Thread{})
-				perm, _ := wirewatch.Classify(err)
-				if !perm || codeOf(err) != tc.code {
-					t.Fatalf("got %v (permanent %v, code %q), want permanent %s", err, perm, codeOf(err), tc.code)
+				_, err := s.PostTop(t.Context(), wirewatch.Thread{}, alert("C1", "k", "Refused"))
+				se := wirewatch.Class(err)
+				got := permanent
+				switch {
+				case se.Auth:
+					got = auth
+				case se.Hold:
+					got = hold
+				case !se.Permanent:
+					got = -1
 				}
-			}
-			if n := strings.Count(logs.String(), "refuses alerts"); n != 1 {
-				t.Errorf("failure logged %d times, want once:\n%s", n, logs)
+				if got != tc.want || codeOf(err) != tc.code {
+					t.Fatalf("got %v (%+v, code %q), want class %d, %s", err, se, codeOf(err), tc.want, tc.code)
+				}
 			}
 			if n := len(fk.Messages("C1")); n != 0 {
 				t.Errorf("got %d messages, want none", n)
@@ -327,137 +541,68 @@ func TestSendPermanentErrors(t *testing.T) {
 	}
 }
 
-func TestSendJoinsPublicChannel(t *testing.T) {
+func TestCheckNamesTheToken(t *testing.T) {
 	fk := newFakeSlack(t)
-	fk.channel("C1").Member = false
-	s := mustSlack(t, fk, fk.startHTTP(t), nil, nil)
-	if _, err := s.Send(t.Context(), alert("C1", "k", "Hello"), wirewatch.Thread{}); err != nil {
-		t.Fatalf("send: %v", err)
+	apiURL := fk.startHTTP(t)
+	s := mustSlack(t, fk, apiURL, nil, nil)
+	if err := s.Check(t.Context()); err != nil {
+		t.Fatalf("good token: %v", err)
 	}
-	if n := len(fk.Calls("conversations.join")); n != 1 {
-		t.Errorf("got %d joins, want 1", n)
-	}
-	if n := len(fk.Messages("C1")); n != 1 {
-		t.Errorf("got %d messages, want 1", n)
+	fk.Revoke()
+	err := s.Check(t.Context())
+	if !wirewatch.Class(err).Auth || !strings.Contains(err.Error(), "SLACK_BOT_TOKEN") || strings.Contains(err.Error(), fk.Token) {
+		t.Errorf("revoked token: %v; want an auth error naming SLACK_BOT_TOKEN, not showing it", err)
 	}
 }
 
-func TestSendTopMessageGone(t *testing.T) {
-	fk := newFakeSlack(t)
-	fk.channel("C1")
-	s := mustSlack(t, fk, fk.startHTTP(t), nil, nil)
-	d := &dispatcher{s: s, threads: map[string]wirewatch.Thread{}}
-	const key = "slack:C1 k"
-	for _, title := range []string{"First", "Second"} {
-		if err := d.send(t.Context(), alert("C1", "k", title)); err != nil {
+// TestRevokedTokenHoldsTheBacklog: with the real dispatcher, a revoked
+// token parks nothing and tries no alert after the first; once the token
+// works again, the backlog goes out.
+func TestRevokedTokenHoldsTheBacklog(t *testing.T) {
+	inBubble(t, slacktest.Options{}, func(t *testing.T, fk *slacktest.Server, s *Slack, _ *syncBuffer) {
+		fk.AddChannel("C1")
+		fk.Revoke()
+		db := openStore(t)
+		var as []wirewatch.Alert
+		for i := range 20 {
+			as = append(as, alert("C1", "k", fmt.Sprint("Story ", i)))
+		}
+		queue(t, db, as...)
+		d := bot.NewDispatcher(db, bot.DispatcherOptions{Posters: map[string]wirewatch.Poster{wirewatch.Slack: s}})
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- d.Run(ctx) }()
+		defer func() { cancel(); <-done }()
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if n := len(fk.Calls("chat.postMessage")); n != 1 {
+			t.Errorf("%d posts tried with a revoked token, want 1", n)
+		}
+		if p, _ := db.ParkedAlerts(); len(p) != 0 {
+			t.Errorf("parked %v", p)
+		}
+		if d.Holds()["slack"] == "" {
+			t.Errorf("holds %v, want slack's token", d.Holds())
+		}
+		fk.Restore()
+		if err := d.WaitEmpty(ctx); err != nil {
 			t.Fatal(err)
 		}
-	}
-	old := d.threads[key].Ref
-	fk.delete(old)
-
-	// Slack posts the reply at the root: it becomes the new top.
-	if err := d.send(t.Context(), alert("C1", "k", "Third")); err != nil {
-		t.Fatal(err)
-	}
-	th := d.threads[key]
-	if th.Ref == old || th.Ref == "" || th.Count != 1 {
-		t.Fatalf("got thread %+v, want a new thread of 1 item", th)
-	}
-	top := fk.msg(th.Ref)
-	if top.ThreadTS != "" || !strings.Contains(top.Attachments, "1 item") || !strings.Contains(top.Blocks, "🧵") {
-		t.Errorf("new top = %+v, want a top message with subject and summary", top)
-	}
-	if err := d.send(t.Context(), alert("C1", "k", "Fourth")); err != nil {
-		t.Fatal(err)
-	}
-	var loose int
-	for _, m := range fk.Messages("C1") {
-		if m.ThreadTS == "" {
-			loose++
+		if n := len(fk.Messages("C1")); n != 20 {
+			t.Errorf("%d messages after the token works again, want 20", n)
 		}
-	}
-	if loose != 1 || fk.Messages("C1")[len(fk.Messages("C1"))-1].ThreadTS != th.Ref {
-		t.Errorf("got %d root posts and the last reply outside the new thread; want 1 and inside", loose)
-	}
-
-	// chat.update answering message_not_found: the next alert starts anew.
-	fk.inject("chat.update", "C1", fault{Code: "message_not_found"})
-	if err := d.send(t.Context(), alert("C1", "k", "Fifth")); err != nil {
-		t.Fatal(err)
-	}
-	if d.threads[key].Ref != "" {
-		t.Fatalf("got Ref %q after the top vanished, want empty", d.threads[key].Ref)
-	}
-	if err := d.send(t.Context(), alert("C1", "k", "Sixth")); err != nil {
-		t.Fatal(err)
-	}
-	if last := fk.Messages("C1")[len(fk.Messages("C1"))-1]; last.ThreadTS != "" || last.TS != d.threads[key].Ref {
-		t.Errorf("Sixth = %+v, want the top of a new thread", last)
-	}
+		if n := len(fk.Calls("auth.test")); n == 0 {
+			t.Error("the token was never checked")
+		}
+	})
 }
 
-func TestSendUpdateFailureKeepsReply(t *testing.T) {
-	fk := newFakeSlack(t)
-	fk.channel("C1")
-	s := mustSlack(t, fk, fk.startHTTP(t), nil, nil)
-	d := &dispatcher{s: s, threads: map[string]wirewatch.Thread{}}
-	if err := d.send(t.Context(), alert("C1", "k", "First")); err != nil {
-		t.Fatal(err)
-	}
-	fk.inject("chat.update", "C1", fault{Status: 500})
-	if err := d.send(t.Context(), alert("C1", "k", "Second")); err != nil {
-		t.Fatalf("got %v, want success: the reply was posted", err)
-	}
-	if th := d.threads["slack:C1 k"]; th.Count != 2 || th.Ref == "" {
-		t.Errorf("got %+v, want 2 items in the same thread", th)
-	}
-	if n := len(fk.Messages("C1")); n != 2 {
-		t.Errorf("got %d messages, want 2", n)
-	}
-}
-
-func TestSendQuiet(t *testing.T) {
-	fk := newFakeSlack(t)
-	fk.channel("C1")
-	s := mustSlack(t, fk, fk.startHTTP(t), nil, nil)
-	d := &dispatcher{s: s, threads: map[string]wirewatch.Thread{}}
-	q := alert("C1", "k", "Notice of appearance")
-	q.Quiet = true
-	if err := d.send(t.Context(), q); err != nil {
-		t.Fatal(err)
-	}
-	if n := len(fk.Calls("chat.postMessage")) + len(fk.Calls("chat.update")); n != 0 {
-		t.Fatalf("quiet alert without a thread made %d calls, want 0", n)
-	}
-	if th := d.threads["slack:C1 k"]; th.Count != 1 || th.Posted != 0 || th.Ref != "" {
-		t.Fatalf("got %+v, want Count 1, nothing posted", th)
-	}
-	if err := d.send(t.Context(), alert("C1", "k", "Order granting motion")); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.send(t.Context(), q); err != nil {
-		t.Fatal(err)
-	}
-	th := d.threads["slack:C1 k"]
-	if th.Count != 3 || th.Posted != 1 {
-		t.Errorf("got Count %d Posted %d, want 3 and 1", th.Count, th.Posted)
-	}
-	if n := len(fk.Messages("C1")); n != 1 {
-		t.Errorf("got %d messages, want 1", n)
-	}
-	if top := fk.msg(th.Ref); !strings.Contains(top.Attachments, "3 items (2 routine, not posted)") {
-		t.Errorf("summary = %s, want 3 items with 2 routine", top.Attachments)
-	}
-}
-
-// TestSendMentionInjection sends hostile feed text and checks that nothing
+// TestMentionInjection sends hostile feed text and checks that nothing
 // Slack would turn into a mention or a forged link reaches it.
-func TestSendMentionInjection(t *testing.T) {
+func TestMentionInjection(t *testing.T) {
 	fk := newFakeSlack(t)
-	fk.channel("C1")
+	fk.AddChannel("C1")
 	s := mustSlack(t, fk, fk.startHTTP(t), nil, nil)
-	d := &dispatcher{s: s, threads: map[string]wirewatch.Thread{}}
 	hostile := wirewatch.Alert{
 		To:      "slack:C1",
 		Thread:  "k",
@@ -470,13 +615,20 @@ func TestSendMentionInjection(t *testing.T) {
 		Docket: &wirewatch.Docket{Court: "<!here>", Number: "1:25-cv-1", CaseName: "<@U1> v. <!channel>",
 			ShortDescription: "<https://x.example|motion>", DocumentURL: "javascript:alert(1)"},
 	}
-	for range 2 { // a top message and a reply with its update
-		if err := d.send(t.Context(), hostile); err != nil {
-			t.Fatal(err)
-		}
+	th := wirewatch.Thread{Key: "k", To: "slack:C1", Title: "<!here> title", Count: 1, Latest: hostile.Title,
+		Recent: []wirewatch.ThreadItem{{Title: hostile.Title, Link: hostile.Link, Source: hostile.Source}}}
+	th, err := s.PostTop(t.Context(), th, hostile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Reply(t.Context(), th, hostile, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EditTop(t.Context(), th); err != nil {
+		t.Fatal(err)
 	}
 	var fields []string
-	for _, c := range fk.calls {
+	for _, c := range fk.Calls("") {
 		for k, vs := range c.Form {
 			if k != "token" {
 				fields = append(fields, vs...)
@@ -490,6 +642,8 @@ func TestSendMentionInjection(t *testing.T) {
 			b, _ := json.Marshal(v)
 			f = unJSON.Replace(string(b))
 		}
+		// Our own date tokens are the one "<!" allowed.
+		f = dateToken.ReplaceAllString(f, "")
 		for _, bad := range []string{"<!", "<@", "<#", "<http://evil", "<https://x.example", "javascript:", "&y=<"} {
 			if strings.Contains(f, bad) {
 				t.Errorf("field carries %q: %s", bad, f)
@@ -507,11 +661,10 @@ func TestSendMentionInjection(t *testing.T) {
 	}
 }
 
-func TestSendLimits(t *testing.T) {
+func TestLimits(t *testing.T) {
 	fk := newFakeSlack(t)
-	fk.channel("C1")
+	fk.AddChannel("C1")
 	s := mustSlack(t, fk, fk.startHTTP(t), nil, nil)
-	d := &dispatcher{s: s, threads: map[string]wirewatch.Thread{}}
 	a := alert("C1", "k", strings.Repeat("Très long titre & <b> ", 5000))
 	a.Summary = strings.Repeat("日本語の長い要約 & more <text> ", 50000)
 	a.Source = strings.Repeat("S", 10000)
@@ -521,10 +674,19 @@ func TestSendLimits(t *testing.T) {
 	a.Terms = []string{"more"}
 	a.Docket = &wirewatch.Docket{Court: "mdd", Number: "8:25-cv-00951", CaseName: strings.Repeat("Abrego Garcia v. Noem ", 1000),
 		ShortDescription: strings.Repeat("ORDER ", 5000), DocumentURL: "https://ecf.example/doc/" + strings.Repeat("x", 5000)}
-	for range 2 {
-		if err := d.send(t.Context(), a); err != nil {
-			t.Fatal(err)
-		}
+	th := wirewatch.Thread{Key: "k", To: a.To, Title: a.Title, Count: 7, Posted: 2, Latest: a.Title}
+	for range wirewatch.RecentItems {
+		th.Recent = append(th.Recent, wirewatch.ThreadItem{Title: a.Title, Link: "https://news.example/?" + strings.Repeat("a=1&", 400), Source: a.Source, Time: time.Now()})
+	}
+	th, err := s.PostTop(t.Context(), th, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Reply(t.Context(), th, a, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EditTop(t.Context(), th); err != nil {
+		t.Fatal(err)
 	}
 	for _, c := range append(fk.Calls("chat.postMessage"), fk.Calls("chat.update")...) {
 		if n := utf8.RuneCountInString(c.Form.Get("text")); n > maxMessageText || n == 0 {
@@ -533,18 +695,34 @@ func TestSendLimits(t *testing.T) {
 		if !utf8.ValidString(c.Form.Get("text")) {
 			t.Errorf("text is not valid UTF-8")
 		}
-		if b := c.Form.Get("blocks"); b != "" {
-			var bl slack.Blocks
-			if err := json.Unmarshal([]byte(b), &bl); err != nil {
-				t.Fatal(err)
+		for _, field := range []string{"blocks", "attachments"} {
+			raw := c.Form.Get(field)
+			if raw == "" {
+				continue
 			}
-			if len(bl.BlockSet) > maxBlocks {
-				t.Errorf("got %d blocks, want ≤ %d", len(bl.BlockSet), maxBlocks)
+			var bl []slack.Block
+			if field == "blocks" {
+				var b slack.Blocks
+				if err := json.Unmarshal([]byte(raw), &b); err != nil {
+					t.Fatal(err)
+				}
+				bl = b.BlockSet
+			} else {
+				var as []slack.Attachment
+				if err := json.Unmarshal([]byte(raw), &as); err != nil {
+					t.Fatal(err)
+				}
+				for _, at := range as {
+					bl = append(bl, at.Blocks.BlockSet...)
+				}
 			}
-			for _, blk := range bl.BlockSet {
+			if len(bl) > maxBlocks {
+				t.Errorf("got %d blocks, want ≤ %d", len(bl), maxBlocks)
+			}
+			for _, blk := range bl {
 				for _, txt := range blockTexts(blk) {
 					if n := utf8.RuneCountInString(txt); n > maxTextObject || n == 0 {
-						t.Errorf("text object has %d runes, want 1..%d", n, maxTextObject)
+						t.Errorf("%s text object has %d runes, want 1..%d", field, n, maxTextObject)
 					}
 					if !utf8.ValidString(txt) {
 						t.Errorf("text object is not valid UTF-8")
@@ -557,6 +735,9 @@ func TestSendLimits(t *testing.T) {
 		t.Errorf("no ellipsis marks the cuts")
 	}
 }
+
+// dateToken is the date markup the digest writes itself.
+var dateToken = regexp.MustCompile(`<!date\^\d+\^\{date_short_pretty\} \{time\}\|[^<>]*>`)
 
 func blockTexts(b slack.Block) []string {
 	switch b := b.(type) {
@@ -574,15 +755,15 @@ func blockTexts(b slack.Block) []string {
 	return nil
 }
 
-func TestSendNetworkErrorHidesToken(t *testing.T) {
+func TestNetworkErrorHidesToken(t *testing.T) {
 	fk := newFakeSlack(t)
 	// Nothing listens there.
 	s := mustSlack(t, fk, "http://127.0.0.1:1/api/", nil, nil)
-	_, err := s.Send(t.Context(), alert("C1", "k", "x"), wirewatch.Thread{})
+	_, err := s.PostTop(t.Context(), wirewatch.Thread{}, alert("C1", "k", "x"))
 	if perm, _ := wirewatch.Classify(err); err == nil || perm {
 		t.Fatalf("got %v, want a retryable error", err)
 	}
-	if strings.Contains(err.Error(), fk.token) {
+	if strings.Contains(err.Error(), fk.Token) {
 		t.Errorf("error shows the token: %v", err)
 	}
 	if got := s.scrub("token=xoxb-123-456-abc and xapp-1-A1-xyz"); strings.Contains(got, "xoxb-123") || strings.Contains(got, "xapp-1-A1") {
@@ -590,10 +771,13 @@ func TestSendNetworkErrorHidesToken(t *testing.T) {
 	}
 }
 
-func TestSendWrongDestination(t *testing.T) {
+func TestWrongDestination(t *testing.T) {
 	s := New(Options{})
-	_, err := s.Send(t.Context(), wirewatch.Alert{To: "discord:1"}, wirewatch.Thread{})
+	_, err := s.PostTop(t.Context(), wirewatch.Thread{}, wirewatch.Alert{To: "discord:1"})
 	if perm, _ := wirewatch.Classify(err); !perm {
 		t.Errorf("got %v, want permanent", err)
+	}
+	if !wirewatch.Class(s.EditTop(t.Context(), wirewatch.Thread{To: "discord:1"})).Permanent {
+		t.Errorf("EditTop of a non-Slack thread is not refused")
 	}
 }

@@ -21,6 +21,7 @@
 package slack
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"log/slog"
@@ -50,9 +51,22 @@ type Options struct {
 	TimeZone      *time.Location
 	HTTPClient    *http.Client
 	Logger        *slog.Logger
+	// PostEvery spaces posts per channel (default DefaultPostEvery);
+	// EditEvery spaces chat.update across the workspace (default
+	// DefaultEditEvery, Slack's Tier 3). Stand-ins with scaled-down
+	// time set them smaller.
+	PostEvery time.Duration
+	EditEvery time.Duration
 }
 
-// Slack is the Slack adapter: a wirewatch.Sender for slack:<channel>
+// Slack's limits (https://docs.slack.dev/apis/web-api/rate-limits).
+const (
+	DefaultPostEvery = time.Second             // chat.postMessage: about 1 a second per channel
+	DefaultEditEvery = 1200 * time.Millisecond // chat.update: Tier 3, about 50 a minute per workspace
+	postBurst        = 3
+)
+
+// Slack is the Slack adapter: a wirewatch.Poster for slack:<channel>
 // destinations and the slash-command front end. It is safe for concurrent
 // use.
 type Slack struct {
@@ -62,13 +76,13 @@ type Slack struct {
 	http   *http.Client
 	log    *slog.Logger
 	tz     *time.Location
-	pace   *pacer
+	pace   *pacer // posts, per channel
+	edits  *pacer // chat.update, per workspace
 	redact *strings.Replacer
 
 	mu         sync.Mutex
 	joinTried  map[string]bool   // channels where conversations.join was tried
 	logged     map[string]bool   // permanent failures already logged
-	updateHold time.Time         // chat.update rate-limited until then
 	admins     map[string]bool   // user ids; empty: everyone may manage feeds
 	now        func() time.Time  // signature window clock (tests)
 	ackBudget  time.Duration     // how long a command may take before "working on it"
@@ -87,7 +101,8 @@ func New(o Options) *Slack {
 		apiURL:     o.APIURL,
 		log:        o.Logger,
 		tz:         o.TimeZone,
-		pace:       newPacer(time.Second, 3),
+		pace:       newPacer(cmp.Or(o.PostEvery, DefaultPostEvery), postBurst),
+		edits:      newPacer(cmp.Or(o.EditEvery, DefaultEditEvery), 1),
 		joinTried:  map[string]bool{},
 		logged:     map[string]bool{},
 		admins:     map[string]bool{},

@@ -20,7 +20,7 @@ func TestSocketModeCommand(t *testing.T) {
 	fk := newFakeSlack(t)
 	acks := make(chan map[string]any, 10)
 	var sessions atomic.Int32
-	fk.sock = func(conn *websocket.Conn) {
+	fk.Socket = func(conn *websocket.Conn) {
 		n := sessions.Add(1)
 		conn.WriteJSON(map[string]any{"type": "hello", "num_connections": 1})
 		if n == 1 {
@@ -90,7 +90,7 @@ func TestSocketModeBadAppToken(t *testing.T) {
 	fk := newFakeSlack(t)
 	apiURL := fk.startHTTP(t)
 	s := mustSlack(t, fk, apiURL, nil, nil)
-	fk.appToken = "xapp-1-other"
+	fk.AppToken = "xapp-1-other"
 	err := s.RunSocketMode(t.Context(), newFakeCommander("x"))
 	if err == nil || !strings.Contains(err.Error(), "invalid_auth") {
 		t.Fatalf("got %v, want invalid_auth", err)

@@ -191,8 +191,9 @@ func (m *Main) Open(ctx context.Context) error {
 				APIURL: c.Slack.APIURL, BotToken: m.secrets.SlackBotToken.Reveal(),
 				SigningSecret: m.secrets.SlackSigningSecret.Reveal(), AppToken: m.secrets.SlackAppToken.Reveal(),
 				Admins: c.Slack.Admins, TimeZone: c.Location, HTTPClient: httpClient, Logger: m.log.With("part", "slack"),
+				PostEvery: c.Slack.PostInterval.D(), EditEvery: c.Slack.EditInterval.D(),
 			})
-			senders[wirewatch.Slack] = m.slack
+			posters[wirewatch.Slack] = m.slack
 		}
 		if m.secrets.DiscordBotToken != "" || m.secrets.DiscordPublicKey != "" {
 			d, err := discord.New(discord.Options{
@@ -209,6 +210,9 @@ func (m *Main) Open(ctx context.Context) error {
 				senders[wirewatch.Discord] = d
 			}
 		}
+	}
+	if err := m.checkTokens(ctx, posters); err != nil {
+		return err
 	}
 	m.dispatcher = bot.NewDispatcher(db, bot.DispatcherOptions{Posters: posters, Senders: senders,
 		Log: m.log.With("part", "dispatch"), Metrics: m.metrics, DryRun: m.DryRun})
@@ -259,6 +263,33 @@ func (m *Main) Open(ctx context.Context) error {
 	close(m.ready)
 	m.log.Info("wirewatch running", "version", version, "feeds", len(configFeeds), "watches", len(m.watches.All()),
 		"store", c.Store, "http", m.HTTPAddr)
+	return nil
+}
+
+// checkTokens asks each chat platform whether it takes its token, so that
+// a bad token is a clear error at start (naming its variable) rather than
+// held alerts. A platform that cannot be reached now is only logged: the
+// dispatcher retries, and holds its alerts if the token turns out bad.
+func (m *Main) checkTokens(ctx context.Context, posters map[string]wirewatch.Poster) error {
+	if m.DryRun {
+		return nil
+	}
+	for _, kind := range []string{wirewatch.Slack, wirewatch.Discord} {
+		p := posters[kind]
+		if p == nil {
+			continue
+		}
+		check, cancel := context.WithTimeout(ctx, 15*time.Second)
+		err := p.Check(check)
+		cancel()
+		switch {
+		case err == nil:
+		case wirewatch.Class(err).Auth:
+			return &configError{err}
+		default:
+			m.log.Warn("cannot check the "+kind+" token now; alerts are sent when it answers", "err", err)
+		}
+	}
 	return nil
 }
 
