@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
+	"golang.org/x/text/encoding/charmap"
 
 	"github.com/wirewatch/wirewatch"
 )
@@ -161,9 +162,9 @@ func plainText(s string, limit int, lines bool) string {
 	w.limit = limit
 	w.lines = lines
 	w.b.Grow(min(len(s), limit))
-	if !strings.Contains(s, "<") {
-		// No tags (most titles): entities are all there is to decode, and
-		// the text's own line breaks are its lines.
+	if !strings.Contains(s, "<") || !looksLikeHTML(s) {
+		// No tags (most titles, and "A<B" is not one): entities are all
+		// there is to decode, and the text's own line breaks are its lines.
 		if strings.Contains(s, "&") {
 			s = html.UnescapeString(s)
 		}
@@ -176,30 +177,34 @@ func plainText(s string, limit int, lines bool) string {
 		return w.String()
 	}
 	z := html.NewTokenizer(strings.NewReader(s))
-	skip := 0 // depth inside skipTags
+	sk := newSkipper(s)
 	for !w.full() {
 		tt := z.Next()
 		switch tt {
 		case html.ErrorToken:
 			return w.String()
 		case html.TextToken:
-			if skip == 0 {
+			if sk.depth == 0 {
 				w.textBytes(z.Text())
 			}
 		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
 			tag, _ := z.TagName()
 			if skipTags[string(tag)] {
-				switch {
-				case tt == html.StartTagToken:
-					skip++
-				case tt == html.EndTagToken && skip > 0:
-					skip--
+				switch tt {
+				case html.StartTagToken:
+					if !sk.open(string(tag)) {
+						// Never closed: drop the tag, keep the text after
+						// it, instead of reading it all as the element's.
+						z.NextIsNotRawText()
+					}
+				case html.EndTagToken:
+					sk.close(string(tag))
 				}
 				continue
 			}
 			if blockTags[string(tag)] {
 				w.brk()
-			} else if string(tag) == "img" && skip == 0 && tt != html.EndTagToken {
+			} else if string(tag) == "img" && sk.depth == 0 && tt != html.EndTagToken {
 				// An image's alt text is what a reader without images sees.
 				for {
 					k, v, more := z.TagAttr()
@@ -217,6 +222,107 @@ func plainText(s string, limit int, lines bool) string {
 	}
 	return w.String()
 }
+
+// skipper tracks the skipTags elements a text is inside. An element is
+// entered only if a closing tag for it is still to come: an <iframe>,
+// <object> or <title> left open would otherwise swallow the rest of the
+// text.
+type skipper struct {
+	closes map[string]int // "</tag" not yet passed, by tag
+	opened map[string]int // open and skipped, by tag
+	depth  int            // all open and skipped
+}
+
+func newSkipper(s string) *skipper {
+	sk := &skipper{}
+	if !strings.Contains(s, "</") {
+		return sk
+	}
+	lower := strings.ToLower(s)
+	for tag := range skipTags {
+		if n := strings.Count(lower, "</"+tag); n > 0 {
+			if sk.closes == nil {
+				sk.closes, sk.opened = map[string]int{}, map[string]int{}
+			}
+			sk.closes[tag] = n
+		}
+	}
+	return sk
+}
+
+// open enters tag if it will be closed, or is code (script, style), and
+// says whether it did.
+func (sk *skipper) open(tag string) bool {
+	if sk.closes[tag] <= sk.opened[tag] && tag != "script" && tag != "style" {
+		return false
+	}
+	if sk.opened == nil {
+		sk.opened = map[string]int{}
+	}
+	sk.opened[tag]++
+	sk.depth++
+	return true
+}
+
+func (sk *skipper) close(tag string) {
+	if sk.closes[tag] > 0 {
+		sk.closes[tag]--
+	}
+	if sk.opened[tag] > 0 {
+		sk.opened[tag]--
+		sk.depth--
+	}
+}
+
+// htmlElements are the HTML element names looksLikeHTML knows.
+var htmlElements = func() map[string]bool {
+	m := map[string]bool{}
+	for _, t := range strings.Fields(`a abbr acronym address applet area article aside audio b base basefont bdi bdo big
+		blink blockquote body br button canvas caption center cite code col colgroup data dd del details dfn dialog dir
+		div dl dt em embed fieldset figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6 head header hr
+		html i iframe img input ins kbd label legend li link listing main map mark marquee math menu meta nav nobr
+		noembed noframes noscript object ol optgroup option output p param picture plaintext pre progress q rp rt ruby
+		s samp script section select small source span strike strong style sub summary sup svg table tbody td template
+		textarea tfoot th thead time title tr track tt u ul var video wbr xmp`) {
+		m[t] = true
+	}
+	return m
+}()
+
+// looksLikeHTML tells whether s has markup: a comment, or a tag of a known
+// HTML element that ends with ">" ("<b>", "</i>", "<br/>", "<a href=…>").
+// Otherwise a "<" is text: "A<B", "x <y", "<3".
+func looksLikeHTML(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] != '<' {
+			continue
+		}
+		rest := s[i+1:]
+		if strings.HasPrefix(rest, "!--") {
+			return true
+		}
+		rest = strings.TrimPrefix(rest, "/")
+		n := 0
+		for n < len(rest) && n < 12 && (isASCIILetter(rest[n]) || n > 0 && rest[n] >= '1' && rest[n] <= '6') {
+			n++
+		}
+		if n == 0 || n == len(rest) || !htmlElements[strings.ToLower(rest[:n])] {
+			continue
+		}
+		switch c := rest[n]; {
+		case c == '>' || c == '/':
+			return true
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f':
+			// Attributes: a tag only if it ends before the next "<".
+			if j := strings.IndexAny(rest[n:], "<>"); j >= 0 && rest[n+j] == '>' {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 
 // textWriter collects text with whitespace collapsed and a byte limit.
 type textWriter struct {
@@ -278,6 +384,14 @@ func (w *textWriter) rune(r rune) {
 			return
 		}
 	} else {
+		if r <= 0x9f {
+			// C1 controls are what old CMSes made of windows-1252
+			// punctuation (&#146; for ’); read them as HTML5 does.
+			// The five bytes windows-1252 leaves undefined stay controls.
+			if r = charmap.Windows1252.DecodeByte(byte(r)); r == utf8.RuneError || r <= 0x9f {
+				return
+			}
+		}
 		switch {
 		case unicode.IsSpace(r) || r == '\u2028' || r == '\u2029':
 			w.space()

@@ -162,3 +162,30 @@ func TestHost(t *testing.T) {
 		}
 	}
 }
+
+func TestPlainTextUnclosed(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		// Left open, the element is dropped and what follows kept.
+		{`Before <iframe src="https://x.example/v">after the frame`, "Before after the frame"},
+		{`<p>Judge Xinis <object data="v.swf">ruled on Friday</p>`, "Judge Xinis ruled on Friday"},
+		{`<svg width="10"><circle r="4"/>text after`, "text after"},
+		{`<noscript>Enable JavaScript.<p>The ruling`, "Enable JavaScript.\nThe ruling"},
+		{`<title>Page title<p>Body text`, "Page title\nBody text"},
+		{`<IFRAME>shouting`, "shouting"},
+		// Closed, its content is still dropped.
+		{`<iframe>frame</iframe>after`, "after"},
+		{`<object><param name=x>fallback</object>after`, "after"},
+		{`<svg><text>drawn</text></svg>after`, "after"},
+		{`<title>T</title><p>Body`, "Body"},
+		{`<noscript>no</noscript>yes`, "yes"},
+		// Two opened, one closed: the one that is closed is skipped.
+		{`<iframe>a<iframe>b</iframe>c`, "c"},
+		// Code left open is still not text.
+		{`ok <script>var x = 1; never shown`, "ok"},
+		{`ok <style>p { color: red }`, "ok"},
+	} {
+		if got := PlainText(tc.in); got != tc.want {
+			t.Errorf("PlainText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -8,15 +8,18 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"io"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
 	"github.com/mmcdole/gofeed/rss"
 	"github.com/wirewatch/wirewatch"
+	"golang.org/x/net/html/charset"
 )
 
 // Parse limits.
@@ -95,6 +98,9 @@ func Parse(ctx context.Context, body []byte, f wirewatch.Feed, readers map[strin
 		if r == nil {
 			return Parsed{}, fmt.Errorf("parse %s: no reader for feed type %q", feedName(f), typ)
 		}
+		if err := precheck(body); err != nil {
+			return Parsed{}, fmt.Errorf("parse %s: %w", feedName(f), err)
+		}
 		items, err := r.Read(ctx, body, f)
 		if err != nil {
 			return Parsed{}, fmt.Errorf("parse %s: %w", feedName(f), err)
@@ -138,14 +144,17 @@ func parseGofeed(ctx context.Context, body []byte, f wirewatch.Feed) (p Parsed, 
 			err = fmt.Errorf("parse %s: feed parser failed: %v", feedName(f), r)
 		}
 	}()
-	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
+	body, enc := utf8Body(body)
+	if err := precheck(body); err != nil {
+		return Parsed{}, fmt.Errorf("parse %s: %w", feedName(f), err)
+	}
 	body = numericZones(body)
 	gf, err := newGofeedParser().Parse(bytes.NewReader(body))
 	if err != nil {
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
 			return Parsed{}, fmt.Errorf("parse %s: not an RSS, Atom or JSON feed (%s)", feedName(f), describeStart(body))
 		}
-		return Parsed{}, fmt.Errorf("parse %s: %w", feedName(f), err)
+		return Parsed{}, fmt.Errorf("parse %s: %w%s", feedName(f), err, likelyCause(body, enc, err))
 	}
 	if err := ctx.Err(); err != nil {
 		return Parsed{}, err
@@ -185,14 +194,54 @@ func parseGofeed(ctx context.Context, body []byte, f wirewatch.Feed) (p Parsed, 
 
 // describeStart names what a body that is not a feed starts with, for errors.
 func describeStart(body []byte) string {
-	head := bytes.TrimSpace(body[:min(len(body), 64)])
+	if enc := declaredEncoding(body); enc != "" {
+		if e, _ := charset.Lookup(enc); e == nil {
+			return fmt.Sprintf("its XML declaration names an encoding wirewatch does not know: %q", wirewatch.Clip(enc, 40))
+		}
+	}
+	head := bytes.TrimSpace(body[:min(len(body), 1024)])
+	if bytes.HasPrefix(head, []byte("<?xml")) {
+		// What follows the declaration tells more than the declaration.
+		if i := bytes.Index(head, []byte("?>")); i >= 0 && len(bytes.TrimSpace(head[i+2:])) > 0 {
+			head = bytes.TrimSpace(head[i+2:])
+		}
+	}
+	head = head[:min(len(head), 64)]
+	lower := bytes.ToLower(head)
 	switch {
-	case bytes.HasPrefix(bytes.ToLower(head), []byte("<!doctype html")), bytes.HasPrefix(bytes.ToLower(head), []byte("<html")):
+	case bytes.HasPrefix(lower, []byte("<!doctype html")), bytes.HasPrefix(lower, []byte("<html")):
 		return "it is an HTML page"
 	case len(head) == 0:
 		return "it is blank"
+	case bytes.IndexByte(head, 0) >= 0:
+		return "it has NUL bytes: UTF-16 or UTF-32 without a byte order mark, or not text at all"
+	case !utf8.ValidString(wirewatch.Clip(string(head), 48)):
+		return fmt.Sprintf("it is not UTF-8 and declares no encoding; it starts with %q", wirewatch.Clip(string(head), 32))
 	}
 	return fmt.Sprintf("it starts with %q", wirewatch.Clip(string(head), 32))
+}
+
+// likelyCause adds to a parser's error what probably caused it: a document
+// cut short, a page that is HTML, bytes not in the encoding it was read in.
+func likelyCause(body []byte, enc string, err error) string {
+	msg := err.Error()
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(msg, "unexpected EOF") || strings.Contains(msg, "unexpected end of JSON"):
+		return " (the document ends before it is complete: a truncated file or transfer?)"
+	case strings.Contains(msg, "opening charset"):
+		return " (the encoding its XML declaration names is not one wirewatch knows)"
+	}
+	head := bytes.ToLower(bytes.TrimSpace(body[:min(len(body), 512)]))
+	if bytes.Contains(head, []byte("<html")) || bytes.Contains(head, []byte("<!doctype html")) {
+		return " (it looks like an HTML page, not a feed)"
+	}
+	if strings.Contains(msg, "illegal character") || strings.Contains(msg, "invalid UTF-8") || strings.Contains(msg, "invalid character") {
+		if enc != "" {
+			return fmt.Sprintf(" (read as %s: is that its encoding?)", enc)
+		}
+		return " (bytes that are not UTF-8: a wrong or missing encoding declaration?)"
+	}
+	return ""
 }
 
 // baseURL is what relative item links resolve against: the feed's URL, else
