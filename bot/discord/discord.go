@@ -81,6 +81,7 @@ type Discord struct {
 
 type channelInfo struct {
 	typ     discordgo.ChannelType
+	guild   string    // the server, for message links
 	tags    tagChoice // forum channels
 	fetched time.Time
 }

@@ -293,3 +293,125 @@ func summaryLine(th wirewatch.Thread) string {
 	}
 	return truncate(b.String(), maxContent)
 }
+
+// topContent is a thread's top message: a first line that reads as a
+// headline where a push notification shows it (plain text, no markdown,
+// no escapes in ordinary headlines, no timestamp tokens), then the count
+// and the latest items, linked, with times each reader sees in their own
+// zone. a is the thread's first alert when the top is first posted.
+func topContent(th wirewatch.Thread, a *wirewatch.Alert) string {
+	latest := th.Latest
+	if len(th.Recent) > 0 {
+		latest = th.Recent[0].Title
+	}
+	if strings.TrimSpace(latest) == "" && a != nil {
+		latest = a.Title
+	}
+	title := cmpOr(th.Title, latest)
+	var b strings.Builder
+	b.WriteString("📌 ")
+	b.WriteString(plainLine(cmpOr(title, "wirewatch alerts"), 200))
+	if latest != "" && latest != title {
+		b.WriteString(" — ")
+		b.WriteString(plainLine(latest, 300))
+	}
+	count := max(th.Count, 1)
+	fmt.Fprintf(&b, "\n%d item", count)
+	if count != 1 {
+		b.WriteString("s")
+	}
+	if q := th.Routine(); q > 0 {
+		fmt.Fprintf(&b, " (%d routine, not posted)", q)
+	}
+	if !th.Updated.IsZero() {
+		fmt.Fprintf(&b, " · updated <t:%d:R>", th.Updated.Unix())
+	}
+	if count > 1 {
+		for i, it := range th.Recent {
+			if i == wirewatch.RecentItems {
+				break
+			}
+			line := "\n• " + recentLine(it)
+			if utf8.RuneCountInString(b.String())+utf8.RuneCountInString(line) > maxContent {
+				break
+			}
+			b.WriteString(line)
+		}
+	}
+	return truncate(b.String(), maxContent)
+}
+
+// recentLine is one of a thread's latest items: its headline linked, its
+// source and time.
+func recentLine(it wirewatch.ThreadItem) string {
+	head := escape(truncate(cmpOr(strings.Join(strings.Fields(it.Title), " "), "(untitled)"), 200))
+	if u := linkTarget(it.Link); u != "" {
+		// <…> around the address: no preview of every listed story.
+		head = "[" + head + "](<" + u + ">)"
+	}
+	if s := strings.TrimSpace(it.Source); s != "" {
+		head += " · " + escape(truncate(strings.Join(strings.Fields(s), " "), 80))
+	}
+	if !it.Time.IsZero() {
+		head += fmt.Sprintf(" · <t:%d:R>", it.Time.Unix())
+	}
+	return head
+}
+
+// linkTarget is u fit for a masked link's target, or "": an http(s)
+// address without the characters that would end the link early.
+func linkTarget(u string) string {
+	u = safeURL(u)
+	if u == "" || len(u) > 500 {
+		return ""
+	}
+	return strings.NewReplacer(")", "%29", "(", "%28", "<", "%3C", ">", "%3E", " ", "%20", "\n", "", "\r", "").Replace(u)
+}
+
+// plainLine makes feed text one line of at most n characters that shows as
+// written in a message and in a push notification, which shows the raw
+// text: only what could form markup is escaped. Emphasis, strike, code and
+// spoiler markers need a pair, so a character is escaped only where it
+// occurs twice; brackets only where they could make a masked link; '<'
+// only where a '>' follows (a mention or timestamp token). The message
+// starts with our own marker, so nothing in the line is at a line start.
+func plainLine(s string, n int) string {
+	s = truncate(strings.Join(strings.Fields(s), " "), n)
+	pairs := ""
+	for _, c := range "*_~`|" {
+		if strings.Count(s, string(c)) >= 2 {
+			pairs += string(c)
+		}
+	}
+	link := strings.Contains(s, "](")
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i, r := range s {
+		switch {
+		case r == '\\' && i+1 < len(s) && strings.IndexByte("*_~`|[]<>\\", s[i+1]) >= 0:
+			// A backslash would escape our escape: double it.
+			b.WriteString(`\\`)
+			continue
+		case strings.ContainsRune(pairs, r), link && (r == '[' || r == ']'),
+			r == '<' && strings.IndexByte(s[i:], '>') > 0:
+			b.WriteByte('\\')
+		case r == '@':
+			b.WriteRune(r)
+			if rest := s[i+1:]; hasPrefixFold(rest, "everyone") || hasPrefixFold(rest, "here") {
+				b.WriteRune('\u200b')
+			}
+			continue
+		case r == 0:
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func cmpOr(a, b string) string {
+	if strings.TrimSpace(a) != "" {
+		return a
+	}
+	return b
+}

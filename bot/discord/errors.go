@@ -93,8 +93,10 @@ func codeOf(err error) int {
 }
 
 // classify marks err for the dispatcher: rate limits retry after the wait
-// Discord asked for, server errors and network failures retry, and every
-// other 4xx is permanent, so that we never hammer Discord with requests it
+// Discord asked for, server errors and network failures retry, a refused
+// token holds every Discord alert (Auth), missing access or permissions
+// hold the alert (people fix those, often a minute later), and every other
+// 4xx is permanent, so that we never hammer Discord with requests it
 // refuses (it bans IPs that send too many).
 func classify(err error) error {
 	if err == nil {
@@ -108,11 +110,15 @@ func classify(err error) error {
 		return wirewatch.RetryAfter(err, rl.After)
 	}
 	if errors.Is(err, errBadToken) {
-		return wirewatch.Permanent(err)
+		return wirewatch.Auth(err)
 	}
 	var e *APIError
 	if errors.As(err, &e) {
 		switch {
+		case e.Status == 401:
+			return wirewatch.Auth(err)
+		case e.Code == codeMissingAccess, e.Code == codeMissingPerms:
+			return wirewatch.Hold(err)
 		case e.Code == codeMaxActiveThreads:
 			// The guild is at its active thread cap: wait for some to archive.
 			return wirewatch.RetryAfter(err, 10*time.Minute)
@@ -123,4 +129,12 @@ func classify(err error) error {
 		}
 	}
 	return err
+}
+
+// refused tells whether a classified err is a refusal that retrying at once
+// does not cure (permanent, held or a refused token): what the gateway and
+// command registration, which have no dispatcher to hold them, give up on.
+func refused(err error) bool {
+	c := wirewatch.Class(err)
+	return c.Permanent || c.Hold || c.Auth
 }

@@ -127,7 +127,7 @@ func (d *Discord) open(ctx context.Context) error {
 			return nil
 		}
 		err = apiError(err)
-		if perm, _ := wirewatch.Classify(classify(err)); perm {
+		if refused(classify(err)) {
 			return fmt.Errorf("discord gateway: %w", err)
 		}
 		lvl := d.log.Warn
@@ -156,8 +156,8 @@ func (d *Discord) register(ctx context.Context, appID string) error {
 			return nil
 		}
 		cerr := classify(apiError(err))
-		perm, after := wirewatch.Classify(cerr)
-		if perm {
+		_, after := wirewatch.Classify(cerr)
+		if refused(cerr) {
 			return fmt.Errorf("discord register commands: %w", apiError(err))
 		}
 		if ctx.Err() != nil {

@@ -20,8 +20,8 @@ import (
 // registration.
 func TestGatewayWatchAdd(t *testing.T) {
 	f := newFake(t)
-	f.dispatch = []string{commandJSON(int64(discordgo.PermissionManageChannels),
-		`{"type":1,"name":"add","options":[{"type":3,"name":"query","value":"Xinis"}]}`)}
+	f.Dispatch(commandJSON(int64(discordgo.PermissionManageChannels),
+		`{"type":1,"name":"add","options":[{"type":3,"name":"query","value":"Xinis"}]}`))
 	d := f.adapter(t, func(o *Options) {
 		o.Gateway = true
 		o.ApplicationID = "" // learnt from READY
@@ -34,7 +34,7 @@ func TestGatewayWatchAdd(t *testing.T) {
 
 	var id map[string]any
 	select {
-	case id = <-f.identify:
+	case id = <-f.Identify:
 	case err := <-done:
 		t.Fatalf("Run returned before identifying: %v", err)
 	case <-time.After(10 * time.Second):
@@ -47,7 +47,7 @@ func TestGatewayWatchAdd(t *testing.T) {
 
 	var cb fakeReq
 	select {
-	case cb = <-f.callback:
+	case cb = <-f.Callbacks:
 	case <-time.After(10 * time.Second):
 		t.Fatal("no interaction callback")
 	}
@@ -69,7 +69,7 @@ func TestGatewayWatchAdd(t *testing.T) {
 
 	// Registration: one PUT of /watch into the guild, for the app of READY.
 	select {
-	case <-f.puts:
+	case <-f.Puts:
 	case <-time.After(10 * time.Second):
 		t.Fatal("commands never registered")
 	}
@@ -101,7 +101,7 @@ func TestRunHTTPModeRegistersGlobally(t *testing.T) {
 	go func() { done <- d.Run(ctx, &fakeCommander{}) }()
 	// Run registers before it waits; cancel once the PUT is in.
 	select {
-	case put := <-f.puts:
+	case put := <-f.Puts:
 		if put.Path != "/api/v9/applications/555/commands" {
 			t.Errorf("registered at %s, want the global commands", put.Path)
 		}
@@ -121,9 +121,9 @@ func TestRunHTTPModeRegistersGlobally(t *testing.T) {
 
 func TestRunRegistrationRefused(t *testing.T) {
 	f := newFake(t)
-	f.fail = func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
+	f.SetFail(func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
 		return 403, nil, `{"message":"Missing Access","code":50001}`, true
-	}
+	})
 	d := f.adapter(t, nil)
 	err := d.Run(context.Background(), &fakeCommander{})
 	if err == nil || !strings.Contains(err.Error(), "Missing Access") {

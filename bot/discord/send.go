@@ -1,12 +1,9 @@
 package discord
 
 import (
-	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -18,16 +15,6 @@ import (
 const (
 	archiveDay  = 1440  // news threads are per day
 	archiveWeek = 10080 // case threads live longer
-)
-
-const (
-	// denyFor is how long a channel that refused us (missing access or
-	// permissions, unknown channel) is not tried again: its alerts park at
-	// once instead of adding to Discord's invalid-request count.
-	denyFor = 5 * time.Minute
-	// channelTTL is how long a channel's type is cached.
-	channelTTL = time.Hour
-	maxPending = 1024
 )
 
 // Send posts a into the thread th and returns the thread as it now stands.
@@ -186,7 +173,7 @@ func (d *Discord) start(ctx context.Context, a wirewatch.Alert, old, th wirewatc
 		return old, fmt.Errorf("start thread in channel %s: top message deleted before the thread started: %w", ch, apiError(err))
 	default:
 		cerr := classify(apiError(err))
-		if perm, _ := wirewatch.Classify(cerr); perm {
+		if c := wirewatch.Class(cerr); c.Permanent || c.Hold {
 			// The message is out; without thread rights the channel gets
 			// flat alerts rather than parked ones.
 			d.setPending(pk, "")
@@ -251,122 +238,3 @@ func (d *Discord) topGone(th wirewatch.Thread, err error) bool {
 	return false
 }
 
-// channel fetches (and caches) what kind of channel ch is and, for a
-// forum, its tags.
-func (d *Discord) channel(ctx context.Context, ch string) (channelInfo, error) {
-	now := time.Now()
-	d.mu.Lock()
-	ci, ok := d.channels[ch]
-	d.mu.Unlock()
-	if ok && now.Sub(ci.fetched) < channelTTL {
-		return ci, nil
-	}
-	c, err := d.s.Channel(ch, discordgo.WithContext(ctx))
-	if err != nil {
-		return channelInfo{}, apiError(err)
-	}
-	ci = channelInfo{typ: c.Type, fetched: now, tags: chooseTags(c)}
-	d.mu.Lock()
-	if len(d.channels) >= maxPending {
-		clear(d.channels)
-	}
-	d.channels[ch] = ci
-	d.mu.Unlock()
-	return ci, nil
-}
-
-// tagChoice is the forum tag a post gets: one named for wirewatch if the
-// forum has it, else, where the forum requires a tag, the first one that
-// fits (news or court) or simply the first.
-type tagChoice struct{ news, court string }
-
-func (t tagChoice) pick(docket bool) string {
-	if docket {
-		return t.court
-	}
-	return t.news
-}
-
-func chooseTags(c *discordgo.Channel) tagChoice {
-	var own, news, court, first string
-	for _, tg := range c.AvailableTags {
-		if tg.Moderated || tg.ID == "" {
-			continue // only moderators may apply these
-		}
-		if first == "" {
-			first = tg.ID
-		}
-		switch strings.ToLower(strings.TrimSpace(tg.Name)) {
-		case "wirewatch", "alerts", "alert":
-			own = cmp.Or(own, tg.ID)
-		case "news":
-			news = cmp.Or(news, tg.ID)
-		case "court", "courts", "docket", "dockets":
-			court = cmp.Or(court, tg.ID)
-		}
-	}
-	if own != "" {
-		return tagChoice{news: cmp.Or(news, own), court: cmp.Or(court, own)}
-	}
-	if c.Flags&discordgo.ChannelFlagRequireTag == 0 {
-		return tagChoice{news: news, court: court}
-	}
-	return tagChoice{news: cmp.Or(news, first), court: cmp.Or(court, first)}
-}
-
-// fail classifies err from op on channel ch. A refusal of the whole channel
-// (no access, no permission, no such channel) is remembered for denyFor and
-// logged once.
-func (d *Discord) fail(ch, op string, err error) error {
-	err = apiError(err)
-	wrapped := fmt.Errorf("discord %s in channel %s: %w", op, ch, err)
-	var e *APIError
-	if errors.As(err, &e) {
-		switch e.Code {
-		case codeMissingAccess, codeMissingPerms, codeUnknownChannel:
-			d.deny(ch, wrapped)
-		}
-	}
-	return classify(wrapped)
-}
-
-func (d *Discord) deny(ch string, err error) {
-	d.mu.Lock()
-	prev, had := d.denied[ch]
-	d.denied[ch] = denial{err: err, until: time.Now().Add(denyFor)}
-	d.mu.Unlock()
-	if !had || prev.err.Error() != err.Error() {
-		d.log.Warn("discord channel refuses alerts; parking them", "channel", ch, "err", err)
-	}
-}
-
-// deniedErr fails at once for a channel that refused us recently.
-func (d *Discord) deniedErr(ch string) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	dn, ok := d.denied[ch]
-	if !ok {
-		return nil
-	}
-	if time.Now().After(dn.until) {
-		// Try again, but keep the entry so an unchanged failure is not
-		// logged a second time.
-		d.denied[ch] = denial{err: dn.err}
-		return nil
-	}
-	return wirewatch.Permanent(fmt.Errorf("%w (not retried until %s)", dn.err, dn.until.UTC().Format("15:04:05Z")))
-}
-
-// warnOnce logs msg for ch unless the same was logged before.
-func (d *Discord) warnOnce(ch, msg string, err error) {
-	key := ch + " " + msg
-	d.mu.Lock()
-	seen := d.warned[key]
-	if !seen && len(d.warned) < maxPending {
-		d.warned[key] = true
-	}
-	d.mu.Unlock()
-	if !seen {
-		d.log.Warn("discord "+msg, "channel", ch, "err", err)
-	}
-}

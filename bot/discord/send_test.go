@@ -11,6 +11,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/bot/discord/discordtest"
 )
 
 const (
@@ -44,7 +45,7 @@ func mustSend(t *testing.T, d *Discord, a wirewatch.Alert, th wirewatch.Thread) 
 
 func TestSendStartsThreadAndReplies(t *testing.T) {
 	f := newFake(t)
-	f.channels[textCh] = discordgo.ChannelTypeGuildText
+	f.AddChannel(discordtest.Channel{ID: textCh, Type: discordgo.ChannelTypeGuildText})
 	d := f.adapter(t, nil)
 
 	th := mustSend(t, d, testAlert(textCh, "First story"), wirewatch.Thread{})
@@ -56,8 +57,8 @@ func TestSendStartsThreadAndReplies(t *testing.T) {
 		t.Errorf("Authorization = %q, want %q", posts[0].Auth, "Bot test")
 	}
 	var msgID string
-	for id, m := range f.messages {
-		msgID = id
+	for _, m := range f.Messages("") {
+		msgID = m.ID
 		if m.Channel != textCh || len(m.Embeds) != 1 || m.Embeds[0].Title != "First story" {
 			t.Errorf("top message = %+v, want one embed titled First story in the channel", m)
 		}
@@ -68,7 +69,7 @@ func TestSendStartsThreadAndReplies(t *testing.T) {
 			t.Errorf("description %q lacks the bold terms", m.Embeds[0].Description)
 		}
 	}
-	thread := f.threads[msgID]
+	thread := f.thread(msgID)
 	if thread == nil || thread.Parent != textCh || thread.Archive != archiveDay {
 		t.Fatalf("thread = %+v, want one from message %s with archive %d", thread, msgID, archiveDay)
 	}
@@ -88,7 +89,7 @@ func TestSendStartsThreadAndReplies(t *testing.T) {
 	if len(inThread) != 1 {
 		t.Fatalf("got %d posts in the thread, want 1", len(inThread))
 	}
-	top := f.messages[msgID].Content
+	top := f.content(msgID)
 	if !strings.Contains(top, "2 items") || !strings.Contains(top, "Second story") {
 		t.Errorf("top message = %q, want a summary with 2 items and the latest headline", top)
 	}
@@ -99,20 +100,18 @@ func TestSendStartsThreadAndReplies(t *testing.T) {
 
 func TestSendThreadAlreadyExists(t *testing.T) {
 	f := newFake(t)
-	f.channels[textCh] = discordgo.ChannelTypeGuildText
+	f.AddChannel(discordtest.Channel{ID: textCh, Type: discordgo.ChannelTypeGuildText})
 	// The first thread start succeeds at Discord but the answer is lost.
 	lost := true
-	f.fail = func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
+	f.SetFail(func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
 		if lost && strings.HasSuffix(r.URL.Path, "/threads") {
 			lost = false
 			seg := strings.Split(r.URL.Path, "/")
-			f.mu.Lock()
-			f.threads[seg[6]] = &fakeThread{ID: seg[6], Parent: textCh}
-			f.mu.Unlock()
+			f.AddThread(discordtest.Thread{ID: seg[6], Parent: textCh})
 			return 503, nil, `{"message":"upstream","code":0}`, true
 		}
 		return 0, nil, "", false
-	}
+	})
 	d := f.adapter(t, nil)
 	a := testAlert(textCh, "Story")
 	_, err := d.Send(context.Background(), a, wirewatch.Thread{})
@@ -124,10 +123,10 @@ func TestSendThreadAlreadyExists(t *testing.T) {
 	}
 	// The dispatcher retries with the same (empty) thread.
 	th := mustSend(t, d, a, wirewatch.Thread{})
-	if n := len(f.messages); n != 1 {
+	if n := len(f.Messages("")); n != 1 {
 		t.Errorf("got %d messages, want 1: the retry must not post the top message again", n)
 	}
-	if _, ok := f.threads[th.Ref]; !ok {
+	if f.thread(th.Ref) == nil {
 		t.Errorf("Ref %q is not the thread", th.Ref)
 	}
 	if starts := f.requests("POST", "/api/v9/channels/"+textCh+"/messages/"+th.Ref+"/threads"); len(starts) != 2 {
@@ -137,7 +136,7 @@ func TestSendThreadAlreadyExists(t *testing.T) {
 
 func TestSendForumPosts(t *testing.T) {
 	f := newFake(t)
-	f.channels[forumCh] = discordgo.ChannelTypeGuildForum
+	f.AddChannel(discordtest.Channel{ID: forumCh, Type: discordgo.ChannelTypeGuildForum})
 	d := f.adapter(t, nil)
 	a := testAlert(forumCh, "Forum story")
 	a.Docket = &wirewatch.Docket{Court: "mdd", Number: "8:25-cv-00951", CaseName: "Abrego Garcia v. Noem", EntryNumber: "12", ShortDescription: "ORDER"}
@@ -147,7 +146,7 @@ func TestSendForumPosts(t *testing.T) {
 	if len(posts) != 1 {
 		t.Fatalf("got %d forum posts, want 1", len(posts))
 	}
-	post := f.threads[th.Ref]
+	post := f.thread(th.Ref)
 	if post == nil || post.Parent != forumCh || post.Archive != archiveWeek {
 		t.Fatalf("forum post = %+v, want a thread of %s archived after a week", post, forumCh)
 	}
@@ -165,7 +164,7 @@ func TestSendForumPosts(t *testing.T) {
 	if n := len(f.requests("POST", "/api/v9/channels/"+th.Ref+"/messages")); n != 1 {
 		t.Errorf("got %d replies in the post, want 1", n)
 	}
-	if c := f.messages[th.Ref].Content; !strings.Contains(c, "2 items") {
+	if c := f.content(th.Ref); !strings.Contains(c, "2 items") {
 		t.Errorf("starter message = %q, want the running summary", c)
 	}
 	if n := len(f.requests("POST", "/api/v9/channels/"+forumCh+"/threads")); n != 1 {
@@ -175,9 +174,9 @@ func TestSendForumPosts(t *testing.T) {
 
 func TestSendRateLimited(t *testing.T) {
 	f := newFake(t)
-	f.channels[textCh] = discordgo.ChannelTypeGuildText
-	f.channels[otherCh] = discordgo.ChannelTypeGuildText
-	f.fail = func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
+	f.AddChannel(discordtest.Channel{ID: textCh, Type: discordgo.ChannelTypeGuildText})
+	f.AddChannel(discordtest.Channel{ID: otherCh, Type: discordgo.ChannelTypeGuildText})
+	f.SetFail(func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
 		if r.Method == "POST" && r.URL.Path == "/api/v9/channels/"+textCh+"/messages" {
 			return 429, map[string]string{
 				"Retry-After": "7", "X-RateLimit-Reset-After": "7.25", "X-RateLimit-Remaining": "0",
@@ -185,7 +184,7 @@ func TestSendRateLimited(t *testing.T) {
 			}, `{"message":"You are being rate limited.","retry_after":7.25,"global":false}`, true
 		}
 		return 0, nil, "", false
-	}
+	})
 	d := f.adapter(t, nil)
 	a := testAlert(textCh, "Story")
 	_, err := d.Send(context.Background(), a, wirewatch.Thread{})
@@ -209,51 +208,51 @@ func TestSendRateLimited(t *testing.T) {
 
 func TestSendGlobalRateLimit(t *testing.T) {
 	f := newFake(t)
-	f.channels[textCh] = discordgo.ChannelTypeGuildText
-	f.channels[otherCh] = discordgo.ChannelTypeGuildText
-	f.fail = func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
+	f.AddChannel(discordtest.Channel{ID: textCh, Type: discordgo.ChannelTypeGuildText})
+	f.AddChannel(discordtest.Channel{ID: otherCh, Type: discordgo.ChannelTypeGuildText})
+	f.SetFail(func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
 		if r.Method == "POST" && strings.HasSuffix(r.URL.Path, "/messages") {
 			return 429, map[string]string{"Retry-After": "30", "X-RateLimit-Global": "true", "X-RateLimit-Scope": "global"},
 				`{"message":"You are being rate limited.","retry_after":30,"global":true}`, true
 		}
 		return 0, nil, "", false
-	}
+	})
 	d := f.adapter(t, nil)
 	if _, err := d.Send(context.Background(), testAlert(textCh, "A"), wirewatch.Thread{}); err == nil {
 		t.Fatal("Send succeeded through a global 429")
 	}
-	n := len(f.reqs)
+	n := len(f.Requests("", ""))
 	_, err := d.Send(context.Background(), testAlert(otherCh, "B"), wirewatch.Thread{})
 	if _, after := wirewatch.Classify(err); err == nil || after < 29*time.Second {
 		t.Fatalf("Send to another channel = %v, want held back by the global limit", err)
 	}
-	if len(f.reqs) != n {
-		t.Errorf("%d requests sent during a global limit, want 0", len(f.reqs)-n)
+	if len(f.Requests("", "")) != n {
+		t.Errorf("%d requests sent during a global limit, want 0", len(f.Requests("", ""))-n)
 	}
 }
 
-func TestSendMissingPermissionsParked(t *testing.T) {
+func TestSendMissingPermissionsHeld(t *testing.T) {
 	f := newFake(t)
-	f.channels[textCh] = discordgo.ChannelTypeGuildText
-	f.channels[otherCh] = discordgo.ChannelTypeGuildText
-	f.fail = func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
+	f.AddChannel(discordtest.Channel{ID: textCh, Type: discordgo.ChannelTypeGuildText})
+	f.AddChannel(discordtest.Channel{ID: otherCh, Type: discordgo.ChannelTypeGuildText})
+	f.SetFail(func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
 		if r.Method == "POST" && r.URL.Path == "/api/v9/channels/"+textCh+"/messages" {
 			return 403, nil, `{"message":"Missing Permissions","code":50013}`, true
 		}
 		return 0, nil, "", false
-	}
+	})
 	d := f.adapter(t, nil)
 	_, err := d.Send(context.Background(), testAlert(textCh, "Story"), wirewatch.Thread{})
-	if perm, _ := wirewatch.Classify(err); !perm {
-		t.Fatalf("Send = %v, want a permanent error", err)
+	if c := wirewatch.Class(err); !c.Hold || c.Permanent {
+		t.Fatalf("Send = %v, want held, not permanent (people fix permissions)", err)
 	}
 	if !strings.Contains(err.Error(), "Missing Permissions") || !strings.Contains(err.Error(), "50013") || !strings.Contains(err.Error(), textCh) {
 		t.Errorf("error %q should name the reason, code and channel", err)
 	}
 	n := len(f.requests("POST", "/api/v9/channels/"+textCh))
 	_, err = d.Send(context.Background(), testAlert(textCh, "Another"), wirewatch.Thread{})
-	if perm, _ := wirewatch.Classify(err); !perm {
-		t.Fatalf("second Send = %v, want permanent", err)
+	if c := wirewatch.Class(err); !c.Hold {
+		t.Fatalf("second Send = %v, want held", err)
 	}
 	if m := len(f.requests("POST", "/api/v9/channels/"+textCh)); m != n {
 		t.Errorf("a refused channel got %d more requests, want none until the pause ends", m-n)
@@ -267,29 +266,30 @@ func TestSendPermanentErrors(t *testing.T) {
 		status    int
 		body      string
 		permanent bool
+		hold      bool
 	}{
-		{"unknown channel", 404, `{"message":"Unknown Channel","code":10003}`, true},
-		{"missing access", 403, `{"message":"Missing Access","code":50001}`, true},
-		{"invalid form", 400, `{"message":"Invalid Form Body","code":50035}`, true},
-		{"server error", 500, `{"message":"Internal Server Error","code":0}`, false},
-		{"bad gateway", 502, `<html>bad gateway</html>`, false},
+		{"unknown channel", 404, `{"message":"Unknown Channel","code":10003}`, true, false},
+		{"missing access", 403, `{"message":"Missing Access","code":50001}`, false, true},
+		{"invalid form", 400, `{"message":"Invalid Form Body","code":50035}`, true, false},
+		{"server error", 500, `{"message":"Internal Server Error","code":0}`, false, false},
+		{"bad gateway", 502, `<html>bad gateway</html>`, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t)
-			f.channels[textCh] = discordgo.ChannelTypeGuildText
-			f.fail = func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
+			f.AddChannel(discordtest.Channel{ID: textCh, Type: discordgo.ChannelTypeGuildText})
+			f.SetFail(func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
 				if r.Method == "POST" {
 					return tc.status, nil, tc.body, true
 				}
 				return 0, nil, "", false
-			}
+			})
 			d := f.adapter(t, nil)
 			_, err := d.Send(context.Background(), testAlert(textCh, "Story"), wirewatch.Thread{})
 			if err == nil {
 				t.Fatal("Send succeeded")
 			}
-			if perm, _ := wirewatch.Classify(err); perm != tc.permanent {
-				t.Errorf("permanent = %v, want %v (%v)", perm, tc.permanent, err)
+			if c := wirewatch.Class(err); c.Permanent != tc.permanent || c.Hold != tc.hold {
+				t.Errorf("permanent, hold = %v, %v, want %v, %v (%v)", c.Permanent, c.Hold, tc.permanent, tc.hold, err)
 			}
 		})
 	}
@@ -297,27 +297,27 @@ func TestSendPermanentErrors(t *testing.T) {
 
 func TestSendBadTokenStops(t *testing.T) {
 	f := newFake(t)
-	f.fail = func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
+	f.SetFail(func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
 		return 401, nil, `{"message":"401: Unauthorized","code":0}`, true
-	}
+	})
 	d := f.adapter(t, nil)
 	for range 3 {
 		_, err := d.Send(context.Background(), testAlert(textCh, "Story"), wirewatch.Thread{})
-		if perm, _ := wirewatch.Classify(err); !perm {
-			t.Fatalf("Send = %v, want permanent", err)
+		if c := wirewatch.Class(err); !c.Auth || c.Permanent {
+			t.Fatalf("Send = %v, want Auth (all Discord alerts held), not permanent", err)
 		}
 		if strings.Contains(err.Error(), "test") && strings.Contains(err.Error(), "Bot") {
 			t.Errorf("error %q shows the token", err)
 		}
 	}
-	if len(f.reqs) != 1 {
-		t.Errorf("got %d requests with a refused token, want 1", len(f.reqs))
+	if len(f.Requests("", "")) != 1 {
+		t.Errorf("got %d requests with a refused token, want 1", len(f.Requests("", "")))
 	}
 }
 
 func TestSendQuiet(t *testing.T) {
 	f := newFake(t)
-	f.channels[textCh] = discordgo.ChannelTypeGuildText
+	f.AddChannel(discordtest.Channel{ID: textCh, Type: discordgo.ChannelTypeGuildText})
 	d := f.adapter(t, nil)
 	q := testAlert(textCh, "Notice of appearance")
 	q.Quiet = true
@@ -325,8 +325,8 @@ func TestSendQuiet(t *testing.T) {
 	if err != nil || th.Count != 1 || th.Posted != 0 || th.Ref != "" {
 		t.Fatalf("quiet without thread = %+v, %v; want Count 1, nothing posted", th, err)
 	}
-	if len(f.reqs) != 0 {
-		t.Fatalf("a quiet alert without a thread made %d requests, want 0", len(f.reqs))
+	if len(f.Requests("", "")) != 0 {
+		t.Fatalf("a quiet alert without a thread made %d requests, want 0", len(f.Requests("", "")))
 	}
 	th = mustSend(t, d, testAlert(textCh, "Order"), th)
 	if th.Count != 2 || th.Posted != 1 {
@@ -337,7 +337,7 @@ func TestSendQuiet(t *testing.T) {
 	if m := len(f.requests("POST", "")); m != n {
 		t.Errorf("a quiet alert posted %d messages, want 0", m-n)
 	}
-	top := f.messages[th.Ref].Content
+	top := f.content(th.Ref)
 	if th.Count != 3 || !strings.Contains(top, "3 items") || !strings.Contains(top, "2 routine") {
 		t.Errorf("top = %q (Count %d), want 3 items, 2 routine", top, th.Count)
 	}
@@ -345,49 +345,49 @@ func TestSendQuiet(t *testing.T) {
 
 func TestSendReplacesDeletedThread(t *testing.T) {
 	f := newFake(t)
-	f.channels[textCh] = discordgo.ChannelTypeGuildText
+	f.AddChannel(discordtest.Channel{ID: textCh, Type: discordgo.ChannelTypeGuildText})
 	d := f.adapter(t, nil)
 	th := mustSend(t, d, testAlert(textCh, "One"), wirewatch.Thread{})
 	th = mustSend(t, d, testAlert(textCh, "Two"), th)
-	f.threads[th.Ref].Deleted = true
+	f.setThread(th.Ref, func(th *discordtest.Thread) { th.Deleted = true })
 
 	th2 := mustSend(t, d, testAlert(textCh, "Three"), th)
-	if th2.Ref == th.Ref || th2.Ref == "" || f.threads[th2.Ref] == nil {
+	if th2.Ref == th.Ref || th2.Ref == "" || f.thread(th2.Ref) == nil {
 		t.Fatalf("Ref = %q, want a new thread in place of deleted %q", th2.Ref, th.Ref)
 	}
 	if th2.Count != 1 || th2.Posted != 1 {
 		t.Errorf("new thread counts %d/%d, want 1/1", th2.Count, th2.Posted)
 	}
-	if m := f.messages[th2.Ref]; m == nil || m.Channel != textCh || m.Embeds[0].Title != "Three" {
+	if m := f.message(th2.Ref); m == nil || m.Channel != textCh || m.Embeds[0].Title != "Three" {
 		t.Errorf("new top message = %+v, want alert Three in the channel", m)
 	}
 
 	// A deleted top message also gets a new thread, not a loose post.
-	delete(f.messages, th2.Ref)
+	f.DeleteMessage(th2.Ref)
 	th3 := mustSend(t, d, testAlert(textCh, "Four"), th2)
-	if th3.Ref == th2.Ref || f.threads[th3.Ref] == nil {
+	if th3.Ref == th2.Ref || f.thread(th3.Ref) == nil {
 		t.Errorf("Ref = %q after the top message was deleted, want a new thread", th3.Ref)
 	}
 }
 
 func TestSendReopensArchivedThread(t *testing.T) {
 	f := newFake(t)
-	f.channels[textCh] = discordgo.ChannelTypeGuildText
+	f.AddChannel(discordtest.Channel{ID: textCh, Type: discordgo.ChannelTypeGuildText})
 	d := f.adapter(t, nil)
 	th := mustSend(t, d, testAlert(textCh, "One"), wirewatch.Thread{})
-	f.threads[th.Ref].Archived = true
+	f.setThread(th.Ref, func(th *discordtest.Thread) { th.Archived = true })
 	th2 := mustSend(t, d, testAlert(textCh, "Two"), th)
-	if th2.Ref != th.Ref || f.threads[th.Ref].Archived {
-		t.Fatalf("Ref %q → %q, archived %v; want the same thread reopened", th.Ref, th2.Ref, f.threads[th.Ref].Archived)
+	if th2.Ref != th.Ref || f.thread(th.Ref).Archived {
+		t.Fatalf("Ref %q → %q, archived %v; want the same thread reopened", th.Ref, th2.Ref, f.thread(th.Ref).Archived)
 	}
-	if n := len(f.requests("POST", "/api/v9/channels/"+th.Ref+"/messages")); n != 2 {
-		t.Errorf("got %d posts in the thread, want 2 (refused while archived, then posted)", n)
+	if n := len(f.requests("POST", "/api/v9/channels/"+th.Ref+"/messages")); n != 1 {
+		t.Errorf("got %d posts in the thread, want 1 (posting reopens it)", n)
 	}
 }
 
 func TestSendNoPings(t *testing.T) {
 	f := newFake(t)
-	f.channels[textCh] = discordgo.ChannelTypeGuildText
+	f.AddChannel(discordtest.Channel{ID: textCh, Type: discordgo.ChannelTypeGuildText})
 	d := f.adapter(t, nil)
 	a := testAlert(textCh, "@everyone <@&123456> **breaking** [click](https://evil.example)")
 	a.Summary = "@here <@987654> `code` > quote"
@@ -456,9 +456,8 @@ func unescaped(s, pat string) bool {
 
 func TestSendIntoThreadChannel(t *testing.T) {
 	f := newFake(t)
-	f.channels[textCh] = discordgo.ChannelTypeGuildText
-	f.messages["700"] = &fakeMsg{ID: "700", Channel: textCh}
-	f.threads["700"] = &fakeThread{ID: "700", Parent: textCh}
+	f.AddChannel(discordtest.Channel{ID: textCh, Type: discordgo.ChannelTypeGuildText})
+	f.AddThread(discordtest.Thread{ID: "700", Parent: textCh})
 	d := f.adapter(t, nil)
 	// A watch added inside a thread delivers to the thread: no nesting.
 	th := mustSend(t, d, testAlert("700", "One"), wirewatch.Thread{})
@@ -476,13 +475,13 @@ func TestSendIntoThreadChannel(t *testing.T) {
 
 func TestSendWithoutThreadPermission(t *testing.T) {
 	f := newFake(t)
-	f.channels[textCh] = discordgo.ChannelTypeGuildText
-	f.fail = func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
+	f.AddChannel(discordtest.Channel{ID: textCh, Type: discordgo.ChannelTypeGuildText})
+	f.SetFail(func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
 		if strings.HasSuffix(r.URL.Path, "/threads") {
 			return 403, nil, `{"message":"Missing Permissions","code":50013}`, true
 		}
 		return 0, nil, "", false
-	}
+	})
 	d := f.adapter(t, nil)
 	// The top message is out; without thread rights the alert counts as
 	// delivered and later alerts go to the channel, not to the parking lot.
@@ -491,7 +490,7 @@ func TestSendWithoutThreadPermission(t *testing.T) {
 		t.Fatalf("Ref = %q, want the channel itself", th.Ref)
 	}
 	th = mustSend(t, d, testAlert(textCh, "Two"), th)
-	if n := len(f.messages); n != 2 || th.Count != 2 {
+	if n := len(f.Messages("")); n != 2 || th.Count != 2 {
 		t.Errorf("got %d messages, count %d; want 2, 2", n, th.Count)
 	}
 }
@@ -507,24 +506,18 @@ func TestSendBadDestination(t *testing.T) {
 			t.Errorf("Send to %q = %v, want permanent", to, err)
 		}
 	}
-	if len(f.reqs) != 0 {
-		t.Errorf("%d requests for bad destinations", len(f.reqs))
+	if len(f.Requests("", "")) != 0 {
+		t.Errorf("%d requests for bad destinations", len(f.Requests("", "")))
 	}
 }
 
 func TestSendQuietInArchivedForumPost(t *testing.T) {
 	f := newFake(t)
-	f.channels[forumCh] = discordgo.ChannelTypeGuildForum
+	f.AddChannel(discordtest.Channel{ID: forumCh, Type: discordgo.ChannelTypeGuildForum})
 	d := f.adapter(t, nil)
 	th := mustSend(t, d, testAlert(forumCh, "One"), wirewatch.Thread{})
-	f.threads[th.Ref].Archived = true
-	f.fail = func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
-		// Discord refuses edits inside an archived thread.
-		if r.Method == "PATCH" && strings.HasPrefix(r.URL.Path, "/api/v9/channels/"+th.Ref+"/messages/") && f.threads[th.Ref].Archived {
-			return 400, nil, `{"message":"Thread is archived","code":50083}`, true
-		}
-		return 0, nil, "", false
-	}
+	// Discord (and the stand-in) refuse edits inside an archived thread.
+	f.setThread(th.Ref, func(th *discordtest.Thread) { th.Archived = true })
 	q := testAlert(forumCh, "Notice")
 	q.Quiet = true
 	th2, err := d.Send(context.Background(), q, th)
@@ -532,32 +525,31 @@ func TestSendQuietInArchivedForumPost(t *testing.T) {
 		t.Fatalf("quiet alert in an archived post = %+v, %v; want counted, no error", th2, err)
 	}
 	th3 := mustSend(t, d, testAlert(forumCh, "Two"), th2)
-	if th3.Ref != th.Ref || f.threads[th.Ref].Archived {
-		t.Errorf("post not reopened: Ref %q, archived %v", th3.Ref, f.threads[th.Ref].Archived)
+	if th3.Ref != th.Ref || f.thread(th.Ref).Archived {
+		t.Errorf("post not reopened: Ref %q, archived %v", th3.Ref, f.thread(th.Ref).Archived)
 	}
-	if c := f.messages[th.Ref].Content; !strings.Contains(c, "3 items") {
+	if c := f.content(th.Ref); !strings.Contains(c, "3 items") {
 		t.Errorf("starter message = %q, want the summary refreshed after reopening", c)
 	}
 }
 
 func TestSendForumRequiringTags(t *testing.T) {
 	f := newFake(t)
-	f.channels[forumCh] = discordgo.ChannelTypeGuildForum
-	f.tags[forumCh] = []discordgo.ForumTag{
+	f.AddChannel(discordtest.Channel{ID: forumCh, Type: discordgo.ChannelTypeGuildForum, RequireTag: true, Tags: []discordgo.ForumTag{
 		{ID: "501", Name: "Breaking", Moderated: true},
 		{ID: "502", Name: "Court"},
 		{ID: "503", Name: "News"},
-	}
+	}})
 	d := f.adapter(t, nil)
 	news := mustSend(t, d, testAlert(forumCh, "Story"), wirewatch.Thread{})
 	dk := testAlert(forumCh, "Order")
 	dk.Thread = "mdd 8:25-cv-00951"
 	dk.Docket = &wirewatch.Docket{Court: "mdd", Number: "8:25-cv-00951"}
 	court := mustSend(t, d, dk, wirewatch.Thread{})
-	if got := f.threads[news.Ref].Tags; len(got) != 1 || got[0] != "503" {
+	if got := f.thread(news.Ref).Tags; len(got) != 1 || got[0] != "503" {
 		t.Errorf("news post tags = %v, want [503]", got)
 	}
-	if got := f.threads[court.Ref].Tags; len(got) != 1 || got[0] != "502" {
+	if got := f.thread(court.Ref).Tags; len(got) != 1 || got[0] != "502" {
 		t.Errorf("court post tags = %v, want [502]", got)
 	}
 }

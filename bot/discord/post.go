@@ -1,0 +1,320 @@
+package discord
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/wirewatch/wirewatch"
+)
+
+// The adapter renders and sends; the dispatcher decides what a thread is
+// and keeps it in the store (see wirewatch.Poster).
+var _ wirewatch.Poster = (*Discord)(nil)
+
+// jumpBase is where message links point, whatever discord.api_url says:
+// they are for people, in Discord's own client.
+const jumpBase = "https://discord.com/channels/"
+
+// Nonce kinds: one alert may make a top message (or a reply) and a
+// broadcast, and each needs its own nonce.
+const (
+	nonceTop       = 't'
+	nonceReply     = 'r'
+	nonceBroadcast = 'b'
+)
+
+// messageCreate is the body of POST /channels/{id}/messages. discordgo's
+// MessageSend has no nonce fields, so messages are posted with this
+// through the session (and so through our transport and its limits).
+// https://discord.com/developers/docs/resources/message#create-message
+type messageCreate struct {
+	Content         string                            `json:"content,omitempty"`
+	Embeds          []*discordgo.MessageEmbed         `json:"embeds,omitempty"`
+	AllowedMentions *discordgo.MessageAllowedMentions `json:"allowed_mentions"`
+	Flags           discordgo.MessageFlags            `json:"flags,omitempty"`
+	// Nonce with EnforceNonce: Discord returns the message this author
+	// already created with the same nonce in the last few minutes instead
+	// of creating another, so a retry after a crash or a lost answer does
+	// not post twice.
+	Nonce        string `json:"nonce,omitempty"`
+	EnforceNonce bool   `json:"enforce_nonce,omitempty"`
+}
+
+// nonce names the message of kind that alert a makes in its destination.
+// Discord matches nonces per author, across channels, and DeliveryID is
+// unique only per destination, so the channel is hashed in; 64 bits of the
+// hash in base 36 keep it under Discord's 25 characters.
+func nonce(kind byte, a wirewatch.Alert) string {
+	h := sha256.Sum256([]byte(string(a.To) + "\x00" + a.DeliveryID() + "\x00" + string(kind)))
+	return string(kind) + strconv.FormatUint(binary.BigEndian.Uint64(h[:8]), 36)
+}
+
+// create posts m in channel ch.
+func (d *Discord) create(ctx context.Context, ch string, m messageCreate) (*discordgo.Message, error) {
+	m.AllowedMentions = noMentions()
+	ep := discordgo.EndpointChannelMessages(ch)
+	b, err := d.s.RequestWithBucketID("POST", ep, m, ep, discordgo.WithContext(ctx))
+	if err != nil {
+		return nil, apiError(err)
+	}
+	var msg discordgo.Message
+	if err := json.Unmarshal(b, &msg); err != nil || !isSnowflake(msg.ID) {
+		return nil, fmt.Errorf("read the posted message: %q is not a message", wirewatch.Clip(string(b), 100))
+	}
+	return &msg, nil
+}
+
+// channelOf is the channel id of a discord:<id> destination.
+func channelOf(to wirewatch.Destination) (string, error) {
+	ch := to.Channel()
+	if to.Kind() != wirewatch.Discord || !isSnowflake(ch) {
+		return "", wirewatch.Permanent(fmt.Errorf("discord: destination %q is not discord:<channel id>", to))
+	}
+	return ch, nil
+}
+
+// splitRef reads a TopRef, "<channel id>/<message id>".
+func splitRef(ref string) (ch, msg string, ok bool) {
+	ch, msg, ok = strings.Cut(ref, "/")
+	return ch, msg, ok && isSnowflake(ch) && isSnowflake(msg)
+}
+
+// archiveFor is how long a thread of key stays open without news.
+func archiveFor(key string, docket bool) int {
+	if docket || strings.HasPrefix(key, "case:") {
+		return archiveWeek
+	}
+	return archiveDay
+}
+
+// Check asks Discord who the bot is. It also lifts the stop that a refused
+// token put on every request, so that it can serve as the probe while the
+// dispatcher holds Discord's alerts.
+func (d *Discord) Check(ctx context.Context) error {
+	d.tr.badToken.Store(false)
+	u, err := d.s.User("@me", discordgo.WithContext(ctx))
+	if err != nil {
+		err = apiError(err)
+		var e *APIError
+		if errors.Is(err, errBadToken) || errors.As(err, &e) && e.Status == 401 {
+			return wirewatch.Auth(errors.New("discord rejected the bot token (401 on GET /users/@me): set DISCORD_BOT_TOKEN to the token under Bot in the Developer Portal"))
+		}
+		return classify(fmt.Errorf("discord check the bot token (GET /users/@me): %w", err))
+	}
+	d.log.Debug("discord token checked", "bot", u.Username, "bot_id", u.ID)
+	return nil
+}
+
+// PostTop posts the top message of th, whose first alert is a: in a text or
+// announcement channel a message that Open then starts the thread from
+// (TopRef set, Ref empty); in a forum or media channel a post (both set);
+// in a channel that is itself a thread, a message there (Ref is the
+// channel).
+func (d *Discord) PostTop(ctx context.Context, th wirewatch.Thread, a wirewatch.Alert) (wirewatch.Thread, error) {
+	ch, err := channelOf(th.To)
+	if err != nil {
+		return th, err
+	}
+	if err := d.deniedErr(ch); err != nil {
+		return th, err
+	}
+	ci, err := d.channel(ctx, ch)
+	if err != nil {
+		return th, d.fail(ch, "look up channel", err)
+	}
+	content := topContent(th, &a)
+	embed := d.alertEmbed(a)
+	switch ci.typ {
+	case discordgo.ChannelTypeGuildForum, discordgo.ChannelTypeGuildMedia:
+		// A forum post takes no nonce: a crash between this call and the
+		// dispatcher saving its answer can post it twice.
+		ts := &discordgo.ThreadStart{Name: threadName(cmpOr(th.Title, a.Title)), AutoArchiveDuration: archiveFor(th.Key, a.Docket != nil)}
+		if tag := ci.tags.pick(a.Docket != nil || strings.HasPrefix(th.Key, "case:")); tag != "" {
+			ts.AppliedTags = []string{tag}
+		}
+		post, err := d.s.ForumThreadStartComplex(ch, ts, &discordgo.MessageSend{
+			Content: content, Embeds: []*discordgo.MessageEmbed{embed}, AllowedMentions: noMentions(),
+		}, discordgo.WithContext(ctx))
+		if err != nil {
+			return th, d.fail(ch, "start forum post", err)
+		}
+		// A forum post's starter message has the post's id.
+		th.Ref, th.TopRef = post.ID, post.ID+"/"+post.ID
+		return th, nil
+	}
+	m, err := d.create(ctx, ch, messageCreate{
+		Content: content, Embeds: []*discordgo.MessageEmbed{embed}, Nonce: nonce(nonceTop, a), EnforceNonce: true,
+	})
+	if err != nil {
+		return th, d.fail(ch, "post", err)
+	}
+	th.TopRef = ch + "/" + m.ID
+	switch ci.typ {
+	case discordgo.ChannelTypeGuildPublicThread, discordgo.ChannelTypeGuildPrivateThread, discordgo.ChannelTypeGuildNewsThread:
+		// The watch was added inside a thread: threads cannot nest, so
+		// the thread itself holds the alerts.
+		th.Ref = ch
+	default:
+		th.Ref = ""
+	}
+	return th, nil
+}
+
+// Open starts th's thread from its top message. Without the right to
+// create threads there, the channel gets its alerts flat (Ref is the
+// channel) rather than not at all.
+func (d *Discord) Open(ctx context.Context, th wirewatch.Thread) (wirewatch.Thread, error) {
+	if th.Ref != "" {
+		return th, nil
+	}
+	ch, msg, ok := splitRef(th.TopRef)
+	if !ok {
+		return th, wirewatch.Permanent(fmt.Errorf("discord start thread: top message %q is not <channel id>/<message id>", th.TopRef))
+	}
+	if err := d.deniedErr(ch); err != nil {
+		return th, err
+	}
+	ts := &discordgo.ThreadStart{Name: threadName(th.Title), AutoArchiveDuration: archiveFor(th.Key, false)}
+	_, err := d.s.MessageThreadStartComplex(ch, msg, ts, discordgo.WithContext(ctx))
+	err = apiError(err)
+	switch code := codeOf(err); {
+	case err == nil, code == codeThreadExists:
+		// 160004: an earlier attempt started it. A thread started from a
+		// message has the message's id either way.
+		th.Ref = msg
+		return th, nil
+	case code == codeUnknownMessage, code == codeUnknownChannel:
+		return th, fmt.Errorf("discord start thread in channel %s: top message %s: %w (%w)", ch, msg, wirewatch.ErrGone, err)
+	}
+	cerr := classify(err)
+	if c := wirewatch.Class(cerr); (c.Permanent || c.Hold) && !c.Auth {
+		// The top message is out; without thread rights (or in a kind of
+		// channel without threads) later alerts follow it in the channel.
+		d.warnOnce(ch, "cannot start threads; posting without threads", err)
+		th.Ref = ch
+		return th, nil
+	}
+	return th, fmt.Errorf("discord start thread in channel %s: %w", ch, cerr)
+}
+
+// Reply posts a in th's thread, reopening it if it was archived; with
+// broadcast, a short line in the parent channel links to the reply.
+func (d *Discord) Reply(ctx context.Context, th wirewatch.Thread, a wirewatch.Alert, broadcast bool) (string, error) {
+	if !isSnowflake(th.Ref) {
+		return th.Ref, wirewatch.Permanent(fmt.Errorf("discord reply: thread %q is not a channel id", th.Ref))
+	}
+	if _, err := channelOf(a.To); err != nil {
+		return th.Ref, err
+	}
+	if err := d.deniedErr(th.Ref); err != nil {
+		return th.Ref, err
+	}
+	body := messageCreate{Embeds: []*discordgo.MessageEmbed{d.alertEmbed(a)}, Nonce: nonce(nonceReply, a), EnforceNonce: true}
+	m, err := d.create(ctx, th.Ref, body)
+	if codeOf(err) == codeArchivedThread {
+		// Posting reopens an archived thread; if Discord says otherwise,
+		// reopen it and try once more (the nonce keeps it single).
+		open := false
+		if _, err2 := d.s.ChannelEditComplex(th.Ref, &discordgo.ChannelEdit{Archived: &open}, discordgo.WithContext(ctx)); err2 != nil {
+			return th.Ref, d.fail(th.Ref, "reopen archived thread", err2)
+		}
+		m, err = d.create(ctx, th.Ref, body)
+	}
+	if err != nil {
+		switch codeOf(err) {
+		case codeUnknownChannel, codeThreadLocked:
+			// Deleted, or locked by a moderator: the dispatcher starts anew.
+			return th.Ref, fmt.Errorf("discord post in thread %s: %w (%w)", th.Ref, wirewatch.ErrGone, err)
+		}
+		return th.Ref, d.fail(th.Ref, "post in thread", err)
+	}
+	if broadcast {
+		if err := d.broadcast(ctx, th, a, m.ID); err != nil {
+			return th.Ref, err
+		}
+	}
+	return th.Ref, nil
+}
+
+// broadcastRetry is the longest wait after which a failed broadcast is
+// retried with its reply: within Discord's nonce window, so the reply is
+// not posted again. Longer waits, and refusals, drop the broadcast.
+const broadcastRetry = time.Minute
+
+// broadcast posts, in the channel th was started in, a line that links to
+// reply msgID. A thread that is its channel's only place (a flat channel,
+// a thread channel, a forum post) has no channel to broadcast to.
+func (d *Discord) broadcast(ctx context.Context, th wirewatch.Thread, a wirewatch.Alert, msgID string) error {
+	parent, top, ok := splitRef(th.TopRef)
+	if !ok || top != th.Ref || parent == th.Ref {
+		return nil
+	}
+	ci, err := d.channel(ctx, parent)
+	if err == nil && !isSnowflake(ci.guild) {
+		err = fmt.Errorf("channel %s names no server", parent)
+	}
+	if err == nil {
+		link := jumpBase + ci.guild + "/" + th.Ref + "/" + msgID
+		content := "🧵 " + plainLine(cmpOr(th.Title, "thread"), 200) + " — " + plainLine(a.Title, 300) + "\n" + link
+		// SuppressEmbeds: no preview of a link in the headline; the jump
+		// link still shows as a link to the reply.
+		_, err = d.create(ctx, parent, messageCreate{
+			Content: content, Flags: discordgo.MessageFlagsSuppressEmbeds, Nonce: nonce(nonceBroadcast, a), EnforceNonce: true,
+		})
+	}
+	if err == nil {
+		return nil
+	}
+	cerr := classify(fmt.Errorf("discord broadcast in channel %s: %w", parent, apiError(err)))
+	c := wirewatch.Class(cerr)
+	if c.Auth || !c.Permanent && !c.Hold && c.After <= broadcastRetry {
+		return cerr
+	}
+	d.warnOnce(parent, "cannot broadcast thread replies to the channel", err)
+	return nil
+}
+
+// EditTop rewrites th's top message to show th as it now stands.
+func (d *Discord) EditTop(ctx context.Context, th wirewatch.Thread) error {
+	ch, msg, ok := splitRef(th.TopRef)
+	if !ok {
+		return nil // nothing to edit (a thread stored by an older version)
+	}
+	if err := d.deniedErr(ch); err != nil {
+		return err
+	}
+	content := topContent(th, nil)
+	_, err := d.s.ChannelMessageEditComplex(&discordgo.MessageEdit{
+		Channel: ch, ID: msg, Content: &content, AllowedMentions: noMentions(),
+	}, discordgo.WithContext(ctx))
+	if err == nil {
+		return nil
+	}
+	err = apiError(err)
+	switch codeOf(err) {
+	case codeUnknownMessage, codeUnknownChannel:
+		// The top message, its forum post, or its channel was deleted.
+		return fmt.Errorf("discord update thread summary %s: %w (%w)", th.TopRef, wirewatch.ErrGone, err)
+	case codeArchivedThread:
+		// An archived forum post's starter takes no edits; the next reply
+		// reopens the post and the edit after it shows everything.
+		d.log.Debug("discord thread summary not updated: the post is archived", "thread", th.Ref)
+		return nil
+	}
+	return d.fail(ch, "update thread summary", err)
+}
+
+// Delivered answers false: every message but a forum post carries a nonce,
+// and Discord returns the message already posted for a repeated one.
+func (d *Discord) Delivered(ctx context.Context, th wirewatch.Thread, a wirewatch.Alert) (wirewatch.Thread, bool, error) {
+	return th, false, nil
+}
