@@ -2,8 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -16,6 +20,18 @@ func (m *Main) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")
+		// The process is healthy; deliveries waiting for people to act
+		// are its detail.
+		holds, _ := m.db.Holds()
+		keys := slices.Sorted(maps.Keys(holds))
+		for _, k := range keys {
+			h := holds[k]
+			what := "channel refuses the bot"
+			if h.Auth {
+				what = "token refused"
+			}
+			fmt.Fprintf(w, "held %s (%s) since %s: %s\n", k, what, h.Since.Format(time.RFC3339), h.Reason)
+		}
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		select {

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,6 +19,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/wirewatch/wirewatch/bot/slack/slacktest"
 )
 
 // e2eWait bounds every wait of the end-to-end chat tests.
@@ -117,105 +120,19 @@ func (b *syncBuffer) String() string {
 	return b.b.String()
 }
 
-// slackStandIn stands in for the few Slack Web API methods the adapter
-// calls: auth.test, chat.postMessage (each post gets a new ts),
-// chat.update and conversations.join. It records every call.
-type slackStandIn struct {
-	t     *testing.T
-	token string
-
-	mu    sync.Mutex
-	seq   int
-	calls []slackCall
-	got   chan slackCall
-}
-
-type slackCall struct {
-	Method string
-	Form   url.Values
-	TS     string // the ts a chat.postMessage was given
-}
-
-func newSlackStandIn(t *testing.T, token string) (*slackStandIn, string) {
-	s := &slackStandIn{t: t, token: token, got: make(chan slackCall, 100)}
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	return s, srv.URL + "/api/"
-}
-
-func (s *slackStandIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	method := strings.TrimPrefix(r.URL.Path, "/api/")
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "bad form", http.StatusBadRequest)
-		return
-	}
-	c := slackCall{Method: method, Form: r.PostForm}
-	defer func() {
-		s.mu.Lock()
-		s.calls = append(s.calls, c)
-		s.mu.Unlock()
-		select {
-		case s.got <- c:
-		default:
-		}
-	}()
-	answer := func(v map[string]any) {
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(v)
-	}
-	if r.Header.Get("Authorization") != "Bearer "+s.token && r.PostForm.Get("token") != s.token {
-		answer(map[string]any{"ok": false, "error": "invalid_auth"})
-		return
-	}
-	ch := r.PostForm.Get("channel")
-	switch method {
-	case "auth.test":
-		answer(map[string]any{"ok": true, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1"})
-	case "conversations.join":
-		answer(map[string]any{"ok": true, "channel": map[string]any{"id": ch}})
-	case "chat.postMessage":
-		s.mu.Lock()
-		s.seq++
-		ts := fmt.Sprintf("1800000000.%06d", s.seq)
-		s.mu.Unlock()
-		c.TS = ts
-		msg := map[string]any{"type": "message", "ts": ts, "text": r.PostForm.Get("text")}
-		if th := r.PostForm.Get("thread_ts"); th != "" {
-			msg["thread_ts"] = th
-		}
-		answer(map[string]any{"ok": true, "channel": ch, "ts": ts, "message": msg})
-	case "chat.update":
-		answer(map[string]any{"ok": true, "channel": ch, "ts": r.PostForm.Get("ts"), "text": r.PostForm.Get("text")})
-	default:
-		answer(map[string]any{"ok": false, "error": "unknown_method"})
-	}
-}
-
-// Calls returns the recorded calls of one method.
-func (s *slackStandIn) Calls(method string) []slackCall {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []slackCall
-	for _, c := range s.calls {
-		if c.Method == method {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// waitCalls waits until the stand-in has had n calls of method in all.
-func (s *slackStandIn) waitCalls(method string, n int) []slackCall {
-	s.t.Helper()
+// waitSlack waits until the Slack stand-in has had n calls of method in
+// all.
+func waitSlack(t *testing.T, sl *slacktest.Server, method string, n int) []slacktest.Call {
+	t.Helper()
 	timeout := time.After(e2eWait)
 	for {
-		if cs := s.Calls(method); len(cs) >= n {
+		if cs := sl.Calls(method); len(cs) >= n {
 			return cs
 		}
 		select {
-		case <-s.got:
+		case <-sl.Notified:
 		case <-timeout:
-			s.t.Fatalf("timed out waiting for %d %s calls; got %d", n, method, len(s.Calls(method)))
+			t.Fatalf("timed out waiting for %d %s calls; got %d", n, method, len(sl.Calls(method)))
 		}
 	}
 }
@@ -303,7 +220,10 @@ func TestSlackWatchEndToEnd(t *testing.T) {
 		secret  = "signing-secret-e2e"
 		channel = "C0123456789"
 	)
-	slack, apiURL := newSlackStandIn(t, token)
+	slack := slacktest.New(slacktest.Options{})
+	slack.Token = token
+	slack.AddChannel(channel)
+	apiURL := slack.Start(t)
 	fs := newFeedServer(t)
 	fs.feed("/news", true)
 	fs.add("/news", testItem{"old", "Xinis: old news", "https://news.example/old", "Seen before the watch.", time.Now().Add(-time.Hour)})
@@ -346,7 +266,7 @@ http:
 	// Feed titles are HTML: this one's text is "<!channel> breaking: …",
 	// which Slack would turn into a ping of the whole channel.
 	fs.add("/news", testItem{"a", "&lt;!channel&gt; breaking: Xinis orders hearing", "https://news.example/a", "Judge Xinis ordered a hearing.", time.Now()})
-	posts := slack.waitCalls("chat.postMessage", 1)
+	posts := waitSlack(t, slack, "chat.postMessage", 1)
 	top := posts[0]
 	if top.Form.Get("channel") != channel || top.Form.Get("thread_ts") != "" {
 		t.Fatalf("first alert: got channel %q thread_ts %q, want a top-level post in %s", top.Form.Get("channel"), top.Form.Get("thread_ts"), channel)
@@ -369,16 +289,16 @@ http:
 	if top.Form.Get("link_names") != "" || top.Form.Get("parse") == "full" {
 		t.Errorf("first alert: link_names=%q parse=%q", top.Form.Get("link_names"), top.Form.Get("parse"))
 	}
-	topTS := top.TS
+	topTS := slack.Messages(channel)[0].TS
 
 	// A second matching item the same day goes into the thread, and the
 	// top message is updated.
 	fs.add("/news", testItem{"b", "Xinis sets a date", "https://news.example/b", "The hearing is on Monday.", time.Now()})
-	posts = slack.waitCalls("chat.postMessage", 2)
+	posts = waitSlack(t, slack, "chat.postMessage", 2)
 	if r := posts[1]; r.Form.Get("channel") != channel || r.Form.Get("thread_ts") != topTS {
 		t.Errorf("second alert: got channel %q thread_ts %q, want a reply in %s under %s", r.Form.Get("channel"), r.Form.Get("thread_ts"), channel, topTS)
 	}
-	updates := slack.waitCalls("chat.update", 1)
+	updates := waitSlack(t, slack, "chat.update", 1)
 	if u := updates[0]; u.Form.Get("channel") != channel || u.Form.Get("ts") != topTS {
 		t.Errorf("update: got channel %q ts %q, want the top message %s", u.Form.Get("channel"), u.Form.Get("ts"), topTS)
 	}
@@ -404,5 +324,89 @@ http:
 	}
 	if after := len(slack.Calls("chat.postMessage")) + len(slack.Calls("chat.update")); after != before {
 		t.Errorf("after /watch drop: %d more Slack posts or updates, want none", after-before)
+	}
+}
+
+// TestSlackTokenRefused: a bad token stops the start with an error naming
+// SLACK_BOT_TOKEN; a token revoked while running holds the platform's
+// alerts (not parked), and status and /healthz say so.
+func TestSlackTokenRefused(t *testing.T) {
+	const channel = "C0123456789"
+	slack := slacktest.New(slacktest.Options{})
+	slack.AddChannel(channel)
+	apiURL := slack.Start(t)
+	fs := newFeedServer(t)
+	fs.feed("/news", true)
+	base, hits := hitFeeds(t, fs)
+	cfg := MustConfig(t, fmt.Sprintf(`
+feeds:
+  - url: %s/news
+    interval: 1s
+watches:
+  - query: Xinis
+    to: "slack:%s"
+slack:
+  api_url: %s
+http:
+  listen: 127.0.0.1:0
+`, base, channel, apiURL))
+
+	c, err := loadConfig(cfg, env{getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := &Main{Config: c, Env: env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard,
+		getenv: func(k string) string {
+			if k == "SLACK_BOT_TOKEN" {
+				return "xoxb-wrong"
+			}
+			return ""
+		}}}
+	err = bad.Open(t.Context())
+	bad.Close()
+	var ce *configError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "SLACK_BOT_TOKEN") || strings.Contains(err.Error(), "xoxb-wrong") {
+		t.Fatalf("start with a wrong token: %v; want a config error naming SLACK_BOT_TOKEN", err)
+	}
+
+	m, logs := startDaemon(t, cfg, map[string]string{"SLACK_BOT_TOKEN": slack.Token})
+	waitHits(t, hits, 1, "seed")
+	slack.Revoke()
+	fs.add("/news", testItem{"a", "Xinis one", "https://news.example/a", "", time.Now()}, testItem{"b", "Xinis two", "https://news.example/b", "", time.Now()})
+	waitSlack(t, slack, "chat.postMessage", 1)
+	var health string
+	for deadline := time.Now().Add(e2eWait); ; {
+		resp, err := http.Get("http://" + m.HTTPAddr + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if health = string(b); strings.Contains(health, "held slack") || time.Now().After(deadline) {
+			break
+		}
+		select {
+		case <-slack.Notified:
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if !strings.Contains(health, "held slack (token refused)") || !strings.Contains(health, "token_revoked") {
+		t.Fatalf("/healthz = %q, want the refused token in its detail", health)
+	}
+	st := status(t, cfg)
+	var held bool
+	for _, o := range st.Outbox {
+		if o.To == "slack:"+channel {
+			held = strings.Contains(o.Held, "token") && o.Pending == 2 && o.Parked == 0
+		}
+	}
+	if !held {
+		t.Errorf("status outbox %+v; want slack:%s held with 2 pending, none parked", st.Outbox, channel)
+	}
+	if n := len(slack.Calls("chat.postMessage")); n != 1 {
+		t.Errorf("%d posts tried with a revoked token, want 1", n)
+	}
+	if n := strings.Count(logs.String(), "refuses the bot's token"); n != 1 {
+		t.Errorf("the refused token logged %d times, want once:\n%s", n, logs)
 	}
 }

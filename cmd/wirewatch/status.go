@@ -45,6 +45,10 @@ type OutboxStatus struct {
 	Pending    int                   `json:"pending"`
 	Parked     int                   `json:"parked"`
 	LastReason string                `json:"last_reason,omitempty"`
+	// Held: deliveries wait for a cause people fix (the bot not invited,
+	// the platform refusing its token), retried without parking.
+	Held      string    `json:"held,omitempty"`
+	HeldSince time.Time `json:"held_since,omitzero"`
 }
 
 // statusChanges is how many of the latest adds and drops status shows.
@@ -93,8 +97,23 @@ func readStatus(db *store.DB, c *config.Config, watches []wirewatch.Watch) (Stat
 			dests[d] = true
 		}
 	}
+	holds, err := db.Holds()
+	if err != nil {
+		return st, err
+	}
+	for k, h := range holds {
+		if !h.Auth {
+			dests[wirewatch.Destination(k)] = true
+		}
+	}
 	for d := range dests {
-		st.Outbox = append(st.Outbox, OutboxStatus{To: d, Pending: depths[d], Parked: parked[d].Count, LastReason: parked[d].LastReason})
+		o := OutboxStatus{To: d, Pending: depths[d], Parked: parked[d].Count, LastReason: parked[d].LastReason}
+		if h, ok := holds[d.Kind()]; ok && h.Auth {
+			o.Held, o.HeldSince = "the platform refuses the bot's token: "+h.Reason, h.Since
+		} else if h, ok := holds[string(d)]; ok {
+			o.Held, o.HeldSince = h.Reason, h.Since
+		}
+		st.Outbox = append(st.Outbox, o)
 	}
 	sort.Slice(st.Outbox, func(i, j int) bool { return st.Outbox[i].To < st.Outbox[j].To })
 	st.Changes, err = db.Audit(statusChanges)
@@ -174,13 +193,17 @@ func printStatus(w io.Writer, st Status, loc *time.Location, now time.Time) {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t\t\t\n", wa.ID, wa.Query, strings.Join(to, ", "))
 	}
-	fmt.Fprintf(tw, "\nDESTINATION\tPENDING\tPARKED\t\t\t\n")
+	fmt.Fprintf(tw, "\nDESTINATION\tPENDING\tPARKED\tHELD\t\t\n")
 	for _, o := range st.Outbox {
 		parked := fmt.Sprint(o.Parked)
 		if o.Parked > 0 {
 			parked += " (" + o.LastReason + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t\t\t\n", o.To, o.Pending, parked)
+		held := "-"
+		if o.Held != "" {
+			held = "since " + when(o.HeldSince) + ": " + o.Held
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t\t\n", o.To, o.Pending, parked, held)
 	}
 	fmt.Fprintf(tw, "\nCHANGED\tBY\tCHANGE\t\t\t\n")
 	for _, c := range st.Changes {
