@@ -237,4 +237,3 @@ func (d *Discord) topGone(th wirewatch.Thread, err error) bool {
 	}
 	return false
 }
-
