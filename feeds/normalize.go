@@ -1,6 +1,7 @@
 package feeds
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"unicode"
@@ -66,7 +67,7 @@ func Canonical(link string) string {
 	if u.Path == "" && u.RawPath == "" {
 		u.Path = "/"
 	}
-	u.RawQuery = dropTracking(u.RawQuery)
+	u.RawQuery = escapeBlanks(dropTracking(u.RawQuery))
 	u.ForceQuery = false
 	out := u.String()
 	// Re-parsing must give the same string, or the result is not stable
@@ -75,6 +76,24 @@ func Canonical(link string) string {
 		return link
 	}
 	return out
+}
+
+// escapeBlanks percent-encodes spaces and control bytes in a raw query,
+// which url.Parse lets through as written: a query ending in a space would
+// lose it to the next Canonical's trimming, and the link change again.
+func escapeBlanks(q string) string {
+	if !strings.ContainsFunc(q, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return q
+	}
+	var b strings.Builder
+	for i := 0; i < len(q); i++ {
+		if c := q[i]; c <= ' ' || c == 0x7f {
+			fmt.Fprintf(&b, "%%%02X", c)
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // asciiLower lower-cases ASCII letters only; strings.ToLower would also

@@ -166,8 +166,12 @@ func parseGofeed(ctx context.Context, body []byte, f wirewatch.Feed) (p Parsed, 
 	case gf.PublishedParsed != nil:
 		p.LastBuild = *gf.PublishedParsed
 	}
+	var rssItems []*rss.Item // the source items, when gofeed kept them one for one
 	if rf, ok := gf.OriginalFeed().(*rss.Feed); ok {
 		p.TTL = parseTTL(rf.TTL)
+		if len(rf.Items) == len(gf.Items) {
+			rssItems = rf.Items
+		}
 	}
 
 	base := baseURL(f.URL, gf.Link)
@@ -182,11 +186,17 @@ func parseGofeed(ctx context.Context, body []byte, f wirewatch.Feed) (p Parsed, 
 		}
 	}
 	items := make([]wirewatch.Item, 0, n)
-	for _, it := range gf.Items[:n] {
+	for i, it := range gf.Items[:n] {
 		if it == nil {
 			continue
 		}
-		items = append(items, normalizeItem(it, base, guids))
+		perma := ""
+		if rssItems != nil && rssItems[i] != nil && rssItems[i].GUID != nil &&
+			!strings.EqualFold(strings.TrimSpace(rssItems[i].GUID.IsPermalink), "false") {
+			// RSS 2.0: a GUID is a permalink unless it says otherwise.
+			perma = it.GUID
+		}
+		items = append(items, normalizeItem(it, base, guids, perma))
 	}
 	p.Items = finishItems(items, f, p.Title)
 	return p, nil
@@ -257,10 +267,16 @@ func baseURL(feedURL, siteLink string) *url.URL {
 
 // normalizeItem turns one gofeed item into a wirewatch item (without the
 // feed's fields, which finishItems sets).
-func normalizeItem(it *gofeed.Item, base *url.URL, guids map[string]int) wirewatch.Item {
+//
+// perma is an RSS GUID that is a permalink, the link of an item that has
+// no other.
+func normalizeItem(it *gofeed.Item, base *url.URL, guids map[string]int, perma string) wirewatch.Item {
 	var out wirewatch.Item
 	out.Title = plainTitle(it.Title)
 	out.Link = itemLink(it, base)
+	if out.Link == "" && perma != "" {
+		out.Link = permalink(perma)
+	}
 	switch {
 	case it.PublishedParsed != nil:
 		out.Published = *it.PublishedParsed
@@ -325,6 +341,23 @@ func itemLink(it *gofeed.Item, base *url.URL) string {
 		return Canonical(u.String())
 	}
 	return ""
+}
+
+// permalink is a permalink GUID as a link: only an absolute http(s) URL,
+// which a GUID need not be ("tag:…", "urn:…", a bare number).
+func permalink(guid string) string {
+	g := strings.TrimSpace(guid)
+	if len(g) > maxLink {
+		return ""
+	}
+	u, err := url.Parse(g)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return ""
+	}
+	if s := strings.ToLower(u.Scheme); s != "http" && s != "https" {
+		return ""
+	}
+	return Canonical(u.String())
 }
 
 // boundID keeps ids short enough for store keys.

@@ -457,3 +457,31 @@ func BenchmarkParse(b *testing.B) {
 		}
 	})
 }
+
+func TestParsePermalinkGUID(t *testing.T) {
+	body := `<rss version="2.0"><channel><title>P</title>
+<item><title>a</title><guid isPermaLink="true">https://p.example/a?utm_source=rss</guid></item>
+<item><title>b</title><guid>https://p.example/b</guid></item>
+<item><title>c</title><guid isPermaLink="false">https://p.example/c</guid></item>
+<item><title>d</title><guid>tag:p.example,2026:d</guid></item>
+<item><title>e</title><guid>javascript:alert(1)</guid></item>
+<item><title>f</title><guid>/relative/f</guid></item>
+<item><title>g</title><link>https://p.example/g-link</link><guid>https://p.example/g-guid</guid></item>
+</channel></rss>`
+	p, err := Parse(t.Context(), []byte(body), wirewatch.Feed{ID: "p", URL: "https://p.example/rss", Type: "rss"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"a": "https://p.example/a", "b": "https://p.example/b", "c": "", "d": "", "e": "", "f": "",
+		"g": "https://p.example/g-link",
+	}
+	for _, it := range p.Items {
+		if it.Link != want[it.Title] {
+			t.Errorf("item %s: link %q, want %q", it.Title, it.Link, want[it.Title])
+		}
+	}
+	if len(p.Items) != len(want) {
+		t.Fatalf("%d items, want %d", len(p.Items), len(want))
+	}
+}
