@@ -165,3 +165,22 @@ func TestLimiterInvalidBudget(t *testing.T) {
 		}
 	})
 }
+
+// A 429 that says nothing about how long (a proxy's, or a body that is not
+// JSON) still pauses its route.
+func TestLimiter429WithoutRetryAfter(t *testing.T) {
+	l := newLimiter()
+	r, _ := routeOf("POST", "/api/v9/channels/1/messages")
+	now := time.Now()
+	after, global := l.observe(r, http.StatusTooManyRequests, http.Header{}, 0, now)
+	if after <= 0 || global {
+		t.Fatalf("observe = %s, global %v; want a pause of the route", after, global)
+	}
+	if d, _, _ := l.reserve(r, now); d <= 0 {
+		t.Errorf("reserve right after the 429 = %s, want a wait", d)
+	}
+	other, _ := routeOf("POST", "/api/v9/channels/2/messages")
+	if d, _, _ := l.reserve(other, now); d > 0 {
+		t.Errorf("another channel waits %s, want 0", d)
+	}
+}
