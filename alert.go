@@ -1,7 +1,6 @@
 package wirewatch
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -67,8 +66,8 @@ type Thread struct {
 	LastPost time.Time `json:"last_post,omitzero"`
 }
 
-// Restart returns th begun anew with one item, for a Sender whose thread's
-// top message is gone and which starts a new thread in its place.
+// Restart returns th begun anew with one item. Only Discord's old Send
+// uses it; it goes with that.
 func (th Thread) Restart(now time.Time) Thread {
 	th.Ref, th.TopRef = "", ""
 	th.Count, th.Posted = 1, 1
@@ -78,23 +77,6 @@ func (th Thread) Restart(now time.Time) Thread {
 
 // Routine is how many of the thread's items were counted but not posted.
 func (th Thread) Routine() int { return max(th.Count-th.Posted, 0) }
-
-// Sender posts alerts to one kind of destination.
-//
-// Send posts a into the thread th (th.Ref empty: start it) and returns the
-// thread as it now stands, with Count and Latest already counting a. A Sender
-// keeps the platform's rate limits itself and may block until ctx is done.
-// Errors it returns are classified with RetryAfter or Permanent.
-//
-// A Quiet alert is not posted: with a thread (th.Ref set) the Sender only
-// refreshes the top message's running summary; without one it returns th
-// with Count raised and posts nothing.
-//
-// When the thread's top message is gone (deleted), the Sender starts a new
-// thread and returns its Ref rather than posting loose in the channel.
-type Sender interface {
-	Send(ctx context.Context, a Alert, th Thread) (Thread, error)
-}
 
 // SendError is a failure to deliver, classified once, at the adapter.
 type SendError struct {

@@ -41,9 +41,6 @@ const (
 type DispatcherOptions struct {
 	// Posters send, by destination kind ("stdout", "slack", "discord").
 	Posters map[string]wirewatch.Poster
-	// Senders are the older adapters that keep threads themselves; a
-	// kind with a Poster uses the Poster.
-	Senders map[string]wirewatch.Sender
 	Log     *slog.Logger
 	Metrics *Metrics // may be nil
 	// DryRun: the posters print instead of delivering, and the log says so.
@@ -64,7 +61,6 @@ type DispatcherOptions struct {
 type Dispatcher struct {
 	db      *store.DB
 	posters map[string]wirewatch.Poster
-	senders map[string]wirewatch.Sender
 	log     *slog.Logger
 	metrics *Metrics
 	dryRun  bool
@@ -90,7 +86,7 @@ func NewDispatcher(db *store.DB, o DispatcherOptions) *Dispatcher {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Dispatcher{
-		db: db, posters: o.Posters, senders: o.Senders, log: o.Log, metrics: o.Metrics, dryRun: o.DryRun,
+		db: db, posters: o.Posters, log: o.Log, metrics: o.Metrics, dryRun: o.DryRun,
 		kick:      make(chan struct{}, 1),
 		running:   map[wirewatch.Destination]bool{},
 		again:     map[wirewatch.Destination]bool{},
@@ -176,19 +172,19 @@ func (d *Dispatcher) start(ctx context.Context) {
 		if d.auth[dest.Kind()] {
 			continue // its checker kicks when the token works again
 		}
-		p, s := d.posters[dest.Kind()], d.senders[dest.Kind()]
-		if p == nil && s == nil {
+		p := d.posters[dest.Kind()]
+		if p == nil {
 			d.warnOnce("nosender "+dest.Kind(), "alerts wait: no "+dest.Kind()+" delivery is configured (its token is not set)", "to", dest)
 			continue
 		}
 		d.running[dest] = true
 		d.wg.Add(1)
-		go d.work(ctx, dest, p, s)
+		go d.work(ctx, dest, p)
 	}
 }
 
 // work drains one destination's outbox.
-func (d *Dispatcher) work(ctx context.Context, dest wirewatch.Destination, p wirewatch.Poster, s wirewatch.Sender) {
+func (d *Dispatcher) work(ctx context.Context, dest wirewatch.Destination, p wirewatch.Poster) {
 	defer d.wg.Done()
 	for ctx.Err() == nil && !d.authHeld(dest.Kind()) {
 		alerts, err := d.db.Pending(dest, batch)
@@ -209,13 +205,7 @@ func (d *Dispatcher) work(ctx context.Context, dest wirewatch.Destination, p wir
 			return
 		}
 		for _, a := range alerts {
-			var ok bool
-			if p != nil {
-				ok = d.deliver(ctx, p, a)
-			} else {
-				ok = d.deliverSend(ctx, s, a)
-			}
-			if !ok {
+			if !d.deliver(ctx, p, a) {
 				break // retry after the wait, from the outbox
 			}
 		}
@@ -415,35 +405,6 @@ func (d *Dispatcher) authHeld(kind string) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.auth[kind]
-}
-
-// deliverSend sends one alert with an older Sender, which keeps the thread
-// itself.
-func (d *Dispatcher) deliverSend(ctx context.Context, s wirewatch.Sender, a wirewatch.Alert) bool {
-	th, err := d.db.Thread(a.To, a.Thread)
-	if err != nil {
-		d.log.Error("read thread", "to", a.To, "thread", a.Thread, "err", err)
-		return false
-	}
-	if th.Title == "" {
-		th.Title = ThreadTitle(a)
-	}
-	start := time.Now()
-	next, err := s.Send(ctx, a, th)
-	if err != nil {
-		return d.failed(ctx, a, err)
-	}
-	now := time.Now().UTC()
-	if next.Started.IsZero() {
-		next.Started = now
-	}
-	next.Updated = now
-	if err := d.db.Delivered(a, next); err != nil {
-		d.log.Error("record delivery", "to", a.To, "err", err)
-		return false
-	}
-	d.delivered(a, next, time.Since(start))
-	return true
 }
 
 // warnOnce logs msg the first time key is seen; the caller holds d.mu.

@@ -181,7 +181,6 @@ func (m *Main) Open(ctx context.Context) error {
 
 	stdout := bot.NewWriter(m.Env.stdout)
 	posters := map[string]wirewatch.Poster{wirewatch.Stdout: stdout}
-	senders := map[string]wirewatch.Sender{}
 	if m.DryRun {
 		posters[wirewatch.Slack] = stdout
 		posters[wirewatch.Discord] = stdout
@@ -207,14 +206,14 @@ func (m *Main) Open(ctx context.Context) error {
 			}
 			m.discord = d
 			if m.secrets.DiscordBotToken != "" {
-				senders[wirewatch.Discord] = d
+				posters[wirewatch.Discord] = d
 			}
 		}
 	}
 	if err := m.checkTokens(ctx, posters); err != nil {
 		return err
 	}
-	m.dispatcher = bot.NewDispatcher(db, bot.DispatcherOptions{Posters: posters, Senders: senders,
+	m.dispatcher = bot.NewDispatcher(db, bot.DispatcherOptions{Posters: posters,
 		Log: m.log.With("part", "dispatch"), Metrics: m.metrics, DryRun: m.DryRun})
 	m.pipeline = &bot.Pipeline{DB: db, Watches: m.watches, Location: c.Location, Dispatcher: m.dispatcher,
 		Metrics: m.metrics, Log: m.log.With("part", "ingest")}
