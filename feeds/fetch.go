@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -285,7 +286,9 @@ func (f *Fetcher) Fetch(ctx context.Context, feed wirewatch.Feed, v Validators, 
 		return Response{}, he
 	}
 
-	body, err := f.readBody(resp)
+	buf := bodyBufs.Get().(*bytes.Buffer)
+	defer putBodyBuf(buf)
+	body, err := f.readBody(resp, buf)
 	if err != nil {
 		if errors.Is(err, ErrTooLarge) {
 			return Response{}, fmt.Errorf("fetch %s: %w", where, err)
@@ -303,8 +306,25 @@ func (f *Fetcher) Fetch(ctx context.Context, feed wirewatch.Feed, v Validators, 
 		r.NotModified = true
 		return r, nil
 	}
-	r.Body = toUTF8(body, resp.Header.Get("Content-Type"))
+	// The buffer goes back to the pool: the caller gets its own copy.
+	r.Body = toUTF8(bytes.Clone(body), resp.Header.Get("Content-Type"))
 	return r, nil
+}
+
+// bodyBufs recycles the buffers bodies are read into: most bodies read are
+// the same as last time (the hash says so) and are dropped at once, and a
+// buffer grown for each of them was most of a daemon's garbage.
+var bodyBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBody is the largest buffer kept for reuse; a rare huge body's is
+// left to the collector rather than held.
+const maxPooledBody = 1 << 20
+
+func putBodyBuf(b *bytes.Buffer) {
+	if b.Cap() <= maxPooledBody {
+		b.Reset()
+		bodyBufs.Put(b)
+	}
 }
 
 // fetchErr words a transport error: the caller's cancellation as is, our own
@@ -323,8 +343,9 @@ func fetchErr(where string, parent, ctx context.Context, timeout time.Duration, 
 	return fmt.Errorf("fetch %s: %w", where, err)
 }
 
-// readBody reads the (decompressed) body, refusing more than MaxBody bytes.
-func (f *Fetcher) readBody(resp *http.Response) ([]byte, error) {
+// readBody reads the (decompressed) body into buf, refusing more than
+// MaxBody bytes. The bytes it returns are buf's.
+func (f *Fetcher) readBody(resp *http.Response, buf *bytes.Buffer) ([]byte, error) {
 	max := f.o.MaxBody
 	var r io.Reader = resp.Body
 	gz := strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "gzip")
@@ -338,7 +359,6 @@ func (f *Fetcher) readBody(resp *http.Response) ([]byte, error) {
 	} else if resp.ContentLength > max {
 		return nil, fmt.Errorf("%w: Content-Length %d is over the %d-byte cap", ErrTooLarge, resp.ContentLength, max)
 	}
-	var buf bytes.Buffer
 	if !gz && resp.ContentLength > 0 {
 		buf.Grow(int(resp.ContentLength))
 	}

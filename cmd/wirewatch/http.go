@@ -36,10 +36,17 @@ func (m *Main) routes() http.Handler {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-m.ready:
-			io.WriteString(w, "ready\n")
 		default:
 			http.Error(w, "starting", http.StatusServiceUnavailable)
+			return
 		}
+		// Polls go on while the store refuses writes, but what they find
+		// is not recorded: not ready.
+		if since, err := m.poller.StoreError(); err != nil {
+			http.Error(w, fmt.Sprintf("store writes failing since %s: %v", since.UTC().Format(time.RFC3339), err), http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "ready\n")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
 	if m.slack != nil && m.secrets.SlackSigningSecret != "" {
@@ -84,6 +91,9 @@ func (m *Main) controlRoutes() http.Handler {
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
+		}
+		if since, err := m.poller.StoreError(); err != nil {
+			st.StoreError, st.StoreErrorSince = err.Error(), since
 		}
 		writeJSON(w, st)
 	})

@@ -24,6 +24,10 @@ type Status struct {
 	Outbox  []OutboxStatus     `json:"outbox"`
 	Changes []store.AuditEntry `json:"changes"` // the audit trail's latest entries
 	Daemon  bool               `json:"daemon"`
+	// StoreError is the running daemon's store write failure under way
+	// (a full disk), if any, and since when.
+	StoreError      string    `json:"store_error,omitempty"`
+	StoreErrorSince time.Time `json:"store_error_since,omitzero"`
 }
 
 // FeedStatus is one feed's line.
@@ -172,6 +176,9 @@ func printStatus(w io.Writer, st Status, loc *time.Location, now time.Time) {
 		fmt.Fprintln(w, "daemon: running")
 	} else {
 		fmt.Fprintln(w, "daemon: not running")
+	}
+	if st.StoreError != "" {
+		fmt.Fprintf(w, "store: writes failing since %s: %s\n", when(st.StoreErrorSince), st.StoreError)
 	}
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "\nFEED\tNAME\tLAST POLL\tRESULT\tNEXT POLL\tERRORS\n")
