@@ -33,6 +33,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/wirewatch/wirewatch/bot/replay"
 )
 
 // DefaultAPIURL is where Discord is when discord.api_url is not set.
@@ -69,6 +71,7 @@ type Discord struct {
 	// deferAfter is how long a command may run before its reply is deferred.
 	deferAfter time.Duration
 	noKeyOnce  sync.Once
+	replays    replay.Guard // interactions already handled
 
 	mu       sync.Mutex
 	channels map[string]channelInfo // channel id → what kind it is
@@ -77,6 +80,7 @@ type Discord struct {
 	warned   map[string]bool        // warnings already logged
 	ready    chan struct{}          // closed on the gateway's first READY
 	readyApp string                 // application id from READY
+	bot      string                 // the bot's user id, from Check or GET /users/@me
 }
 
 type channelInfo struct {

@@ -175,6 +175,9 @@ func (d *Discord) register(ctx context.Context, appID string) error {
 // gatewayInteraction answers one interaction that came over the gateway,
 // through the REST callback.
 func (d *Discord) gatewayInteraction(ctx context.Context, c wirewatch.Commander, i *discordgo.Interaction) {
+	if !d.firstDelivery(i, d.now().Add(interactionLife)) {
+		return
+	}
 	// Discord gives 3 s for the first response.
 	first, cancel := context.WithTimeout(ctx, discordgo.InteractionDeadline)
 	defer cancel()

@@ -62,6 +62,29 @@ func verify(key ed25519.PublicKey, now time.Time, sigHex, ts string, body []byte
 	return nil
 }
 
+// interactionLife is how long Discord may deliver an interaction: its token
+// is valid for 15 minutes
+// (https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object).
+const interactionLife = 15 * time.Minute
+
+// alreadyHandled answers an interaction delivered a second time.
+const alreadyHandled = "This command was already handled; a repeated delivery of it is not run again."
+
+// firstDelivery reports whether interaction i (whose ids Discord never
+// reuses) is seen for the first time, over HTTP or the gateway, and then
+// remembers it until expires. A copy is logged and must not be run: the
+// same signed request replayed, or the gateway replaying events on resume.
+func (d *Discord) firstDelivery(i *discordgo.Interaction, expires time.Time) bool {
+	if i.Type == discordgo.InteractionPing {
+		return true
+	}
+	if d.replays.First(i.ID, d.now(), expires) {
+		return true
+	}
+	d.log.Warn("discord interaction already handled: not run again", "interaction_id", i.ID)
+	return false
+}
+
 // InteractionsHandler serves POST /discord/interactions, Discord's HTTP
 // interactions endpoint: requests are verified (Ed25519 with
 // DISCORD_PUBLIC_KEY, timestamp within 5 minutes) and refused with 401
@@ -96,7 +119,16 @@ func (d *Discord) InteractionsHandler(c wirewatch.Commander) http.Handler {
 			http.Error(w, "malformed interaction", http.StatusBadRequest)
 			return
 		}
-		resp, later := d.answer(r.Context(), c, &i)
+		// The signature is accepted for signatureWindow after its
+		// timestamp: remember the interaction that long.
+		sec, _ := strconv.ParseInt(r.Header.Get("X-Signature-Timestamp"), 10, 64)
+		var resp *discordgo.InteractionResponse
+		var later func()
+		if d.firstDelivery(&i, time.Unix(sec, 0).Add(signatureWindow)) {
+			resp, later = d.answer(r.Context(), c, &i)
+		} else {
+			resp = ephemeral(alreadyHandled)
+		}
 		b, err := json.Marshal(resp)
 		if err != nil {
 			http.Error(w, "internal error", http.StatusInternalServerError)

@@ -100,6 +100,14 @@ func (s *Slack) CommandsHandler(c wirewatch.Commander) http.Handler {
 			http.Error(w, "invalid signature", http.StatusUnauthorized)
 			return
 		}
+		// A signed request is run once: the same one again within its
+		// window (captured and replayed) is answered, not run.
+		sig := r.Header.Get("X-Slack-Signature")
+		if !s.replays.First("http "+sig, s.now(), signedAt(r.Header).Add(signatureWindow)) {
+			s.log.Warn("slack command refused: a replay of a request already handled")
+			writeReply(w, replyText(alreadyHandled))
+			return
+		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		sc, err := slack.SlashCommandParse(r)
@@ -113,6 +121,15 @@ func (s *Slack) CommandsHandler(c wirewatch.Commander) http.Handler {
 		}
 		writeReply(w, s.answer(r.Context(), c, sc))
 	})
+}
+
+// alreadyHandled answers a command delivered a second time.
+const alreadyHandled = "This command was already handled; a repeated delivery of it is not run again."
+
+// signedAt is the time in a verified request's X-Slack-Request-Timestamp.
+func signedAt(h http.Header) time.Time {
+	sec, _ := strconv.ParseInt(h.Get("X-Slack-Request-Timestamp"), 10, 64)
+	return time.Unix(sec, 0)
 }
 
 func writeReply(w http.ResponseWriter, text string) {

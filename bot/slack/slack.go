@@ -32,6 +32,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/wirewatch/wirewatch/bot/replay"
 )
 
 // DefaultAPIURL is Slack's Web API base, with the trailing slash slack-go
@@ -87,6 +89,7 @@ type Slack struct {
 	now        func() time.Time  // signature window clock (tests)
 	ackBudget  time.Duration     // how long a command may take before "working on it"
 	replyHosts map[string]string // allowed response_url hosts → scheme
+	replays    replay.Guard      // commands already run (signatures, envelope ids)
 
 	base   context.Context // cancelled by Close; parents late command replies
 	cancel context.CancelFunc

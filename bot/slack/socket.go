@@ -59,6 +59,16 @@ func (s *Slack) socketEvent(ctx context.Context, cl *socketmode.Client, c wirewa
 			return
 		}
 		req := *ev.Request
+		// Slack redelivers an envelope it thinks was not acked: run it
+		// once, and ack the copy so Slack stops.
+		if !s.replays.First("envelope "+req.EnvelopeID, s.now(), s.now().Add(signatureWindow)) {
+			s.log.Info("slack socket mode: envelope already handled", "envelope_id", req.EnvelopeID)
+			payload := map[string]any{"response_type": slack.ResponseTypeEphemeral, "text": replyText(alreadyHandled)}
+			if err := cl.AckCtx(ctx, req.EnvelopeID, payload); err != nil {
+				s.log.Warn("slack socket mode ack", "err", s.scrub(err.Error()))
+			}
+			return
+		}
 		// Commands run beside the event loop: a slow one must not hold up
 		// the acks of others.
 		s.spawn(func() {
