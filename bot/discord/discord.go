@@ -194,10 +194,12 @@ func noMentions() *discordgo.MessageAllowedMentions {
 }
 
 // BotPermissions are the permissions the bot needs in the channels it posts
-// to: View Channels, Send Messages, Embed Links, Create Public Threads and
-// Send Messages in Threads (309237664768).
+// to: View Channels, Send Messages, Embed Links, Read Message History (to
+// find an alert that was in flight when the process stopped), Create Public
+// Threads and Send Messages in Threads (309237730304).
 const BotPermissions = int64(discordgo.PermissionViewChannel | discordgo.PermissionSendMessages |
-	discordgo.PermissionEmbedLinks | discordgo.PermissionCreatePublicThreads | discordgo.PermissionSendMessagesInThreads)
+	discordgo.PermissionEmbedLinks | discordgo.PermissionReadMessageHistory |
+	discordgo.PermissionCreatePublicThreads | discordgo.PermissionSendMessagesInThreads)
 
 // InviteURL is the address that adds the bot, with its commands and
 // BotPermissions, to a server.

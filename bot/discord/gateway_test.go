@@ -132,7 +132,7 @@ func TestRunRegistrationRefused(t *testing.T) {
 }
 
 func TestInviteURL(t *testing.T) {
-	want := "https://discord.com/oauth2/authorize?client_id=555&scope=bot+applications.commands&permissions=309237664768"
+	want := "https://discord.com/oauth2/authorize?client_id=555&scope=bot+applications.commands&permissions=309237730304"
 	if got := InviteURL("555"); got != want {
 		t.Errorf("InviteURL = %s, want %s", got, want)
 	}

@@ -110,6 +110,9 @@ func (d *Discord) Check(ctx context.Context) error {
 		}
 		return classify(fmt.Errorf("discord check the bot token (GET /users/@me): %w", err))
 	}
+	d.mu.Lock()
+	d.bot = u.ID
+	d.mu.Unlock()
 	d.log.Debug("discord token checked", "bot", u.Username, "bot_id", u.ID)
 	return nil
 }
@@ -313,8 +316,155 @@ func (d *Discord) EditTop(ctx context.Context, th wirewatch.Thread) error {
 	return d.fail(ch, "update thread summary", err)
 }
 
-// Delivered answers false: every message but a forum post carries a nonce,
-// and Discord returns the message already posted for a repeated one.
+// Delivered looks for a among what the bot posted since a was queued: in
+// th's thread for a reply, in the channel (or among a forum's active
+// posts) for a top message, which it returns as PostTop would have. The
+// nonce already covers a retry within Discord's few minutes, and a forum
+// post has none; this covers those and a longer stop. Without Read Message
+// History in the channel it answers false and leaves it to the nonce.
 func (d *Discord) Delivered(ctx context.Context, th wirewatch.Thread, a wirewatch.Alert) (wirewatch.Thread, bool, error) {
-	return th, false, nil
+	ch, err := channelOf(a.To)
+	if err != nil || a.Queued.IsZero() {
+		return th, false, err
+	}
+	bot, err := d.botID(ctx)
+	if err != nil {
+		return th, false, classify(fmt.Errorf("discord look for an alert in flight: %w", err))
+	}
+	// A minute of slack for our clock against Discord's.
+	since := a.Queued.Add(-time.Minute)
+	want := d.alertEmbed(a)
+	if th.Ref != "" {
+		id, err := d.findPost(ctx, th.Ref, bot, since, want, false)
+		return th, id != "", d.lookErr(th.Ref, err)
+	}
+	ci, err := d.channel(ctx, ch)
+	if err != nil {
+		return th, false, d.lookErr(ch, err)
+	}
+	switch ci.typ {
+	case discordgo.ChannelTypeGuildForum, discordgo.ChannelTypeGuildMedia:
+		id, err := d.findForumPost(ctx, ch, ci.guild, bot, threadName(cmpOr(th.Title, a.Title)), since, want)
+		if id != "" {
+			th.Ref, th.TopRef = id, id+"/"+id
+		}
+		return th, id != "", d.lookErr(ch, err)
+	}
+	id, err := d.findPost(ctx, ch, bot, since, want, true)
+	if id == "" {
+		return th, false, d.lookErr(ch, err)
+	}
+	th.TopRef, th.Ref = ch+"/"+id, ""
+	switch ci.typ {
+	case discordgo.ChannelTypeGuildPublicThread, discordgo.ChannelTypeGuildPrivateThread, discordgo.ChannelTypeGuildNewsThread:
+		th.Ref = ch
+	}
+	return th, true, nil
+}
+
+// lookErr is what a failed look for an alert in flight returns: nothing
+// where the channel will not show its history (the nonce is left to keep
+// the post single), else the classified error.
+func (d *Discord) lookErr(ch string, err error) error {
+	if err == nil {
+		return nil
+	}
+	err = apiError(err)
+	switch codeOf(err) {
+	case codeMissingAccess, codeMissingPerms, codeUnknownChannel:
+		d.warnOnce(ch, "cannot read the channel's history to find an alert in flight at a stop; relying on the nonce", err)
+		return nil
+	}
+	return classify(fmt.Errorf("discord look for an alert in flight in channel %s: %w", ch, err))
+}
+
+// maxLookPages bounds the history read for one alert in flight.
+const maxLookPages = 5
+
+// findPost returns the id of the bot's message in ch since since whose
+// embed is want (and, for a top message, which starts with our marker).
+func (d *Discord) findPost(ctx context.Context, ch, bot string, since time.Time, want *discordgo.MessageEmbed, top bool) (string, error) {
+	after := snowflakeAt(since)
+	for range maxLookPages {
+		ms, err := d.s.ChannelMessages(ch, 100, "", after, "", discordgo.WithContext(ctx))
+		if err != nil {
+			return "", err
+		}
+		for _, m := range ms {
+			if m.Author != nil && m.Author.ID == bot && sameEmbed(m.Embeds, want) && (!top || strings.HasPrefix(m.Content, "📌")) {
+				return m.ID, nil
+			}
+			if idAfter(m.ID, after) {
+				after = m.ID
+			}
+		}
+		if len(ms) < 100 {
+			break
+		}
+	}
+	return "", nil
+}
+
+// findForumPost returns the id of the bot's active post named name in
+// forum ch since since whose starter message carries want.
+func (d *Discord) findForumPost(ctx context.Context, ch, guild, bot, name string, since time.Time, want *discordgo.MessageEmbed) (string, error) {
+	if !isSnowflake(guild) {
+		return "", nil
+	}
+	list, err := d.s.GuildThreadsActive(guild, discordgo.WithContext(ctx))
+	if err != nil {
+		return "", err
+	}
+	from := snowflakeAt(since)
+	for _, t := range list.Threads {
+		if t.ParentID != ch || t.OwnerID != bot || t.Name != name || !idAfter(t.ID, from) {
+			continue
+		}
+		m, err := d.s.ChannelMessage(t.ID, t.ID, discordgo.WithContext(ctx))
+		if err != nil {
+			return "", err
+		}
+		if sameEmbed(m.Embeds, want) {
+			return t.ID, nil
+		}
+	}
+	return "", nil
+}
+
+// sameEmbed tells whether a posted message's embeds are the one we sent.
+func sameEmbed(got []*discordgo.MessageEmbed, want *discordgo.MessageEmbed) bool {
+	return len(got) > 0 && got[0].Title == want.Title && got[0].URL == want.URL && got[0].Timestamp == want.Timestamp
+}
+
+// discordEpoch is the first millisecond of Discord's snowflakes (2015).
+const discordEpoch = 1420070400000
+
+// snowflakeAt is the smallest id of a message made at t.
+func snowflakeAt(t time.Time) string {
+	return strconv.FormatInt(max(t.UnixMilli()-discordEpoch, 0)<<22, 10)
+}
+
+// idAfter tells whether snowflake a is later than b.
+func idAfter(a, b string) bool {
+	x, err1 := strconv.ParseUint(a, 10, 64)
+	y, err2 := strconv.ParseUint(b, 10, 64)
+	return err1 == nil && err2 == nil && x > y
+}
+
+// botID is the bot's user id, asked of Discord once.
+func (d *Discord) botID(ctx context.Context) (string, error) {
+	d.mu.Lock()
+	id := d.bot
+	d.mu.Unlock()
+	if id != "" {
+		return id, nil
+	}
+	u, err := d.s.User("@me", discordgo.WithContext(ctx))
+	if err != nil {
+		return "", apiError(err)
+	}
+	d.mu.Lock()
+	d.bot = u.ID
+	d.mu.Unlock()
+	return u.ID, nil
 }

@@ -524,3 +524,77 @@ func TestTopContent(t *testing.T) {
 		t.Errorf("a link's ')' or '>' was left to end the masked link early: %q", c)
 	}
 }
+
+// An alert in flight at a stop whose post had gone out: Delivered finds it
+// after the nonce's few minutes, in the thread, in the channel (as a top
+// message) and among a forum's posts, and gives the thread PostTop would
+// have given.
+func TestDelivered(t *testing.T) {
+	f := textFake(t)
+	f.AddChannel(discordtest.Channel{ID: forumCh, Type: discordgo.ChannelTypeGuildForum, GuildID: "4242"})
+	d := f.adapter(t, nil)
+	queued := time.Now().Add(-time.Hour)
+	at := func(ch string, n uint64, title string) wirewatch.Alert {
+		a := posterAlert(ch, n, title)
+		a.Queued, a.InFlight = queued, true
+		return a
+	}
+
+	// A top message.
+	a := at(textCh, 1, "Top story")
+	posted, err := d.PostTop(ctx, newThread(a), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	th, ok, err := f.adapter(t, nil).Delivered(ctx, newThread(a), a)
+	if err != nil || !ok || th.TopRef != posted.TopRef || th.Ref != "" {
+		t.Fatalf("Delivered(top) = %+v, %v, %v; want found with TopRef %q", th, ok, err, posted.TopRef)
+	}
+	// Another alert, and the same alert queued after the post, are not it.
+	if _, ok, err := d.Delivered(ctx, newThread(a), at(textCh, 2, "Other story")); ok || err != nil {
+		t.Errorf("Delivered(another alert) = %v, %v; want false", ok, err)
+	}
+	later := a
+	later.Queued = time.Now().Add(time.Hour)
+	if _, ok, _ := d.Delivered(ctx, newThread(a), later); ok {
+		t.Error("Delivered found a post older than the alert")
+	}
+
+	// A reply.
+	open, err := d.Open(ctx, posted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := at(textCh, 3, "Reply story")
+	if _, ok, _ := d.Delivered(ctx, open, b); ok {
+		t.Fatal("Delivered(reply) before the reply was posted = true")
+	}
+	if _, err := d.Reply(ctx, open, b, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := d.Delivered(ctx, open, b); !ok || err != nil {
+		t.Errorf("Delivered(reply) = %v, %v; want found", ok, err)
+	}
+
+	// A forum post, which has no nonce.
+	c := at(forumCh, 4, "Forum story")
+	post, err := d.PostTop(ctx, newThread(c), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	th, ok, err = f.adapter(t, nil).Delivered(ctx, newThread(c), c)
+	if err != nil || !ok || th.Ref != post.Ref || th.TopRef != post.TopRef {
+		t.Errorf("Delivered(forum post) = %+v, %v, %v; want Ref %q", th, ok, err, post.Ref)
+	}
+
+	// Without Read Message History: false, and the nonce does the rest.
+	f.SetFail(func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
+		if r.Method == "GET" && strings.HasSuffix(r.URL.Path, "/messages") {
+			return 403, nil, `{"message":"Missing Access","code":50001}`, true
+		}
+		return 0, nil, "", false
+	})
+	if _, ok, err := d.Delivered(ctx, open, b); ok || err != nil {
+		t.Errorf("Delivered without history = %v, %v; want false, nil", ok, err)
+	}
+}

@@ -19,6 +19,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -147,7 +149,6 @@ func New(tb testing.TB, token string) *Server {
 		Edits:     make(chan Request, 16),
 		Callbacks: make(chan Request, 16),
 		Puts:      make(chan Request, 16),
-		nextID:    900000000000000000,
 		now:       time.Now,
 		channels:  map[string]*Channel{},
 		messages:  map[string]*Message{},
@@ -366,9 +367,18 @@ func apiPath(p string) ([]string, bool) {
 	return strings.Split(rest, "/"), true
 }
 
+// discordEpoch is the start of Discord's snowflakes.
+const discordEpoch = 1420070400000
+
+// id is a new snowflake: the stand-in's time in its top bits, as Discord's
+// ids have, so that listing messages after a time works; always growing.
 func (s *Server) id() string {
-	s.nextID++
-	return fmt.Sprint(s.nextID)
+	n := (s.now().UnixMilli() - discordEpoch) << 22
+	if n <= s.nextID {
+		n = s.nextID + 1
+	}
+	s.nextID = n
+	return fmt.Sprint(n)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -533,7 +543,7 @@ func (s *Server) channelJSON(id string) (map[string]any, bool) {
 		if p, ok := s.channels[th.Parent]; ok {
 			guild = p.GuildID
 		}
-		return map[string]any{"id": id, "type": discordgo.ChannelTypeGuildPublicThread, "parent_id": th.Parent,
+		return map[string]any{"id": id, "type": discordgo.ChannelTypeGuildPublicThread, "parent_id": th.Parent, "owner_id": BotUserID,
 			"guild_id": guild, "name": th.Name, "thread_metadata": map[string]any{"archived": th.Archived, "locked": th.Locked}}, true
 	}
 	return nil, false
@@ -571,8 +581,23 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, seg []string, bod
 		}
 		c, _ := s.channelJSON(th.ID)
 		writeJSON(w, 200, c)
+	case seg[0] == "channels" && n == 3 && seg[2] == "messages" && r.Method == "GET":
+		s.listMessages(w, r, seg[1])
+	case seg[0] == "guilds" && n == 4 && seg[2] == "threads" && seg[3] == "active" && r.Method == "GET":
+		s.activeThreads(w, seg[1])
 	case seg[0] == "channels" && n == 3 && seg[2] == "messages" && r.Method == "POST":
 		return s.postMessage(w, r, seg[1], body, auth)
+	case seg[0] == "channels" && n == 4 && seg[2] == "messages" && r.Method == "GET":
+		m, ok := s.messages[seg[3]]
+		if _, live := s.channelJSON(seg[1]); !live {
+			apiErr(w, 404, CodeUnknownChannel, "Unknown Channel")
+		} else if !ok || m.Channel != seg[1] {
+			apiErr(w, 404, CodeUnknownMessage, "Unknown Message")
+		} else {
+			out := messageJSON(m)
+			delete(out, "nonce")
+			writeJSON(w, 200, out)
+		}
 	case seg[0] == "channels" && n == 4 && seg[2] == "messages" && r.Method == "PATCH":
 		s.editMessage(w, r, seg[1], seg[3], body)
 	case seg[0] == "channels" && n == 5 && seg[2] == "messages" && seg[4] == "threads" && r.Method == "POST":
@@ -665,9 +690,61 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request, ch string, 
 	return msg.ID
 }
 
+// listMessages is GET /channels/{id}/messages: at most limit (50, up to
+// 100) messages, newest first, after the id "after" when it is given.
+func (s *Server) listMessages(w http.ResponseWriter, r *http.Request, ch string) {
+	if _, ok := s.channelJSON(ch); !ok {
+		apiErr(w, 404, CodeUnknownChannel, "Unknown Channel")
+		return
+	}
+	limit := 50
+	if v, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil && v >= 1 && v <= 100 {
+		limit = v
+	}
+	after := r.URL.Query().Get("after")
+	var ms []*Message
+	for _, m := range s.messages {
+		if m.Channel == ch && (after == "" || idLess(after, m.ID)) {
+			ms = append(ms, m)
+		}
+	}
+	// The oldest limit after "after" (Discord's paging), shown newest first.
+	sort.Slice(ms, func(i, j int) bool { return idLess(ms[i].ID, ms[j].ID) })
+	if after == "" && len(ms) > limit {
+		ms = ms[len(ms)-limit:]
+	} else if len(ms) > limit {
+		ms = ms[:limit]
+	}
+	out := make([]map[string]any, 0, len(ms))
+	for i := len(ms) - 1; i >= 0; i-- {
+		m := messageJSON(ms[i])
+		delete(m, "nonce") // Discord gives the nonce only when the message is created
+		out = append(out, m)
+	}
+	writeJSON(w, 200, out)
+}
+
+// activeThreads is GET /guilds/{id}/threads/active: the threads of the
+// guild's channels that are neither archived nor deleted.
+func (s *Server) activeThreads(w http.ResponseWriter, guild string) {
+	threads := []map[string]any{}
+	for _, th := range s.threads {
+		p, ok := s.channels[th.Parent]
+		if !ok || p.GuildID != guild || th.Archived || th.Deleted {
+			continue
+		}
+		c, _ := s.channelJSON(th.ID)
+		threads = append(threads, c)
+	}
+	writeJSON(w, 200, map[string]any{"threads": threads, "members": []any{}})
+}
+
 func messageJSON(m *Message) map[string]any {
-	out := map[string]any{"id": m.ID, "channel_id": m.Channel, "content": m.Content, "type": 0,
+	out := map[string]any{"id": m.ID, "channel_id": m.Channel, "content": m.Content, "type": 0, "embeds": m.Embeds,
 		"author": map[string]any{"id": BotUserID, "username": "wirewatch", "bot": true}}
+	if m.Embeds == nil {
+		out["embeds"] = []any{}
+	}
 	if m.Nonce != "" {
 		out["nonce"] = m.Nonce
 	}
