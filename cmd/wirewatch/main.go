@@ -11,9 +11,16 @@ import (
 )
 
 func main() {
-	// Signals become context cancellation and nothing more; the commands
-	// shut down from there.
+	os.Exit(runMain(os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}))
+}
+
+// runMain runs one command with SIGINT and SIGTERM turned into context
+// cancellation and nothing more; the commands shut down from there, and a
+// daemon stopped so exits 0. Once the first signal is in, the next one is no
+// longer caught: a second Ctrl-C ends a shutdown that hangs.
+func runMain(args []string, e env) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(cli(ctx, os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}))
+	context.AfterFunc(ctx, stop)
+	return cli(ctx, args, e)
 }

@@ -70,6 +70,9 @@ func cmdRun(ctx context.Context, args []string, e env) error {
 	if err := m.Close(); err != nil && runErr == nil {
 		runErr = err
 	}
+	if runErr == nil && !m.Once {
+		m.logStopped(ctx)
+	}
 	return runErr
 }
 
@@ -308,15 +311,15 @@ func (m *Main) start(ctx context.Context, name string, fn func(context.Context) 
 func (m *Main) Run(ctx context.Context) error {
 	if m.Once {
 		close(m.ready)
+		seeds := m.countSeeds()
 		if err := m.poller.PollAll(ctx); err != nil {
 			return err
 		}
 		wait, cancel := context.WithTimeout(ctx, onceDrain)
 		defer cancel()
-		if err := m.dispatcher.WaitEmpty(wait); err != nil {
-			return err
-		}
-		return nil
+		err := m.dispatcher.WaitEmpty(wait)
+		m.logOnce(seeds)
+		return err
 	}
 	select {
 	case <-ctx.Done():
