@@ -24,6 +24,9 @@ type Item struct {
 	Published time.Time `json:"published"`
 	Summary   string    `json:"summary"` // plain text, HTML stripped
 	Docket    *Docket   `json:"docket,omitempty"`
+	// Article is the main text of the page Link points to, when it was
+	// read (feeds[].fulltext) for matching; never stored, never posted.
+	Article string `json:"-"`
 }
 
 // Docket describes a court-docket entry. Only docket items carry one.
@@ -64,4 +67,15 @@ func (it *Item) Key() string {
 	default:
 		return "i " + it.FeedID + " " + it.ID
 	}
+}
+
+// FeedKey identifies the item within its feed: a docket entry by Key (the
+// same entry whatever the source), anything else by feed and id. Items of
+// one feed with distinct ids are distinct even when their canonical links,
+// and so their Keys, are the same (a live blog's "#post-1", "#post-2").
+func (it *Item) FeedKey() string {
+	if it.Docket != nil && it.Docket.Number != "" {
+		return it.Key()
+	}
+	return "i " + it.FeedID + " " + it.ID
 }

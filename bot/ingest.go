@@ -42,15 +42,15 @@ func (p *Pipeline) Commit(_ context.Context, f wirewatch.Feed, st wirewatch.Feed
 		from := len(items) - f.Backfill
 		keys := map[string]bool{}
 		for i := max(from, 0); i < len(items); i++ {
-			keys[items[i].Key()] = true
+			keys[items[i].FeedKey()] = true
 		}
-		alert = func(it wirewatch.Item) bool { return keys[it.Key()] }
+		alert = func(it wirewatch.Item) bool { return keys[it.FeedKey()] }
 	}
 	pre, err := p.alerts(items, now, alert)
 	if err != nil {
 		return err
 	}
-	res, err := p.DB.Ingest(f.ID, &st, items, func(it wirewatch.Item) []wirewatch.Alert { return pre[it.Key()] })
+	res, err := p.DB.Ingest(f.ID, &st, items, func(it wirewatch.Item) []wirewatch.Alert { return pre[it.FeedKey()] })
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func (p *Pipeline) Ingest(_ context.Context, f wirewatch.Feed, items []wirewatch
 	if err != nil {
 		return err
 	}
-	res, err := p.DB.Ingest(f.ID, nil, items, func(it wirewatch.Item) []wirewatch.Alert { return pre[it.Key()] })
+	res, err := p.DB.Ingest(f.ID, nil, items, func(it wirewatch.Item) []wirewatch.Alert { return pre[it.FeedKey()] })
 	if err != nil {
 		return err
 	}
@@ -97,8 +97,8 @@ func (p *Pipeline) alerts(items []wirewatch.Item, now time.Time, wanted func(wir
 		if !unseen[i] || !wanted(it) {
 			continue
 		}
-		if _, done := out[it.Key()]; !done {
-			out[it.Key()] = p.Watches.Alerts(it, now, p.Location)
+		if _, done := out[it.FeedKey()]; !done {
+			out[it.FeedKey()] = p.Watches.Alerts(it, now, p.Location)
 		}
 	}
 	return out, nil
@@ -106,6 +106,11 @@ func (p *Pipeline) alerts(items []wirewatch.Item, now time.Time, wanted func(wir
 
 func (p *Pipeline) done(f wirewatch.Feed, res store.Ingested, first bool) {
 	p.Metrics.Queue(res.Alerts, res.New)
+	p.Metrics.Merge(len(res.Merged))
+	for _, m := range res.Merged {
+		p.Log.Debug("item taken for one seen in another feed (same canonical link)", "feed", f.ID,
+			"id", m.Item.ID, "link", m.Item.Link, "with_feed", m.WithFeed, "with_id", m.WithID)
+	}
 	queued := 0
 	for _, n := range res.Alerts {
 		queued += n

@@ -13,6 +13,7 @@ type Metrics struct {
 	Polls       *prometheus.CounterVec   // by result: ok, not_modified, error
 	PollSeconds prometheus.Histogram     // fetch and parse time
 	ItemsSeen   prometheus.Counter       // new items
+	ItemsMerged prometheus.Counter       // items taken for another feed's (same canonical link)
 	Queued      *prometheus.CounterVec   // alerts queued, by destination kind
 	Delivered   *prometheus.CounterVec   // by destination kind
 	Failed      *prometheus.CounterVec   // parked, by destination kind
@@ -35,6 +36,8 @@ func NewMetrics(r prometheus.Registerer, outbox func() map[wirewatch.Destination
 			Buckets: prometheus.ExponentialBuckets(0.01, 2.5, 10)}),
 		ItemsSeen: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "wirewatch_items_seen_total", Help: "Items not seen before."}),
+		ItemsMerged: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "wirewatch_items_merged_total", Help: "Items not alerted because another feed's item with the same canonical link was seen first."}),
 		Queued: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "wirewatch_alerts_queued_total", Help: "Alerts written to the outbox, by destination kind."}, []string{"kind"}),
 		Delivered: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -63,7 +66,7 @@ func NewMetrics(r prometheus.Registerer, outbox func() map[wirewatch.Destination
 			m.TopEdits.WithLabelValues(k, r)
 		}
 	}
-	r.MustRegister(m.Polls, m.PollSeconds, m.ItemsSeen, m.Queued, m.Delivered, m.Failed, m.SendSeconds, m.TopEdits, m.TopEditsCoalesced,
+	r.MustRegister(m.Polls, m.PollSeconds, m.ItemsSeen, m.ItemsMerged, m.Queued, m.Delivered, m.Failed, m.SendSeconds, m.TopEdits, m.TopEditsCoalesced,
 		&outboxCollector{depths: outbox, desc: prometheus.NewDesc("wirewatch_outbox_depth",
 			"Alerts waiting in the outbox, by destination.", []string{"to"}, nil)})
 	return m
@@ -121,6 +124,14 @@ func (m *Metrics) Queue(per map[wirewatch.Destination]int, newItems int) {
 	for d, n := range per {
 		m.Queued.WithLabelValues(d.Kind()).Add(float64(n))
 	}
+}
+
+// Merge counts items taken for another feed's.
+func (m *Metrics) Merge(n int) {
+	if m == nil || n == 0 {
+		return
+	}
+	m.ItemsMerged.Add(float64(n))
 }
 
 // Poll records one poll's result and duration.

@@ -43,6 +43,7 @@ func TestParseGolden(t *testing.T) {
 		{"repeated-guid.xml", wirewatch.Feed{ID: "cfg-7", URL: "https://sloppy.example/rss", Type: wirewatch.FeedRSS}},
 		{"html-laden.xml", wirewatch.Feed{ID: "cfg-8", URL: "https://heavy.example/rss", Type: wirewatch.FeedRSS}},
 		{"tracking.xml", wirewatch.Feed{ID: "cfg-9", URL: "https://track.example/feed/rss", Type: wirewatch.FeedRSS}},
+		{"liveblog.xml", wirewatch.Feed{ID: "cfg-10", URL: "https://harbor.example/live.rss", Type: wirewatch.FeedRSS}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			body, err := os.ReadFile(filepath.Join("testdata", tc.file))

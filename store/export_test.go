@@ -27,7 +27,7 @@ func (db *DB) FeedState(id string) (wirewatch.FeedState, error) {
 func (db *DB) Seen(it wirewatch.Item) (bool, error) {
 	var ok bool
 	err := db.view(func(tx *bolt.Tx) error {
-		ok = tx.Bucket(bSeen).Get(hashKey(it.Key())) != nil
+		ok = tx.Bucket(bSeen).Get(hashKey(it.FeedKey())) != nil
 		return nil
 	})
 	return ok, err

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -40,6 +41,15 @@ func (db *DB) PutFeedState(id string, st wirewatch.FeedState) error {
 type Ingested struct {
 	New    int                           // items not seen before
 	Alerts map[wirewatch.Destination]int // alerts queued per destination
+	// Merged are the items not counted new because another feed's item
+	// with the same canonical link (Item.Key) was seen first.
+	Merged []Merge
+}
+
+// Merge is an item taken for one seen before in another feed.
+type Merge struct {
+	Item             wirewatch.Item
+	WithFeed, WithID string // the item seen first
 }
 
 // Ingest records a poll in one transaction: items not seen before are marked
@@ -48,6 +58,11 @@ type Ingested struct {
 // I/O), they go to the outbox, and the feed's state is saved. With st nil,
 // no feed state is written (push sources).
 //
+// An item is new when its FeedKey was not seen, unless it is a news item
+// whose canonical link (Key) was first seen in another feed: the same story
+// from two outlets is one (Ingested.Merged). Within one feed, items with
+// distinct ids are always distinct.
+//
 // items should come oldest first, so the outbox keeps their order.
 func (db *DB) Ingest(feedID string, st *wirewatch.FeedState, items []wirewatch.Item, alertsFor func(it wirewatch.Item) []wirewatch.Alert) (Ingested, error) {
 	res := Ingested{Alerts: map[wirewatch.Destination]int{}}
@@ -55,21 +70,23 @@ func (db *DB) Ingest(feedID string, st *wirewatch.FeedState, items []wirewatch.I
 	err := db.update(func(tx *bolt.Tx) error {
 		res.New = 0
 		clear(res.Alerts)
+		res.Merged = res.Merged[:0]
 		seen, seenBy, recent := tx.Bucket(bSeen), tx.Bucket(bSeenBy), tx.Bucket(bRecent)
+		sets := seenSets{seen: seen, stories: tx.Bucket(bStories), seenBy: seenBy}
 		outbox := tx.Bucket(bOutbox)
 		stamp := u64(uint64(now.Unix()))
 		for _, it := range items {
-			h := hashKey(it.Key())
-			if seen.Get(h) != nil {
+			isNew, merged, err := sets.record(it, stamp)
+			if err != nil {
+				return err
+			}
+			if merged != nil {
+				res.Merged = append(res.Merged, *merged)
+			}
+			if !isNew {
 				continue
 			}
 			res.New++
-			if err := seen.Put(h, stamp); err != nil {
-				return err
-			}
-			if err := seenBy.Put(append(append([]byte{}, stamp...), h...), nil); err != nil {
-				return err
-			}
 			if err := keepRecent(recent, it); err != nil {
 				return err
 			}
@@ -104,13 +121,94 @@ func (db *DB) Ingest(feedID string, st *wirewatch.FeedState, items []wirewatch.I
 	return res, nil
 }
 
-// Unseen reports, in one read transaction, which items have not been seen.
+// seenSets are the buckets that remember items: seen by FeedKey, stories
+// by Key (canonical link) with the item that brought it first.
+type seenSets struct{ seen, stories, seenBy *bolt.Bucket }
+
+// storyKey is the cross-feed key of a linked news item, or "" for items
+// that have none besides FeedKey (docket entries, items without a link).
+func storyKey(it *wirewatch.Item) string {
+	if k := it.Key(); k != it.FeedKey() && it.Link != "" {
+		return k
+	}
+	return ""
+}
+
+// check says whether it is new and, when its story was seen first in
+// another feed, with which item. legacy is a story key written before
+// stories were kept apart (Item.Key in seen): the item was seen then.
+func (s seenSets) check(it *wirewatch.Item) (isNew bool, owner []byte, legacy bool) {
+	if s.seen.Get(hashKey(it.FeedKey())) != nil {
+		return false, nil, false
+	}
+	sk := storyKey(it)
+	if sk == "" {
+		return true, nil, false
+	}
+	h := hashKey(sk)
+	if s.stories == nil {
+		// A file opened read-only that predates the bucket.
+		return s.seen.Get(h) == nil, nil, s.seen.Get(h) != nil
+	}
+	if v := s.stories.Get(h); len(v) > 8 {
+		feed, _, _ := bytes.Cut(v[8:], []byte{0})
+		if string(feed) == it.FeedID {
+			return true, nil, false
+		}
+		return false, v[8:], false
+	}
+	if s.seen.Get(h) != nil {
+		return false, nil, true
+	}
+	return true, nil, false
+}
+
+// record marks it seen and says whether it was new, and the merge when its
+// story was another feed's.
+func (s seenSets) record(it wirewatch.Item, stamp []byte) (bool, *Merge, error) {
+	isNew, owner, legacy := s.check(&it)
+	if !isNew && owner == nil && !legacy {
+		return false, nil, nil // this very item, seen before
+	}
+	// Remember the item itself, so a merge is said once and a later poll
+	// finds it at the first look.
+	h := hashKey(it.FeedKey())
+	if err := s.seen.Put(h, stamp); err != nil {
+		return false, nil, err
+	}
+	if err := s.seenBy.Put(append(append([]byte{}, stamp...), h...), nil); err != nil {
+		return false, nil, err
+	}
+	if sk := storyKey(&it); sk != "" && owner == nil {
+		// New, or seen before stories were kept apart: this item brings the
+		// story from now on (an old file's live blog gets its posts back).
+		sh := hashKey(sk)
+		if s.stories.Get(sh) == nil {
+			v := append(append(append([]byte{}, stamp...), it.FeedID...), 0)
+			if err := s.stories.Put(sh, append(v, wirewatch.Clip(it.ID, 256)...)); err != nil {
+				return false, nil, err
+			}
+			if err := s.seenBy.Put(append(append([]byte{}, stamp...), sh...), []byte("s")); err != nil {
+				return false, nil, err
+			}
+		}
+	}
+	if owner != nil {
+		feed, id, _ := bytes.Cut(owner, []byte{0})
+		return false, &Merge{Item: it, WithFeed: string(feed), WithID: string(id)}, nil
+	}
+	return isNew, nil, nil
+}
+
+// Unseen reports, in one read transaction, which items have not been seen
+// (as Ingest would count them new, unless an item of the same poll or of a
+// poll committing meanwhile brings its story first).
 func (db *DB) Unseen(items []wirewatch.Item) ([]bool, error) {
 	out := make([]bool, len(items))
 	err := db.view(func(tx *bolt.Tx) error {
-		seen := tx.Bucket(bSeen)
+		sets := seenSets{seen: tx.Bucket(bSeen), stories: tx.Bucket(bStories)}
 		for i := range items {
-			out[i] = seen.Get(hashKey(items[i].Key())) == nil
+			out[i], _, _ = sets.check(&items[i])
 		}
 		return nil
 	})
@@ -161,15 +259,19 @@ func (db *DB) Prune(cutoff time.Time) (int, error) {
 	for {
 		n := 0
 		err := db.update(func(tx *bolt.Tx) error {
-			seen, c := tx.Bucket(bSeen), tx.Bucket(bSeenBy).Cursor()
-			for k, _ := c.First(); k != nil && n < pruneBatch; k, _ = c.Next() {
+			seen, stories, c := tx.Bucket(bSeen), tx.Bucket(bStories), tx.Bucket(bSeenBy).Cursor()
+			for k, kind := c.First(); k != nil && n < pruneBatch; k, kind = c.Next() {
 				if binary.BigEndian.Uint64(k[:8]) >= limit {
 					break
 				}
-				// The hash may have been seen again later; only drop it from
-				// seen if this index entry is the one it points to.
-				if v := seen.Get(k[8:]); v != nil && string(v) == string(k[:8]) {
-					if err := seen.Delete(k[8:]); err != nil {
+				set := seen
+				if string(kind) == "s" {
+					set = stories
+				}
+				// The hash may have been seen again later; only drop it if
+				// this index entry is the one it points to.
+				if v := set.Get(k[8:]); len(v) >= 8 && string(v[:8]) == string(k[:8]) {
+					if err := set.Delete(k[8:]); err != nil {
 						return err
 					}
 				}

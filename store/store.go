@@ -5,9 +5,12 @@
 //	feeds      id → runtime feed (JSON); feeds of the config file are not here
 //	feedstate  feed id → FeedState (JSON): validators, schedule, errors
 //	watches    id → runtime watch (JSON)
-//	seen       16-byte hash of Item.Key → 8-byte big-endian unix seconds first seen
-//	seenby     8-byte unix seconds + hash → nothing: the same set in time order,
-//	           so retention prunes from the front instead of scanning
+//	seen       16-byte hash of Item.FeedKey → 8-byte big-endian unix seconds first seen
+//	           (files written before FeedKey hold hashes of Item.Key here too)
+//	stories    16-byte hash of Item.Key of a linked news item → 8-byte unix seconds
+//	           + the feed id, "\x00", the item id of the first item seen with it
+//	seenby     8-byte unix seconds + hash → nothing (seen), or "s" (stories): both
+//	           sets in time order, so retention prunes from the front instead of scanning
 //	outbox     one nested bucket per destination: 8-byte sequence → Alert (JSON)
 //	parked     one nested bucket per destination: 8-byte sequence → Parked (JSON)
 //	threads    destination + "\x00" + thread key → Thread (JSON)
@@ -41,6 +44,7 @@ var (
 	bWatches   = []byte("watches")
 	bSeen      = []byte("seen")
 	bSeenBy    = []byte("seenby")
+	bStories   = []byte("stories")
 	bOutbox    = []byte("outbox")
 	bParked    = []byte("parked")
 	bThreads   = []byte("threads")
@@ -48,7 +52,7 @@ var (
 	bAudit     = []byte("audit")
 	bMeta      = []byte("meta")
 
-	allBuckets = [][]byte{bFeeds, bFeedState, bWatches, bSeen, bSeenBy, bOutbox, bParked, bThreads, bRecent, bAudit, bMeta}
+	allBuckets = [][]byte{bFeeds, bFeedState, bWatches, bSeen, bSeenBy, bStories, bOutbox, bParked, bThreads, bRecent, bAudit, bMeta}
 )
 
 // RecentItems is how many recently seen items are kept for "/watch test".
