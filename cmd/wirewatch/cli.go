@@ -158,7 +158,7 @@ func cmdCheck(args []string, e env) error {
 	}
 	secrets := config.SecretsFromEnv(e.getenv)
 	fmt.Fprintf(e.stdout, "%s: ok\n", c.Path)
-	fmt.Fprintf(e.stdout, "store: %s\ntimezone: %s\npoll interval: %s\n", c.Store, c.Timezone, c.Poll.Interval.D())
+	printSettings(e.stdout, c)
 	fmt.Fprintf(e.stdout, "feeds: %d\n", len(c.Feeds))
 	for i, f := range c.DomainFeeds() {
 		name := f.Name
@@ -180,9 +180,6 @@ func cmdCheck(args []string, e env) error {
 	fmt.Fprintf(e.stdout, "destinations: %d\n", len(dests))
 	for _, w := range missingTokens(c, secrets) {
 		fmt.Fprintf(e.stdout, "warning: %s\n", w)
-	}
-	if c.HTTP.Listen != "" {
-		fmt.Fprintf(e.stdout, "http: %s\n", c.HTTP.Listen)
 	}
 	return nil
 }
