@@ -238,7 +238,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.commands = &bot.Commands{
 		DB: db, List: m.watches, ConfigFeeds: configFeeds,
-		Prober:       &prober{fetcher: fetcher, readers: readers, allowPrivate: c.AllowPrivateFeeds},
+		Prober:       newProber(fetcher, readers, c.AllowPrivateFeeds),
 		FeedsChanged: m.poller.Refresh, Location: c.Location, Log: m.log.With("part", "commands"),
 	}
 
@@ -442,15 +442,47 @@ func newReaders(cl *courtlistener.Client, c *config.Config, s config.Secrets, lo
 	return map[string]feeds.Reader{wirewatch.FeedPACER: pacer.Reader{}, wirewatch.FeedCourtListener: cl}
 }
 
+// Feed checks (/watch feed add) at once, and how long one more waits for
+// its turn before it is refused: each holds a body of up to 10 MiB and
+// its parse, and any member of a workspace may ask for one.
+const (
+	maxProbes = 2
+	probeWait = 2 * time.Second
+)
+
 // prober checks a feed typed in chat: the URL, where it points, and that it
 // parses.
 type prober struct {
 	fetcher      *feeds.Fetcher
 	readers      map[string]feeds.Reader
 	allowPrivate bool
+	// slots bounds the checks under way (nil: no bound); a check waits up
+	// to wait for one.
+	slots chan struct{}
+	wait  time.Duration
 }
 
+func newProber(f *feeds.Fetcher, readers map[string]feeds.Reader, allowPrivate bool) *prober {
+	return &prober{fetcher: f, readers: readers, allowPrivate: allowPrivate,
+		slots: make(chan struct{}, maxProbes), wait: probeWait}
+}
+
+// errBusy refuses a check while maxProbes others run.
+var errBusy = fmt.Errorf("wirewatch is busy checking %d other feeds; try again in a minute", maxProbes)
+
 func (p *prober) Probe(ctx context.Context, raw, name, typ string) (wirewatch.Feed, int, error) {
+	if p.slots != nil {
+		t := time.NewTimer(p.wait)
+		defer t.Stop()
+		select {
+		case p.slots <- struct{}{}:
+			defer func() { <-p.slots }()
+		case <-t.C:
+			return wirewatch.Feed{}, 0, errBusy
+		case <-ctx.Done():
+			return wirewatch.Feed{}, 0, ctx.Err()
+		}
+	}
 	u, err := feeds.CheckURL(ctx, raw, p.allowPrivate)
 	if err != nil {
 		return wirewatch.Feed{}, 0, err
