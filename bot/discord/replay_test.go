@@ -2,8 +2,10 @@ package discord
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -38,11 +40,26 @@ func TestInteractionReplay(t *testing.T) {
 	cmds, db := realCommands(t)
 	h := d.InteractionsHandler(cmds)
 
-	first := postInteraction(t, h, addXinis)
+	// postInteraction gives every post a new id: post the same bytes.
+	at := time.Now().Add(-time.Minute)
+	post := func(body string) discordgo.InteractionResponse {
+		t.Helper()
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, signed(t, testKey(), at, body))
+		if w.Code != 200 {
+			t.Fatalf("status = %d (%s), want 200", w.Code, w.Body)
+		}
+		var resp discordgo.InteractionResponse
+		if err := json.Unmarshal(w.Body.Bytes(), &resp); err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	first := post(addXinis)
 	if first.Data == nil || !strings.Contains(first.Data.Content, "Added watch w1") {
 		t.Fatalf("first delivery: got %+v, want the watch added", first.Data)
 	}
-	again := postInteraction(t, h, addXinis)
+	again := post(addXinis)
 	if again.Type != discordgo.InteractionResponseChannelMessageWithSource || again.Data == nil ||
 		again.Data.Flags != discordgo.MessageFlagsEphemeral || !strings.Contains(again.Data.Content, "already handled") {
 		t.Errorf("replayed interaction: got %+v, want an ephemeral 'already handled'", again.Data)
@@ -53,7 +70,7 @@ func TestInteractionReplay(t *testing.T) {
 
 	// Another interaction (another id) with the same command runs.
 	other := strings.Replace(addXinis, `"id":"111"`, `"id":"112"`, 1)
-	if r := postInteraction(t, h, other); r.Data == nil || !strings.Contains(r.Data.Content, "Added watch w2") {
+	if r := post(other); r.Data == nil || !strings.Contains(r.Data.Content, "Added watch w2") {
 		t.Errorf("a new interaction: got %+v, want a second watch", r.Data)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,6 +19,10 @@ import (
 
 	"github.com/wirewatch/wirewatch/bot/discord/discordtest"
 )
+
+// interactionIDs makes each interaction a new one, as Discord's ids are:
+// the daemon does not run one id twice.
+var interactionIDs atomic.Int64
 
 // interaction posts a /watch interaction to the daemon as Discord would,
 // signed with key, and returns the HTTP status and the reply's content.
@@ -28,7 +33,7 @@ func interaction(t *testing.T, addr string, key ed25519.PrivateKey, channel stri
 		options = append(options, map[string]any{"name": k, "type": 3, "value": v})
 	}
 	body, err := json.Marshal(map[string]any{
-		"id": "3001", "application_id": "1", "type": 2, "token": "interaction-token", "version": 1,
+		"id": strconv.FormatInt(3000+interactionIDs.Add(1), 10), "application_id": "1", "type": 2, "token": "interaction-token", "version": 1,
 		"guild_id": "5", "channel_id": channel,
 		"member": map[string]any{"user": map[string]any{"id": "42", "username": "reporter"}, "permissions": strconv.FormatInt(perms, 10)},
 		"data": map[string]any{"id": "4001", "name": "watch", "type": 1,
