@@ -1,23 +1,37 @@
 // Package discord delivers alerts to Discord channels and takes the /watch
 // command there.
 //
-// Delivery: each alert is one embed (title linked, summary with the matched
-// terms in bold, fields for source, time and watches), cut on rune
-// boundaries to Discord's embed limits so that no message fails for length.
-// Every message, edit and reply sends allowed_mentions with an empty parse
-// list, and text from feeds has Discord markdown escaped: nothing in a feed
-// can ping anyone.
+// Delivery: the adapter is a wirewatch.Poster. The dispatcher decides what a
+// thread is (its top message, what is broadcast, folded, held or edited)
+// and keeps it in the store; the adapter renders and sends:
+//   - PostTop posts a thread's top message: in a text or announcement
+//     channel a message that Open then starts the thread from, in a forum or
+//     media channel a post, in a channel that is itself a thread a message
+//     there. Thread.Ref is the thread's channel id and Thread.TopRef is
+//     "<channel id>/<message id>" of the top message.
+//   - Reply posts an alert in the thread (reopening it if archived) and,
+//     broadcast, a line with a link to it in the channel; EditTop rewrites
+//     the top message from the thread as the dispatcher passes it.
+//   - Every message but a forum post carries a nonce (the alert's
+//     DeliveryID, hashed with the destination) with enforce_nonce, so a
+//     retry after a crash gets the message already posted; Delivered looks
+//     for an alert in flight at a stop among the bot's recent posts.
 //
-// Threads: in a text channel the first alert of a thread key is posted and a
-// thread is started from it; later alerts go into the thread and the top
-// message keeps a running summary. In a forum channel each thread key is a
-// post. Thread.Ref is the thread's channel id and Thread.TopRef is
-// "<channel id>/<message id>" of the message that carries the summary.
+// Each alert is one embed (title linked, summary with the matched terms in
+// bold, fields for source, time and watches), cut on rune boundaries to
+// Discord's limits so that no message fails for length. Every message, edit
+// and reply sends allowed_mentions with an empty parse list, and text from
+// feeds has Discord markdown escaped: nothing in a feed can ping anyone.
+//
+// Errors are classified for the dispatcher: a refused token (401) is Auth,
+// Missing Access or Missing Permissions (50001, 50013) for a channel or a
+// thread are Hold, an unknown channel is Permanent, a deleted or locked
+// thread or top message wraps wirewatch.ErrGone.
 //
 // Rate limits are ours, not discordgo's: its retry is off, a transport stays
 // under the 50 requests/s global limit (45/s), keeps the per-route buckets
-// Discord announces and a budget of invalid (401, 403, 429) answers, and 4xx
-// errors other than 429 are permanent so they are never retried.
+// Discord announces and a budget of invalid (401, 403, 429) answers, and
+// pauses a channel that refused us, so retries never hammer Discord.
 //
 // Commands: one /watch command with subcommands, through the gateway or the
 // HTTP interactions endpoint. See docs/discord.md.
@@ -56,7 +70,7 @@ type Options struct {
 	Now           func() time.Time // for the timestamp window; nil: time.Now
 }
 
-// Discord is the adapter: a wirewatch.Sender for discord:<channel id>
+// Discord is the adapter: a wirewatch.Poster for discord:<channel id>
 // destinations and the /watch command.
 type Discord struct {
 	s         *discordgo.Session
@@ -75,7 +89,6 @@ type Discord struct {
 
 	mu       sync.Mutex
 	channels map[string]channelInfo // channel id → what kind it is
-	pending  map[string]string      // dest+key → top message posted, thread not yet started
 	denied   map[string]denial      // channel id → permanent failure, not retried for a while
 	warned   map[string]bool        // warnings already logged
 	ready    chan struct{}          // closed on the gateway's first READY
@@ -180,7 +193,6 @@ func New(o Options) (*Discord, error) {
 		gateway:    o.Gateway,
 		deferAfter: 2 * time.Second,
 		channels:   map[string]channelInfo{},
-		pending:    map[string]string{},
 		denied:     map[string]denial{},
 		warned:     map[string]bool{},
 		ready:      make(chan struct{}),

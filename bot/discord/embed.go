@@ -238,26 +238,6 @@ func embedSize(e *discordgo.MessageEmbed) int {
 	return n
 }
 
-// threadTitle is what a thread is about, when the caller did not say: the
-// case (caption and number) for dockets, else the first watch and the day.
-func (d *Discord) threadTitle(a wirewatch.Alert) string {
-	if dk := a.Docket; dk != nil && dk.Number != "" {
-		if dk.CaseName != "" {
-			return dk.CaseName + ", " + dk.Number
-		}
-		return strings.ToUpper(dk.Court) + " " + dk.Number
-	}
-	label := a.Title
-	if len(a.Watches) > 0 && strings.TrimSpace(a.Watches[0]) != "" {
-		label = a.Watches[0]
-	}
-	t := a.Published
-	if t.IsZero() {
-		t = d.now()
-	}
-	return label + " · " + t.In(d.tz).Format("Jan 2")
-}
-
 // threadName makes a thread's name of its title: 1–100 characters of plain
 // text (names show no markdown and ping nobody, but a visible "@everyone"
 // is defused all the same).
@@ -269,29 +249,6 @@ func threadName(title string) string {
 		name = "wirewatch alerts"
 	}
 	return name
-}
-
-// summaryLine is the top message's running summary of a thread.
-func summaryLine(th wirewatch.Thread) string {
-	var b strings.Builder
-	b.WriteString("📌 **")
-	b.WriteString(escape(truncate(th.Title, 300)))
-	b.WriteString("**")
-	fmt.Fprintf(&b, " · %d item", th.Count)
-	if th.Count != 1 {
-		b.WriteString("s")
-	}
-	if q := th.Count - th.Posted; q > 0 {
-		fmt.Fprintf(&b, " (%d routine, not posted)", q)
-	}
-	if th.Count > 1 && th.Latest != "" {
-		b.WriteString(" · latest: ")
-		b.WriteString(escape(truncate(th.Latest, 500)))
-	}
-	if !th.Updated.IsZero() {
-		fmt.Fprintf(&b, " · updated <t:%d:R>", th.Updated.Unix())
-	}
-	return truncate(b.String(), maxContent)
 }
 
 // topContent is a thread's top message: a first line that reads as a

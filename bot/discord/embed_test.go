@@ -41,12 +41,16 @@ func TestEmbedGolden(t *testing.T) {
 	}
 	docket.Summary = ""
 	docket.Terms = []string{"Abrego Garcia"}
-	quiet := summaryLine(wirewatch.Thread{Title: "Abrego Garcia v. Noem", Count: 5, Posted: 2, Latest: "Notice of appearance", Updated: time.Unix(1795300000, 0)})
+	top := topContent(wirewatch.Thread{Title: "Abrego Garcia v. Noem, 8:25-cv-00951 (D. Md.)", Count: 5, Posted: 2, Latest: "Notice of appearance",
+		Updated: time.Unix(1795300000, 0), Recent: []wirewatch.ThreadItem{
+			{Title: "Notice of appearance", Source: "CourtListener RECAP", Time: time.Unix(1795299000, 0)},
+			{Title: "ORDER granting [motion] for TRO", Link: "https://www.courtlistener.com/docket/1/12/", Source: "CourtListener RECAP", Time: time.Unix(1795290000, 0)},
+		}}, nil)
 	got, err := json.MarshalIndent(map[string]any{
-		"news":    d.alertEmbed(news),
-		"docket":  d.alertEmbed(docket),
-		"summary": quiet,
-		"thread":  []string{threadName(d.threadTitle(news)), threadName(d.threadTitle(docket))},
+		"news":   d.alertEmbed(news),
+		"docket": d.alertEmbed(docket),
+		"top":    top,
+		"thread": []string{threadName("Abrego Garcia · Nov 21, 2026"), threadName("Abrego Garcia v. Noem, 8:25-cv-00951 (D. Md.)")},
 	}, "", "  ")
 	if err != nil {
 		t.Fatal(err)
@@ -87,9 +91,13 @@ func TestEmbedLimits(t *testing.T) {
 	if !strings.HasSuffix(e.Title, "…") || !strings.HasSuffix(e.Description, "…") {
 		t.Errorf("cut title or description lacks the ellipsis")
 	}
-	line := summaryLine(wirewatch.Thread{Title: huge, Latest: huge, Count: 9, Posted: 3, Updated: time.Now()})
+	items := make([]wirewatch.ThreadItem, wirewatch.RecentItems)
+	for i := range items {
+		items[i] = wirewatch.ThreadItem{Title: huge, Link: "https://e.org/" + huge[:1500], Source: huge, Time: time.Now()}
+	}
+	line := topContent(wirewatch.Thread{Title: huge, Latest: huge, Count: 9, Posted: 3, Updated: time.Now(), Recent: items}, &a)
 	if n := utf8.RuneCountInString(line); n > maxContent || !utf8.ValidString(line) {
-		t.Errorf("summary line has %d characters (valid %v), want ≤ %d", n, utf8.ValidString(line), maxContent)
+		t.Errorf("top message has %d characters (valid %v), want ≤ %d", n, utf8.ValidString(line), maxContent)
 	}
 	if name := threadName(huge); utf8.RuneCountInString(name) > maxThreadName || name == "" {
 		t.Errorf("thread name has %d characters", utf8.RuneCountInString(name))
@@ -218,7 +226,7 @@ func FuzzAlertEmbed(f *testing.F) {
 				t.Fatalf("%q can ping", s)
 			}
 		}
-		name := threadName(d.threadTitle(a))
+		name := threadName(a.Title)
 		if n := utf8.RuneCountInString(name); n == 0 || n > maxThreadName {
 			t.Fatalf("thread name %q has %d characters", name, n)
 		}

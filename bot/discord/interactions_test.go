@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -180,6 +181,15 @@ func commandJSON(perms int64, opts string) string {
 		`"},"data":{"id":"444","name":"watch","type":1,"options":[` + opts + `]}}`
 }
 
+// interactionSeq numbers interactions that must each be new: the same id
+// twice is a replay and is not run again.
+var interactionSeq atomic.Int64
+
+// newID gives the interaction in body an id of its own.
+func newID(body string) string {
+	return strings.Replace(body, `"id":"111"`, `"id":"`+strconv.FormatInt(2000+interactionSeq.Add(1), 10)+`"`, 1)
+}
+
 func postInteraction(t *testing.T, h http.Handler, body string) discordgo.InteractionResponse {
 	t.Helper()
 	w := httptest.NewRecorder()
@@ -209,7 +219,7 @@ func TestInteractionsCommands(t *testing.T) {
 	h := d.InteractionsHandler(c)
 	manage := int64(discordgo.PermissionManageChannels | discordgo.PermissionSendMessages)
 
-	resp := postInteraction(t, h, commandJSON(manage, `{"type":1,"name":"add","options":[{"type":3,"name":"query","value":"\"Abrego Garcia\" OR Xinis"}]}`))
+	resp := postInteraction(t, h, newID(commandJSON(manage, `{"type":1,"name":"add","options":[{"type":3,"name":"query","value":"\"Abrego Garcia\" OR Xinis"}]}`)))
 	if resp.Type != discordgo.InteractionResponseChannelMessageWithSource || resp.Data == nil || resp.Data.Flags != discordgo.MessageFlagsEphemeral {
 		t.Fatalf("response = %+v, want an ephemeral message", resp)
 	}
@@ -223,11 +233,11 @@ func TestInteractionsCommands(t *testing.T) {
 	}
 
 	// Without Manage Channels: read-only commands work, changing ones do not.
-	resp = postInteraction(t, h, commandJSON(0, `{"type":1,"name":"drop","options":[{"type":3,"name":"id","value":"w1"}]}`))
+	resp = postInteraction(t, h, newID(commandJSON(0, `{"type":1,"name":"drop","options":[{"type":3,"name":"id","value":"w1"}]}`)))
 	if !strings.Contains(resp.Data.Content, "Manage Channels") {
 		t.Errorf("drop without permission: reply %q, want a refusal naming Manage Channels", resp.Data.Content)
 	}
-	postInteraction(t, h, commandJSON(0, `{"type":1,"name":"list"}`))
+	postInteraction(t, h, newID(commandJSON(0, `{"type":1,"name":"list"}`)))
 	got = c.commands()
 	if len(got) != 2 || got[1].Verb != wirewatch.CmdList || got[1].MayManageFeeds {
 		t.Errorf("commands = %+v, want add then list (drop refused, no feed rights)", got)
@@ -284,11 +294,11 @@ func TestInteractionsAutocomplete(t *testing.T) {
 	h := d.InteractionsHandler(c)
 	body := strings.Replace(commandJSON(0, `{"type":1,"name":"drop","options":[{"type":3,"name":"id","value":"%s","focused":true}]}`), `"type":2`, `"type":4`, 1)
 
-	resp := postInteraction(t, h, strings.Replace(body, "%s", "", 1))
+	resp := postInteraction(t, h, newID(strings.Replace(body, "%s", "", 1)))
 	if resp.Type != discordgo.InteractionApplicationCommandAutocompleteResult || len(resp.Data.Choices) != 25 {
 		t.Fatalf("response type %d with %d choices, want 8 with 25", resp.Type, len(resp.Data.Choices))
 	}
-	resp = postInteraction(t, h, strings.Replace(body, "%s", "query 2", 1))
+	resp = postInteraction(t, h, newID(strings.Replace(body, "%s", "query 2", 1)))
 	var ids []string
 	for _, ch := range resp.Data.Choices {
 		ids = append(ids, ch.Value.(string))

@@ -20,6 +20,13 @@ import (
 // and keeps it in the store (see wirewatch.Poster).
 var _ wirewatch.Poster = (*Discord)(nil)
 
+// Thread auto-archive durations in minutes (one of 60, 1440, 4320, 10080).
+// https://discord.com/developers/docs/resources/channel#start-thread-from-message
+const (
+	archiveDay  = 1440  // news threads are per day
+	archiveWeek = 10080 // case threads live longer
+)
+
 // jumpBase is where message links point, whatever discord.api_url says:
 // they are for people, in Discord's own client.
 const jumpBase = "https://discord.com/channels/"

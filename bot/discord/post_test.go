@@ -598,3 +598,189 @@ func TestDelivered(t *testing.T) {
 		t.Errorf("Delivered without history = %v, %v; want false, nil", ok, err)
 	}
 }
+
+func TestPosterRateLimited(t *testing.T) {
+	f := textFake(t)
+	f.AddChannel(discordtest.Channel{ID: otherCh, Type: discordgo.ChannelTypeGuildText})
+	f.SetFail(func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
+		if r.Method == "POST" && r.URL.Path == "/api/v9/channels/"+textCh+"/messages" {
+			return 429, map[string]string{
+				"Retry-After": "7", "X-RateLimit-Reset-After": "7.25", "X-RateLimit-Remaining": "0",
+				"X-RateLimit-Bucket": "abc", "X-RateLimit-Scope": "user",
+			}, `{"message":"You are being rate limited.","retry_after":7.25,"global":false}`, true
+		}
+		return 0, nil, "", false
+	})
+	d := f.adapter(t, nil)
+	a := posterAlert(textCh, 1, "Story")
+	_, err := d.PostTop(ctx, newThread(a), a)
+	if c := wirewatch.Class(err); err == nil || c.Permanent || c.Hold || c.After != 7250*time.Millisecond {
+		t.Fatalf("PostTop = %v (%+v), want a retry after 7.25s", err, c)
+	}
+	before := len(f.requests("POST", "/api/v9/channels/"+textCh+"/messages"))
+	// Asked again at once, we do not knock on the limited route.
+	_, err = d.PostTop(ctx, newThread(a), a)
+	if c := wirewatch.Class(err); err == nil || c.After <= 5*time.Second || c.After > 7250*time.Millisecond {
+		t.Fatalf("second PostTop = %v (after %s), want an immediate retry-after of about 7s", err, c.After)
+	}
+	if n := len(f.requests("POST", "/api/v9/channels/"+textCh+"/messages")); n != before {
+		t.Errorf("the limited route got %d more requests while limited, want none", n-before)
+	}
+	// Other channels carry on.
+	b := posterAlert(otherCh, 2, "Elsewhere")
+	if _, err := d.PostTop(ctx, newThread(b), b); err != nil {
+		t.Errorf("PostTop elsewhere = %v", err)
+	}
+}
+
+func TestPosterGlobalRateLimit(t *testing.T) {
+	f := textFake(t)
+	f.AddChannel(discordtest.Channel{ID: otherCh, Type: discordgo.ChannelTypeGuildText})
+	f.SetFail(func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
+		if r.Method == "POST" && strings.HasSuffix(r.URL.Path, "/messages") {
+			return 429, map[string]string{"Retry-After": "30", "X-RateLimit-Global": "true", "X-RateLimit-Scope": "global"},
+				`{"message":"You are being rate limited.","retry_after":30,"global":true}`, true
+		}
+		return 0, nil, "", false
+	})
+	d := f.adapter(t, nil)
+	a := posterAlert(textCh, 1, "A")
+	if _, err := d.PostTop(ctx, newThread(a), a); err == nil {
+		t.Fatal("PostTop succeeded through a global 429")
+	}
+	n := len(f.Requests("", ""))
+	b := posterAlert(otherCh, 2, "B")
+	_, err := d.PostTop(ctx, newThread(b), b)
+	if c := wirewatch.Class(err); err == nil || c.After < 29*time.Second {
+		t.Fatalf("PostTop to another channel = %v, want held back by the global limit", err)
+	}
+	if m := len(f.Requests("", "")); m != n {
+		t.Errorf("%d requests sent during a global limit, want 0", m-n)
+	}
+}
+
+func TestPosterServerErrorsRetry(t *testing.T) {
+	for _, tc := range []struct {
+		name, body      string
+		status          int
+		permanent, hold bool
+	}{
+		{"invalid form", `{"message":"Invalid Form Body","code":50035}`, 400, true, false},
+		{"server error", `{"message":"Internal Server Error","code":0}`, 500, false, false},
+		{"bad gateway", `<html>bad gateway</html>`, 502, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := textFake(t)
+			f.SetFail(func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
+				if r.Method == "POST" {
+					return tc.status, nil, tc.body, true
+				}
+				return 0, nil, "", false
+			})
+			a := posterAlert(textCh, 1, "Story")
+			_, err := f.adapter(t, nil).PostTop(ctx, newThread(a), a)
+			if c := wirewatch.Class(err); err == nil || c.Permanent != tc.permanent || c.Hold != tc.hold {
+				t.Errorf("PostTop = %v (%+v), want permanent %v, hold %v", err, c, tc.permanent, tc.hold)
+			}
+		})
+	}
+}
+
+func TestPosterNoPings(t *testing.T) {
+	f := textFake(t)
+	d := f.adapter(t, nil)
+	a := posterAlert(textCh, 1, "@everyone <@&123456> **breaking** [click](https://evil.example)")
+	a.Summary = "@here <@987654> `code` > quote"
+	a.Watches = []string{"@everyone"}
+	th := newThread(a)
+	th.Title = "@here **case** <@&1>"
+	th, err := d.PostTop(ctx, th, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if th, err = d.Open(ctx, th); err != nil {
+		t.Fatal(err)
+	}
+	b := a
+	b.ID = 2
+	if _, err := d.Reply(ctx, th, b, true); err != nil {
+		t.Fatal(err)
+	}
+	th.Count, th.Posted = 2, 2
+	th.Recent = append(th.Recent, wirewatch.ThreadItem{Title: a.Title, Link: "https://evil.example/)](x", Source: "@everyone"})
+	if err := d.EditTop(ctx, th); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.Messages("")); n != 3 {
+		t.Fatalf("%d messages, want the top, the reply and the broadcast", n)
+	}
+	for _, r := range f.requests("", "/api/v9/channels/") {
+		if len(r.Body) == 0 {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal(r.Body, &m); err != nil {
+			t.Fatalf("%s %s: %v", r.Method, r.Path, err)
+		}
+		// The stand-in already fails a message body without allowed_mentions.
+		bads := []string{"@everyone", "@here", "<@&", "<@9", "](https", "**breaking**", "**case**"}
+		if strings.HasSuffix(r.Path, "/threads") {
+			bads = bads[:4] // a thread's name shows no markdown
+		}
+		for _, s := range jsonStrings(m) {
+			for _, bad := range bads {
+				if unescaped(s, bad) {
+					t.Errorf("%s %s: text carries %q unescaped: %q", r.Method, r.Path, bad, s)
+				}
+			}
+		}
+	}
+}
+
+func TestPosterBadDestination(t *testing.T) {
+	f := newFake(t)
+	d := f.adapter(t, nil)
+	for _, to := range []wirewatch.Destination{"slack:C123", "discord:", "discord:12ab", "stdout"} {
+		a := posterAlert(textCh, 1, "x")
+		a.To = to
+		th := newThread(a)
+		if _, err := d.PostTop(ctx, th, a); !wirewatch.Class(err).Permanent {
+			t.Errorf("PostTop to %q = %v, want permanent", to, err)
+		}
+		th.Ref, th.TopRef = textCh, textCh+"/1"
+		if _, err := d.Reply(ctx, th, a, false); !wirewatch.Class(err).Permanent {
+			t.Errorf("Reply to %q = %v, want permanent", to, err)
+		}
+	}
+	if n := len(f.Requests("", "")); n != 0 {
+		t.Errorf("%d requests for bad destinations", n)
+	}
+}
+
+func TestPostTopForumRequiringTags(t *testing.T) {
+	f := newFake(t)
+	f.AddChannel(discordtest.Channel{ID: forumCh, Type: discordgo.ChannelTypeGuildForum, RequireTag: true, Tags: []discordgo.ForumTag{
+		{ID: "501", Name: "Breaking", Moderated: true},
+		{ID: "502", Name: "Court"},
+		{ID: "503", Name: "News"},
+	}})
+	d := f.adapter(t, nil)
+	a := posterAlert(forumCh, 1, "Story")
+	news, err := d.PostTop(ctx, newThread(a), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dk := posterAlert(forumCh, 2, "Order")
+	dk.Thread = "case:mdd:8:25-cv-00951"
+	dk.Docket = &wirewatch.Docket{Court: "mdd", Number: "8:25-cv-00951"}
+	court, err := d.PostTop(ctx, newThread(dk), dk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.thread(news.Ref).Tags; len(got) != 1 || got[0] != "503" {
+		t.Errorf("news post tags = %v, want [503]", got)
+	}
+	if got := f.thread(court.Ref).Tags; len(got) != 1 || got[0] != "502" {
+		t.Errorf("court post tags = %v, want [502]", got)
+	}
+}
