@@ -13,12 +13,13 @@ type Doc struct {
 	Text    string
 	Docket  string   // caption, description and number of a docket item
 	Numbers []string // core docket numbers of a docket item, for case: terms
+	Article string   // the text of the page the item links to, when it was read
 }
 
 // Term is one matched term as written in the document.
 type Term struct {
 	Text       string // as written in the document, e.g. "Ábrego García"
-	Field      string // "title", "text" or "docket"
+	Field      string // "title", "text", "docket" or "article"
 	Start, End int    // byte offsets in that field of the original string
 }
 
@@ -34,15 +35,16 @@ const (
 	MaxHitTerms   = 100     // terms reported per hit
 )
 
-var fieldNames = [3]string{"title", "text", "docket"}
+var fieldNames = [4]string{"title", "text", "docket", "article"}
 
-// fields returns the three searchable fields of d, each cut to
-// MaxFieldBytes on a rune boundary.
-func (d *Doc) fields() [3]string {
-	return [3]string{
+// fields returns the searchable fields of d, each cut to MaxFieldBytes on
+// a rune boundary. Docket stays third: field 2 is the docket's.
+func (d *Doc) fields() [4]string {
+	return [4]string{
 		wirewatch.Clip(d.Title, MaxFieldBytes),
 		wirewatch.Clip(d.Text, MaxFieldBytes),
 		wirewatch.Clip(d.Docket, MaxFieldBytes),
+		wirewatch.Clip(d.Article, MaxFieldBytes),
 	}
 }
 
@@ -56,7 +58,7 @@ type span struct {
 
 // terms turns the spans of positive atoms into Terms: one per place,
 // ordered by field and offset, at most MaxHitTerms.
-func terms(q *Query, doc [3]string, spans []span) []Term {
+func terms(q *Query, doc [4]string, spans []span) []Term {
 	var out []Term
 	for _, s := range spans {
 		if q.atoms[s.atom].neg {

@@ -15,8 +15,8 @@ func simpleMatch(q *Query, d Doc) ([]Term, bool) {
 // refDoc is a document split into words by the reference folding.
 type refDoc struct {
 	d     Doc
-	doc   [3]string
-	words [3][]simpleWord
+	doc   [4]string
+	words [4][]simpleWord
 }
 
 func refPrepare(d Doc) *refDoc {

@@ -1,0 +1,122 @@
+// Package article reads the page an item links to and extracts its main
+// text (the body, not the navigation, footers, related-stories boxes or
+// comments) so that watches can be matched against what the article says.
+//
+// Every page is untrusted: the feed's publisher wrote the link. Reads go
+// through the SSRF guard unless the operator allows private addresses, are
+// bounded in size (MaxBody) and time (Timeout), parse only HTML, honour
+// robots.txt for UserAgent, and are polite per host (PerHost requests at
+// once, Gap between two). Extraction is go-readability's port of Mozilla's
+// Readability.
+package article
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	readability "codeberg.org/readeck/go-readability/v2"
+	"codeberg.org/readeck/go-readability/v2/render"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/charset"
+)
+
+// Extraction limits.
+const (
+	// MaxElements bounds the elements of a page readability scores; its
+	// scoring passes are superlinear, so a hostile page of tiny elements
+	// could otherwise cost seconds of CPU. News pages have 1,000–10,000.
+	MaxElements = 50_000
+	// MaxText is how much extracted text is kept for matching: a long
+	// feature is about 60 KB of text.
+	MaxText = 128 << 10
+)
+
+// ErrNoArticle is the error for a page in which readability found no main
+// text (an index page, a video page, a paywall's empty shell).
+var ErrNoArticle = errors.New("no article text found")
+
+// Extract returns the main text of an HTML page: paragraphs separated by a
+// blank line, runs of spaces collapsed, at most MaxText bytes. body is
+// decoded to UTF-8 from the charset named by contentType, a BOM or the
+// page's <meta> (in that order of authority, as browsers do).
+func Extract(body []byte, contentType string, page *url.URL) (string, error) {
+	r, err := charset.NewReader(bytes.NewReader(body), contentType)
+	if err != nil {
+		return "", fmt.Errorf("decode page: %w", err)
+	}
+	doc, err := html.Parse(r)
+	if err != nil {
+		return "", fmt.Errorf("parse page: %w", err)
+	}
+	p := readability.NewParser()
+	p.MaxElemsToParse = MaxElements
+	// Readability falls back to the whole body when nothing scores as an
+	// article, which on an index page or a paywall's shell is navigation
+	// and footers full of other names: refuse what its own heuristic
+	// (Readability.js's isProbablyReaderable) says is not an article.
+	if !p.CheckDocument(doc) {
+		return "", ErrNoArticle
+	}
+	a, err := p.ParseAndMutate(doc, page)
+	if err != nil {
+		return "", fmt.Errorf("extract: %w", err)
+	}
+	if a.Node == nil {
+		return "", ErrNoArticle
+	}
+	text := tidy(render.InnerText(a.Node))
+	if text == "" {
+		return "", ErrNoArticle
+	}
+	return text, nil
+}
+
+// tidy collapses spaces within lines, keeps one blank line between
+// paragraphs, drops control characters and cuts at MaxText on a rune
+// boundary.
+func tidy(s string) string {
+	var b strings.Builder
+	b.Grow(min(len(s), MaxText))
+	space, breaks := false, 0
+	for _, r := range s {
+		if b.Len() >= MaxText {
+			break
+		}
+		switch {
+		case r == '\n':
+			breaks++
+			space = false
+			continue
+		case unicode.IsSpace(r):
+			space = true
+			continue
+		case r == utf8.RuneError || unicode.IsControl(r):
+			continue
+		}
+		if b.Len() > 0 {
+			switch {
+			case breaks > 1:
+				b.WriteString("\n\n")
+			case breaks == 1:
+				b.WriteByte('\n')
+			case space:
+				b.WriteByte(' ')
+			}
+		}
+		breaks, space = 0, false
+		b.WriteRune(r)
+	}
+	out := b.String()
+	if len(out) > MaxText {
+		out = out[:MaxText]
+		for len(out) > 0 && !utf8.ValidString(out) {
+			out = out[:len(out)-1]
+		}
+	}
+	return out
+}
