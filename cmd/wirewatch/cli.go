@@ -282,7 +282,7 @@ func cmdInspect(ctx context.Context, args []string, e env) error {
 	readers := newReaders(cl, config.Default(), config.SecretsFromEnv(e.getenv), nil)
 	parsed, err := feeds.Parse(ctx, body, f, readers)
 	if err != nil {
-		return fmt.Errorf("parse %s: %w", src, err)
+		return err // Parse names the source
 	}
 	enc := json.NewEncoder(e.stdout)
 	enc.SetEscapeHTML(false)
