@@ -131,6 +131,17 @@ type Server struct {
 	fail     FailFunc
 	dispatch []string
 	got      chan struct{} // signalled after every request
+	// limit, per: message posts and edits allowed per channel per window
+	// (0: no limit); buckets by route and channel; tooMany counts 429s.
+	limit   int
+	per     time.Duration
+	buckets map[string]*bucket
+	tooMany int
+}
+
+type bucket struct {
+	start time.Time
+	n     int
 }
 
 type nonceEntry struct {
@@ -155,6 +166,7 @@ func New(tb testing.TB, token string) *Server {
 		threads:   map[string]*Thread{},
 		nonces:    map[string]nonceEntry{},
 		got:       make(chan struct{}, 1),
+		buckets:   map[string]*bucket{},
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	tb.Cleanup(s.srv.Close)
@@ -288,6 +300,56 @@ func (s *Server) SetNow(now func() time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.now = now
+}
+
+// SetMessageLimit has the stand-in keep a rate limit as Discord does: at
+// most n message posts, and n edits, per channel in each window of per;
+// the next gets 429 with Retry-After and X-RateLimit-* headers (every
+// answer on those routes carries the bucket's headers). n 0: no limit.
+func (s *Server) SetMessageLimit(n int, per time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limit, s.per = n, per
+	clear(s.buckets)
+}
+
+// TooMany is how many 429s the stand-in has answered for its limits.
+func (s *Server) TooMany() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tooMany
+}
+
+// limited keeps the message limit for a request; it answers and returns
+// true when the request is over it. The caller holds s.mu.
+func (s *Server) limited(w http.ResponseWriter, method string, seg []string) bool {
+	if s.limit <= 0 || len(seg) < 3 || seg[0] != "channels" || seg[2] != "messages" ||
+		!(method == "POST" && len(seg) == 3 || method == "PATCH" && len(seg) == 4) {
+		return false
+	}
+	key := method + " " + seg[1]
+	now := s.now()
+	b := s.buckets[key]
+	if b == nil || now.Sub(b.start) >= s.per {
+		b = &bucket{start: now}
+		s.buckets[key] = b
+	}
+	reset := s.per - now.Sub(b.start)
+	h := w.Header()
+	h.Set("X-RateLimit-Limit", strconv.Itoa(s.limit))
+	h.Set("X-RateLimit-Bucket", fmt.Sprintf("%x", len(method)))
+	h.Set("X-RateLimit-Reset-After", strconv.FormatFloat(reset.Seconds(), 'f', 3, 64))
+	if b.n >= s.limit {
+		s.tooMany++
+		h.Set("X-RateLimit-Remaining", "0")
+		h.Set("X-RateLimit-Scope", "user")
+		h.Set("Retry-After", strconv.Itoa(int(reset.Seconds()+0.999)))
+		writeJSON(w, 429, map[string]any{"message": "You are being rate limited.", "retry_after": reset.Seconds(), "global": false})
+		return true
+	}
+	b.n++
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(s.limit-b.n))
+	return false
 }
 
 // Dispatch queues INTERACTION_CREATE payloads the gateway sends after READY.
@@ -508,6 +570,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.limited(w, r.Method, seg) {
+		return
+	}
 	req.ID = s.route(w, r, seg, body, req.Auth)
 	switch {
 	case seg[0] == "applications" && r.Method == "PUT":

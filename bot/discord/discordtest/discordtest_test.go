@@ -90,3 +90,27 @@ func TestArchivedThread(t *testing.T) {
 		t.Errorf("post in a locked thread: HTTP %d, want 400 (160005)", code)
 	}
 }
+
+func TestMessageLimit(t *testing.T) {
+	s := New(t, "")
+	s.AddChannel(Channel{ID: "1", Type: discordgo.ChannelTypeGuildText})
+	s.AddChannel(Channel{ID: "2", Type: discordgo.ChannelTypeGuildText})
+	now := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	s.SetNow(func() time.Time { return now })
+	s.SetMessageLimit(2, 5*time.Second)
+	for i, want := range []int{200, 200, 429} {
+		if code, _ := post(t, s, "tok", "1", msg+`}`); code != want {
+			t.Errorf("post %d: HTTP %d, want %d", i+1, code, want)
+		}
+	}
+	if code, _ := post(t, s, "tok", "2", msg+`}`); code != 200 {
+		t.Errorf("another channel: HTTP %d, want 200", code)
+	}
+	now = now.Add(5 * time.Second)
+	if code, _ := post(t, s, "tok", "1", msg+`}`); code != 200 {
+		t.Errorf("after the window: HTTP %d, want 200", code)
+	}
+	if n := s.TooMany(); n != 1 {
+		t.Errorf("TooMany = %d, want 1", n)
+	}
+}
