@@ -180,4 +180,24 @@ http:
 	for _, r := range append(append(tops, replies...), edits...) {
 		noMentionsIn(t, r.Method+" "+r.Path, r.Body)
 	}
+	// Every message carries a nonce, so a retry after a crash posts nothing twice.
+	for _, r := range append(tops, replies...) {
+		var m struct {
+			Nonce        string `json:"nonce"`
+			EnforceNonce bool   `json:"enforce_nonce"`
+		}
+		if json.Unmarshal(r.Body, &m); m.Nonce == "" || !m.EnforceNonce {
+			t.Errorf("%s %s: nonce %q, enforce_nonce %v; want both", r.Method, r.Path, m.Nonce, m.EnforceNonce)
+		}
+	}
+	// The top message's first line is what a notification shows: plain.
+	var edit struct{ Content string }
+	json.Unmarshal(edits[len(edits)-1].Body, &edit)
+	first, _, _ := strings.Cut(edit.Content, "\n")
+	if !strings.HasPrefix(first, "📌 ") || !strings.Contains(first, "Xinis sets a date") || strings.ContainsAny(first, "\\<*") {
+		t.Errorf("top message's first line = %q, want the title and latest headline in plain text", first)
+	}
+	if !strings.Contains(edit.Content, "2 items") {
+		t.Errorf("top message = %q, want 2 items", edit.Content)
+	}
 }
