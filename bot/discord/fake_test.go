@@ -59,15 +59,6 @@ func (f *fakeDiscord) thread(id string) *discordtest.Thread {
 	return &th
 }
 
-// message is message id as the stand-in has it, or nil.
-func (f *fakeDiscord) message(id string) *discordtest.Message {
-	m, ok := f.Message(id)
-	if !ok {
-		return nil
-	}
-	return &m
-}
-
 // content is message id's content ("" when there is none).
 func (f *fakeDiscord) content(id string) string {
 	m, _ := f.Message(id)
