@@ -352,7 +352,7 @@ func (p *Poller) poll(ctx context.Context, f wirewatch.Feed, u *url.URL) {
 	}
 	st.LastPoll = start.UTC()
 	if err != nil {
-		p.failed(f, u, st, err, log, start)
+		p.failed(f, u, st, err, start)
 		return
 	}
 	st.ETag, st.LastModified, st.BodyHash = resp.Validators.ETag, resp.Validators.LastModified, resp.Validators.BodyHash
@@ -374,7 +374,7 @@ func (p *Poller) poll(ctx context.Context, f wirewatch.Feed, u *url.URL) {
 		// A body we cannot read must be read again next time, not skipped
 		// as unchanged.
 		st.BodyHash = ""
-		p.failed(f, u, st, err, log, start)
+		p.failed(f, u, st, err, start)
 		return
 	}
 	first := !st.Seeded
@@ -452,7 +452,7 @@ func (p *Poller) observe(result string, start time.Time) {
 	}
 }
 
-func (p *Poller) failed(f wirewatch.Feed, u *url.URL, st wirewatch.FeedState, err error, log *feedLog, start time.Time) {
+func (p *Poller) failed(f wirewatch.Feed, u *url.URL, st wirewatch.FeedState, err error, start time.Time) {
 	var retry time.Duration
 	var he *HTTPError
 	if errors.As(err, &he) {
@@ -464,11 +464,12 @@ func (p *Poller) failed(f wirewatch.Feed, u *url.URL, st wirewatch.FeedState, er
 	msg := err.Error()
 	st.Errors++
 	// One warning when a feed starts failing or fails differently; the
-	// retries after it are debug lines.
+	// retries after it are debug lines. The error names the URL (fetch
+	// and parse errors start with it), so the line gives only the feed's id.
 	if st.Errors == 1 || msg != st.LastError {
-		log.get().Warn("poll failed", "err", msg, "errors_in_a_row", st.Errors)
-	} else {
-		log.get().Debug("poll failed again", "err", msg, "errors_in_a_row", st.Errors)
+		p.Log.Warn("poll failed", "feed", f.ID, "err", msg, "errors_in_a_row", st.Errors)
+	} else if p.Log.Enabled(context.Background(), slog.LevelDebug) {
+		p.Log.Debug("poll failed again", "feed", f.ID, "err", msg, "errors_in_a_row", st.Errors)
 	}
 	st.LastError = msg
 	st.LastResult = "error"
