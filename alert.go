@@ -21,6 +21,9 @@ type Alert struct {
 	Summary   string      `json:"summary"`
 	Terms     []string    `json:"terms"` // matched terms as written in the item
 	Docket    *Docket     `json:"docket,omitempty"`
+	// MatchedIn lists where the terms were found: "title", "text",
+	// "article" (the linked page), "docket".
+	MatchedIn []string `json:"matched_in,omitempty"`
 	// Quiet alerts (routine docket entries) are counted in their thread's
 	// summary but not posted on their own.
 	Quiet  bool      `json:"quiet,omitempty"`

@@ -99,6 +99,13 @@ const (
 	FeedCourtListener = "courtlistener"
 )
 
+// When a feed's linked articles are read (Feed.Fulltext).
+const (
+	FulltextAuto   = "auto"   // when the item's own text is short (news feeds' default)
+	FulltextAlways = "always" // every new item
+	FulltextNever  = "never"  // never (docket feeds' default)
+)
+
 // Feed is a source to poll.
 type Feed struct {
 	ID       string        `json:"id"` // ConfigPrefix+"N" for feeds of the config file
@@ -109,7 +116,10 @@ type Feed struct {
 	Backfill int           `json:"backfill,omitempty"`
 	// Court is the PACER court id for docket feeds read from a file or a
 	// host that does not name it.
-	Court   string    `json:"court,omitempty"`
-	AddedBy string    `json:"added_by,omitempty"`
-	AddedAt time.Time `json:"added_at,omitzero"`
+	Court string `json:"court,omitempty"`
+	// Fulltext says when the linked article is read and matched too:
+	// FulltextAuto (also ""), FulltextAlways or FulltextNever.
+	Fulltext string    `json:"fulltext,omitempty"`
+	AddedBy  string    `json:"added_by,omitempty"`
+	AddedAt  time.Time `json:"added_at,omitzero"`
 }

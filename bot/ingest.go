@@ -21,6 +21,10 @@ type Pipeline struct {
 	Metrics    *Metrics
 	Log        *slog.Logger
 	Now        func() time.Time // nil: time.Now
+	// Articles, when set, reads the pages new items link to (fulltext.go);
+	// AllowPrivate turns its SSRF guard off (allow_private_feeds).
+	Articles     Articles
+	AllowPrivate bool
 }
 
 func (p *Pipeline) now() time.Time {
@@ -33,7 +37,7 @@ func (p *Pipeline) now() time.Time {
 // Commit records one poll of f. On the feed's first poll (first true) its
 // items are only marked seen — except the newest f.Backfill of them, which
 // alert as new ones would — so adding a feed does not flood the channels.
-func (p *Pipeline) Commit(_ context.Context, f wirewatch.Feed, st wirewatch.FeedState, items []wirewatch.Item, first bool) error {
+func (p *Pipeline) Commit(ctx context.Context, f wirewatch.Feed, st wirewatch.FeedState, items []wirewatch.Item, first bool) error {
 	now := p.now()
 	items = oldestFirst(items)
 	alert := func(wirewatch.Item) bool { return true }
@@ -46,6 +50,7 @@ func (p *Pipeline) Commit(_ context.Context, f wirewatch.Feed, st wirewatch.Feed
 		}
 		alert = func(it wirewatch.Item) bool { return keys[it.FeedKey()] }
 	}
+	items = p.withArticles(ctx, f, items, first)
 	pre, err := p.alerts(items, now, alert)
 	if err != nil {
 		return err

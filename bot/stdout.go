@@ -33,6 +33,7 @@ type stdoutAlert struct {
 	Published string                `json:"published"`
 	Summary   string                `json:"summary"`
 	Terms     []string              `json:"terms"`
+	MatchedIn []string              `json:"matched_in"`
 	Docket    *wirewatch.Docket     `json:"docket,omitempty"`
 }
 
@@ -44,6 +45,9 @@ func (s *Writer) write(a wirewatch.Alert) error {
 	}
 	if line.Watches == nil {
 		line.Watches = []string{}
+	}
+	if line.MatchedIn = a.MatchedIn; line.MatchedIn == nil {
+		line.MatchedIn = []string{}
 	}
 	if line.Terms == nil {
 		line.Terms = []string{}

@@ -96,10 +96,11 @@ func (l *Watchlist) All() []wirewatch.Watch {
 	return out
 }
 
-// Doc is what an item is matched on: title, text and, for docket items, the
-// caption, description and docket number.
+// Doc is what an item is matched on: title, text, the linked article's text
+// when it was read and, for docket items, the caption, description and
+// docket number.
 func Doc(it wirewatch.Item) match.Doc {
-	d := match.Doc{Title: it.Title, Text: it.Summary}
+	d := match.Doc{Title: it.Title, Text: it.Summary, Article: it.Article}
 	if k := it.Docket; k != nil {
 		d.Docket = strings.Join([]string{k.CaseName, k.ShortDescription, k.Number}, " \n ")
 		if k.Number != "" {
@@ -164,8 +165,9 @@ func (l *Watchlist) Alerts(it wirewatch.Item, now time.Time, loc *time.Location)
 			Link:      it.Link,
 			Source:    it.Feed,
 			Published: it.Published,
-			Summary:   Summary(it, d.terms),
+			Summary:   summaryOf(it, d.terms),
 			Terms:     TermTexts(d.terms),
+			MatchedIn: matchedIn(d.terms),
 			Docket:    it.Docket,
 		}
 		for _, w := range d.watches {

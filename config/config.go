@@ -70,6 +70,7 @@ type Feed struct {
 	Interval Duration `yaml:"interval"`
 	Backfill int      `yaml:"backfill"`
 	Court    string   `yaml:"court"`
+	Fulltext string   `yaml:"fulltext"` // auto | always | never; unset: auto for news feeds, never for docket feeds
 	Line     int      `yaml:"-"`
 }
 
@@ -340,6 +341,14 @@ func (c *Config) Validate() error {
 		if f.Backfill < 0 || f.Backfill > 1000 {
 			bad("%s.backfill: %d is not between 0 and 1000", key, f.Backfill)
 		}
+		switch f.Fulltext {
+		case "", wirewatch.FulltextAuto, wirewatch.FulltextAlways, wirewatch.FulltextNever:
+		default:
+			bad("%s.fulltext: %q: want auto, always or never", key, f.Fulltext)
+		}
+		if f.Fulltext != "" && f.Fulltext != wirewatch.FulltextNever && (f.Type == wirewatch.FeedPACER || f.Type == wirewatch.FeedCourtListener) {
+			bad("%s.fulltext: %s feeds are docket feeds, whose links are never read (PACER documents cost money and need a login): leave fulltext out", key, f.Type)
+		}
 	}
 	for i, w := range c.Watches {
 		key := fmt.Sprintf("watches[%d]", i)
@@ -429,7 +438,7 @@ func (c *Config) DomainFeeds() []wirewatch.Feed {
 			typ = wirewatch.FeedAuto
 		}
 		out[i] = wirewatch.Feed{ID: FeedID(i), URL: f.URL, Name: f.Name, Type: typ,
-			Interval: f.Interval.D(), Backfill: f.Backfill, Court: f.Court}
+			Interval: f.Interval.D(), Backfill: f.Backfill, Court: f.Court, Fulltext: f.Fulltext}
 	}
 	return out
 }

@@ -293,50 +293,28 @@ func (sk *skipper) close(tag string) {
 	}
 }
 
-// htmlElements are the HTML element names looksLikeHTML knows.
-var htmlElements = func() map[string]bool {
-	m := map[string]bool{}
-	for _, t := range strings.Fields(`a abbr acronym address applet area article aside audio b base basefont bdi bdo big
-		blink blockquote body br button canvas caption center cite code col colgroup data dd del details dfn dialog dir
-		div dl dt em embed fieldset figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6 head header hr
-		html i iframe img input ins kbd label legend li link listing main map mark marquee math menu meta nav nobr
-		noembed noframes noscript object ol optgroup option output p param picture plaintext pre progress q rp rt ruby
-		s samp script section select small source span strike strong style sub summary sup svg table tbody td template
-		textarea tfoot th thead time title tr track tt u ul var video wbr xmp`) {
-		m[t] = true
-	}
-	return m
-}()
-
-// looksLikeHTML tells whether s has markup: a comment, or a tag of a known
-// HTML element that ends with ">" ("<b>", "</i>", "<br/>", "<a href=…>").
-// Otherwise a "<" is text: "A<B", "x <y", "<3".
+// looksLikeHTML tells whether s has markup: a comment or doctype, an end
+// tag, or a start tag that ends with ">" before the next "<" ("<b>",
+// "<br/>", "<a href=…>", "<svg:svg …>"). Otherwise a "<" is text: "A<B",
+// "x <y", "<3".
 func looksLikeHTML(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] != '<' {
-			continue
-		}
+	for i := strings.IndexByte(s, '<'); i >= 0; {
 		rest := s[i+1:]
-		if strings.HasPrefix(rest, "!--") {
+		switch {
+		case strings.HasPrefix(rest, "!"):
 			return true
-		}
-		rest = strings.TrimPrefix(rest, "/")
-		n := 0
-		for n < len(rest) && n < 12 && (isASCIILetter(rest[n]) || n > 0 && rest[n] >= '1' && rest[n] <= '6') {
-			n++
-		}
-		if n == 0 || n == len(rest) || !htmlElements[strings.ToLower(rest[:n])] {
-			continue
-		}
-		switch c := rest[n]; {
-		case c == '>' || c == '/':
+		case strings.HasPrefix(rest, "/") && len(rest) > 1 && isASCIILetter(rest[1]):
 			return true
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f':
-			// Attributes: a tag only if it ends before the next "<".
-			if j := strings.IndexAny(rest[n:], "<>"); j >= 0 && rest[n+j] == '>' {
+		case len(rest) > 0 && isASCIILetter(rest[0]):
+			if j := strings.IndexAny(rest, "<>"); j >= 0 && rest[j] == '>' {
 				return true
 			}
 		}
+		j := strings.IndexByte(rest, '<')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
 	}
 	return false
 }

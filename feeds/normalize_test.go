@@ -93,6 +93,12 @@ func TestPlainText(t *testing.T) {
 		{"ctl\x00\x07chars", "ctlchars"},
 		{"<ul><li>a</li><li>b</li></ul>", "a\nb"},
 		{"<p>\n  spaced\n  source\n</p>", "spaced source"},
+		// A "<" that starts no tag is text; markup of any element name is not.
+		{"A<B", "A<B"},
+		{"x <y and z", "x <y and z"},
+		{"<command></command>", ""},
+		{"<m>marked</m> up", "marked up"},
+		{`<svg:svg width="3"><svg:circle r="1"/></svg:svg>`, ""},
 	} {
 		if got := PlainText(tc.in); got != tc.want {
 			t.Errorf("PlainText(%q) = %q, want %q", tc.in, got, tc.want)

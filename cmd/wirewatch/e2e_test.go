@@ -52,6 +52,7 @@ type alertLine struct {
 	Published string          `json:"published"`
 	Summary   string          `json:"summary"`
 	Terms     []string        `json:"terms"`
+	MatchedIn []string        `json:"matched_in"`
 	Docket    json.RawMessage `json:"docket"`
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/wirewatch/wirewatch/bot/slack"
 	"github.com/wirewatch/wirewatch/config"
 	"github.com/wirewatch/wirewatch/feeds"
+	"github.com/wirewatch/wirewatch/feeds/article"
 	"github.com/wirewatch/wirewatch/feeds/courtlistener"
 	"github.com/wirewatch/wirewatch/feeds/pacer"
 	"github.com/wirewatch/wirewatch/store"
@@ -97,6 +98,7 @@ type Main struct {
 	pipeline   *bot.Pipeline
 	dispatcher *bot.Dispatcher
 	poller     *feeds.Poller
+	articles   *article.Pool
 	commands   *bot.Commands
 	slack      *slack.Slack
 	discord    *discord.Discord
@@ -218,8 +220,9 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.dispatcher = bot.NewDispatcher(db, bot.DispatcherOptions{Posters: posters,
 		Log: m.log.With("part", "dispatch"), Metrics: m.metrics, DryRun: m.DryRun})
+	m.articles = article.NewPool(article.NewReader(article.Options{}), 0)
 	m.pipeline = &bot.Pipeline{DB: db, Watches: m.watches, Location: c.Location, Dispatcher: m.dispatcher,
-		Metrics: m.metrics, Log: m.log.With("part", "ingest")}
+		Metrics: m.metrics, Log: m.log.With("part", "ingest"), Articles: m.articles, AllowPrivate: c.AllowPrivateFeeds}
 	configFeeds := c.DomainFeeds()
 	m.poller = &feeds.Poller{
 		Fetcher: fetcher, Readers: readers, Sink: m.pipeline, States: db,
@@ -357,6 +360,9 @@ func (m *Main) Close() error {
 	case <-done:
 	case <-shut.Done():
 		m.log.Warn("shutdown: some work did not stop in time; what it had not recorded will be done again next start")
+	}
+	if m.articles != nil {
+		m.articles.Close()
 	}
 	if m.slack != nil {
 		m.slack.Close()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/wirewatch/wirewatch"
 	"github.com/wirewatch/wirewatch/config"
+	"github.com/wirewatch/wirewatch/feeds/article"
 	"github.com/wirewatch/wirewatch/store"
 )
 
@@ -28,6 +29,9 @@ type Status struct {
 	// (a full disk), if any, and since when.
 	StoreError      string    `json:"store_error,omitempty"`
 	StoreErrorSince time.Time `json:"store_error_since,omitzero"`
+	// Articles are the running daemon's recent article reads per host
+	// (feeds[].fulltext), those with failures first.
+	Articles []article.HostStat `json:"articles,omitempty"`
 }
 
 // FeedStatus is one feed's line.
@@ -192,6 +196,7 @@ func printStatus(w io.Writer, st Status, loc *time.Location, now time.Time) {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\n", f.ID, f.Name, when(f.LastPoll), result, when(f.NextPoll), f.Errors)
 	}
+	printArticles(tw, st.Articles)
 	fmt.Fprintf(tw, "\nWATCH\tQUERY\tTO\t\t\t\n")
 	for _, wa := range st.Watches {
 		var to []string
@@ -221,4 +226,33 @@ func printStatus(w io.Writer, st Status, loc *time.Location, now time.Time) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t\t\t\n", when(c.At), c.User, change)
 	}
 	tw.Flush()
+}
+
+// statusArticleHosts is how many hosts with failed article reads the text
+// status lists (the JSON has them all).
+const statusArticleHosts = 20
+
+// printArticles lists the hosts whose article pages failed lately, with
+// the reasons; hosts read without failure are only counted.
+func printArticles(w io.Writer, hosts []article.HostStat) {
+	if len(hosts) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nARTICLE PAGES (last %d reads per host)\t\t\t\t\t\n", article.Ring)
+	ok, listed := 0, 0
+	for _, h := range hosts {
+		switch {
+		case h.Failed == 0:
+			ok++
+		case listed < statusArticleHosts:
+			listed++
+			fmt.Fprintf(w, "%s\t\t\t\t\t\n", h.Line())
+		}
+	}
+	if more := len(hosts) - ok - listed; more > 0 {
+		fmt.Fprintf(w, "and %d more hosts with failures (status -json lists them)\t\t\t\t\t\n", more)
+	}
+	if ok > 0 {
+		fmt.Fprintf(w, "%d hosts read without failure\t\t\t\t\t\n", ok)
+	}
 }

@@ -1,0 +1,194 @@
+package bot
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/feeds/article"
+	"github.com/wirewatch/wirewatch/match"
+)
+
+// ShortText is the feed text, beyond the title, under which fulltext: auto
+// reads the article: headline-only feeds (Google News, many section feeds)
+// carry 0–150 characters, a teaser line 150–350, while feeds that carry the
+// lede and more run past 400. Under it the feed cannot have said much of
+// what the article does.
+const ShortText = 400
+
+// Articles reads the pages items link to; *article.Pool is one.
+type Articles interface {
+	ReadAll(ctx context.Context, reqs []article.Request) []article.Result
+}
+
+// fulltextMode is f's fulltext setting, defaults applied: never for docket
+// feeds, auto for the others.
+func fulltextMode(f wirewatch.Feed) string {
+	if f.Fulltext != "" {
+		return f.Fulltext
+	}
+	if f.Type == wirewatch.FeedPACER || f.Type == wirewatch.FeedCourtListener {
+		return wirewatch.FulltextNever
+	}
+	return wirewatch.FulltextAuto
+}
+
+// wantsArticle says whether the page it links to is worth reading under
+// mode: never for docket entries (their links are PACER documents: paid,
+// behind a login) nor for Google News links (article.Skip).
+func wantsArticle(mode string, it wirewatch.Item) bool {
+	if it.Docket != nil || it.Link == "" || article.Skip(it.Link) {
+		return false
+	}
+	switch mode {
+	case wirewatch.FulltextAlways:
+		return true
+	case wirewatch.FulltextAuto:
+		return utf8.RuneCountInString(ownText(it)) < ShortText
+	}
+	return false
+}
+
+// ownText is the item's feed text less a copy of its title at the start
+// (Google News and others repeat the headline as the description).
+func ownText(it wirewatch.Item) string {
+	s := strings.TrimSpace(it.Summary)
+	t := strings.TrimSpace(it.Title)
+	if t != "" && len(s) >= len(t) && strings.EqualFold(s[:len(t)], t) {
+		s = strings.TrimSpace(s[len(t):])
+	}
+	return s
+}
+
+// withArticles reads, for the new items of a poll that want it, the page
+// each links to, and returns the items with Article set and Link made the
+// canonical URL the page was read at (so the story's key is the article's,
+// whatever feed proxy or tracker linked it). Nothing is read at a feed's
+// first poll. It waits at most the pool's wait; an item whose page fails
+// or is late keeps its feed text alone.
+func (p *Pipeline) withArticles(ctx context.Context, f wirewatch.Feed, items []wirewatch.Item, first bool) []wirewatch.Item {
+	mode := fulltextMode(f)
+	if p.Articles == nil || first || mode == wirewatch.FulltextNever {
+		return items
+	}
+	var want []int
+	for i, it := range items {
+		if wantsArticle(mode, it) {
+			want = append(want, i)
+		}
+	}
+	if len(want) == 0 {
+		return items
+	}
+	unseen, err := p.DB.Unseen(items)
+	if err != nil {
+		return items // Ingest meets the same store and reports it
+	}
+	var reqs []article.Request
+	var at []int
+	for _, i := range want {
+		if unseen[i] {
+			reqs = append(reqs, article.Request{Link: items[i].Link, Guarded: !p.AllowPrivate})
+			at = append(at, i)
+		}
+	}
+	if len(reqs) == 0 {
+		return items
+	}
+	for k, r := range p.Articles.ReadAll(ctx, reqs) {
+		it := &items[at[k]]
+		if r.Err != nil {
+			p.Log.Debug("article not read: matching the feed's text alone", "feed", f.ID, "link", it.Link, "reason", article.Reason(r.Err), "err", r.Err)
+			continue
+		}
+		it.Article = r.Page.Text
+		if storyLink(r.Page.URL) {
+			it.Link = r.Page.URL
+		}
+	}
+	return items
+}
+
+// storyLink says whether a page's URL can stand for the story: a redirect
+// to a site's home page (an article removed, a wall) would merge stories.
+func storyLink(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && u.Host != "" && strings.Trim(u.Path, "/") != ""
+}
+
+// fieldOrder is the order of MatchedIn (CONTRACT.md).
+var fieldOrder = []string{"title", "text", "article", "docket"}
+
+// matchedIn lists the fields the terms were found in, in fieldOrder.
+func matchedIn(terms []match.Term) []string {
+	var out []string
+	for _, f := range fieldOrder {
+		for _, t := range terms {
+			if t.Field == f {
+				out = append(out, f)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// summaryOf is the alert's snippet, from the place that matched: the
+// feed's text when a term was found there or only in the title (as
+// Summary does), else the article's sentence around its first matched
+// term — a snippet, never more than SummaryMax bytes of the article.
+func summaryOf(it wirewatch.Item, terms []match.Term) string {
+	var first *match.Term
+	for i, t := range terms {
+		switch t.Field {
+		case "text":
+			return Summary(it, terms)
+		case "article":
+			if first == nil {
+				first = &terms[i]
+			}
+		}
+	}
+	if first == nil || it.Article == "" {
+		return Summary(it, terms)
+	}
+	return articleSnippet(it.Article, first.Start)
+}
+
+// articleSnippet is the sentence of text around byte at, or a window of
+// SummaryMax bytes around it when the sentence is longer.
+func articleSnippet(text string, at int) string {
+	if at < 0 || at >= len(text) {
+		return ""
+	}
+	from := strings.LastIndexByte(text[:at], '\n') + 1
+	to := len(text)
+	if n := strings.IndexByte(text[at:], '\n'); n >= 0 {
+		to = at + n
+	}
+	para := text[from:to]
+	for _, s := range sentences(para) {
+		if at-from >= s.start && at-from < s.start+len(s.s) {
+			if len(s.s) <= SummaryMax {
+				return s.s
+			}
+			from, para = from+s.start, s.s
+			break
+		}
+	}
+	// A long sentence: start a little before the term, on a word.
+	off := at - from
+	start := max(off-SummaryMax/3, 0)
+	for start > 0 && !utf8.RuneStart(para[start]) {
+		start--
+	}
+	if start > 0 {
+		if sp := strings.IndexByte(para[start:off], ' '); sp >= 0 {
+			start += sp + 1
+		}
+		return "…" + truncate(para[start:], SummaryMax-len("…"))
+	}
+	return truncate(para, SummaryMax)
+}

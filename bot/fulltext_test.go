@@ -1,0 +1,239 @@
+package bot_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/bot"
+	"github.com/wirewatch/wirewatch/feeds/article"
+)
+
+// pages is a stand-in article pool: the text of each link, or an error,
+// and the requests it was asked.
+type pages struct {
+	mu    sync.Mutex
+	text  map[string]article.Result
+	asked []article.Request
+}
+
+func (p *pages) ReadAll(_ context.Context, reqs []article.Request) []article.Result {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]article.Result, len(reqs))
+	for i, r := range reqs {
+		p.asked = append(p.asked, r)
+		res, ok := p.text[r.Link]
+		if !ok {
+			res.Err = &article.Error{Reason: "404", Err: errors.New("HTTP 404")}
+		}
+		out[i] = res
+	}
+	return out
+}
+
+func (p *pages) links() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []string
+	for _, r := range p.asked {
+		out = append(out, r.Link)
+	}
+	sort.Strings(out)
+	return out
+}
+
+const mazzaraBody = "The county board voted late Tuesday to approve the transit budget.\n\n" +
+	"Among those who testified was Joseph Mazzara, a retired transit planner who helped design the route map. " +
+	"He told the board that frequency mattered more than routes.\n\nThe schedules take effect in March."
+
+func fulltextPipeline(t *testing.T, art bot.Articles, allowPrivate bool) (*bot.Pipeline, func() []wirewatch.Alert) {
+	t.Helper()
+	db := openStore(t)
+	now := time.Date(2026, 12, 2, 15, 0, 0, 0, time.UTC)
+	p := &bot.Pipeline{
+		DB: db, Location: time.UTC, Log: quietLog(), Now: func() time.Time { return now },
+		Watches:  mustWatchlist(t, wirewatch.Watch{ID: "w1", Query: `"Joseph Mazzara"`, To: []wirewatch.Destination{"stdout"}}),
+		Articles: art, AllowPrivate: allowPrivate,
+	}
+	pending := func() []wirewatch.Alert {
+		as, err := db.Pending("stdout", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return as
+	}
+	return p, pending
+}
+
+// TestFulltextMatchesTheArticle: a headline-only item whose article names
+// the watched person alerts, says it matched in the article, takes its
+// snippet from the article's sentence, and links the page's canonical URL.
+func TestFulltextMatchesTheArticle(t *testing.T) {
+	art := &pages{text: map[string]article.Result{
+		"https://proxy.example/r/1": {Page: article.Page{URL: "https://ledger.example/news/transit", Text: mazzaraBody}},
+	}}
+	p, pending := fulltextPipeline(t, art, false)
+	f := wirewatch.Feed{ID: "f1", Name: "Ledger", Type: wirewatch.FeedRSS}
+	ctx := context.Background()
+	if err := p.Commit(ctx, f, wirewatch.FeedState{}, []wirewatch.Item{{ID: "0", Title: "Old", Link: "https://proxy.example/r/0", FeedID: "f1"}}, true); err != nil {
+		t.Fatal(err)
+	}
+	if got := art.links(); len(got) != 0 {
+		t.Fatalf("pages read at the seeding poll: %v", got)
+	}
+	items := []wirewatch.Item{
+		{ID: "1", Title: "County approves transit budget", Link: "https://proxy.example/r/1", FeedID: "f1", Feed: "Ledger"},
+		{ID: "0", Title: "Old", Link: "https://proxy.example/r/0", FeedID: "f1"},
+	}
+	if err := p.Commit(ctx, f, wirewatch.FeedState{}, items, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := art.links(); len(got) != 1 || got[0] != "https://proxy.example/r/1" {
+		t.Fatalf("pages read = %v, want only the new item's", got)
+	}
+	if !art.asked[0].Guarded {
+		t.Error("article read without the SSRF guard (allow_private_feeds is off)")
+	}
+	as := pending()
+	if len(as) != 1 {
+		t.Fatalf("alerts = %+v, want 1", as)
+	}
+	a := as[0]
+	if strings.Join(a.MatchedIn, ",") != "article" {
+		t.Errorf("MatchedIn = %v, want [article]", a.MatchedIn)
+	}
+	if !strings.HasPrefix(a.Summary, "Among those who testified was Joseph Mazzara") || len(a.Summary) > bot.SummaryMax {
+		t.Errorf("Summary = %q, want the article's sentence, ≤ %d bytes", a.Summary, bot.SummaryMax)
+	}
+	if strings.Contains(a.Summary, "county board") || strings.Contains(a.Summary, "March") {
+		t.Errorf("Summary carries more of the article than the matched sentence: %q", a.Summary)
+	}
+	if a.Link != "https://ledger.example/news/transit" {
+		t.Errorf("Link = %q, want the page's canonical URL", a.Link)
+	}
+
+	// The stdout destination prints where it matched.
+	var buf bytes.Buffer
+	w := bot.NewWriter(&buf)
+	if _, err := w.PostTop(ctx, wirewatch.Thread{}, a); err != nil {
+		t.Fatal(err)
+	}
+	var line map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &line); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := json.Marshal(line["matched_in"]); string(got) != `["article"]` {
+		t.Errorf(`stdout "matched_in" = %s, want ["article"]`, got)
+	}
+}
+
+// TestFulltextModes: auto reads only items whose own text is short,
+// always reads every new item, never none; docket feeds and entries and
+// Google News links are never read; allow_private_feeds turns the guard off.
+func TestFulltextModes(t *testing.T) {
+	long := strings.Repeat("A long summary that carries most of the article. ", 10)
+	items := func() []wirewatch.Item {
+		return []wirewatch.Item{
+			{ID: "short", Title: "Headline", Summary: "Headline — Ledger", Link: "https://a.example/short", FeedID: "f"},
+			{ID: "long", Title: "Headline 2", Summary: long, Link: "https://a.example/long", FeedID: "f"},
+			{ID: "gn", Title: "Headline 3", Link: "https://news.google.com/rss/articles/CBMi?oc=5", FeedID: "f"},
+			{ID: "dk", Title: "Order", Link: "https://ecf.example/doc1/1", FeedID: "f",
+				Docket: &wirewatch.Docket{Court: "mdd", Number: "8:25-cv-00951", EntryNumber: "7"}},
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		feed wirewatch.Feed
+		want string
+	}{
+		{"auto by default", wirewatch.Feed{Type: wirewatch.FeedRSS}, "https://a.example/short"},
+		{"always", wirewatch.Feed{Type: wirewatch.FeedRSS, Fulltext: wirewatch.FulltextAlways}, "https://a.example/long https://a.example/short"},
+		{"never", wirewatch.Feed{Type: wirewatch.FeedRSS, Fulltext: wirewatch.FulltextNever}, ""},
+		{"docket feed", wirewatch.Feed{Type: wirewatch.FeedPACER}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			art := &pages{}
+			p, _ := fulltextPipeline(t, art, true)
+			tc.feed.ID = "f"
+			if err := p.Commit(context.Background(), tc.feed, wirewatch.FeedState{}, items(), false); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(art.links(), " "); got != tc.want {
+				t.Errorf("read %q, want %q", got, tc.want)
+			}
+			for _, r := range art.asked {
+				if r.Guarded {
+					t.Errorf("%s read with the guard although allow_private_feeds is on", r.Link)
+				}
+			}
+		})
+	}
+}
+
+// TestFulltextFailureKeepsTheItem: a page that cannot be read (403,
+// timeout) leaves the item matched on its feed text, recorded, and
+// alerting when the feed text matches.
+func TestFulltextFailureKeepsTheItem(t *testing.T) {
+	art := &pages{text: map[string]article.Result{
+		"https://a.example/late": {Err: article.ErrWaited},
+	}}
+	p, pending := fulltextPipeline(t, art, false)
+	f := wirewatch.Feed{ID: "f1", Type: wirewatch.FeedRSS}
+	items := []wirewatch.Item{
+		{ID: "1", Title: "Joseph Mazzara testifies", Link: "https://a.example/forbidden", FeedID: "f1"},
+		{ID: "2", Title: "Budget passes", Summary: "Joseph Mazzara spoke.", Link: "https://a.example/late", FeedID: "f1"},
+	}
+	if err := p.Commit(context.Background(), f, wirewatch.FeedState{}, items, false); err != nil {
+		t.Fatal(err)
+	}
+	as := pending()
+	if len(as) != 2 {
+		t.Fatalf("alerts = %d, want 2 (both on their feed text)", len(as))
+	}
+	got, links := map[string]string{}, map[string]string{}
+	for _, a := range as {
+		got[a.Title] = strings.Join(a.MatchedIn, ",")
+		links[a.Title] = a.Link
+	}
+	if got["Joseph Mazzara testifies"] != "title" || got["Budget passes"] != "text" {
+		t.Errorf("matched_in = %v", got)
+	}
+	if l := links["Joseph Mazzara testifies"]; l != "https://a.example/forbidden" {
+		t.Errorf("Link = %q: an unread page keeps the feed's link", l)
+	}
+	// Recorded: the next poll neither reads nor alerts them again.
+	if err := p.Commit(context.Background(), f, wirewatch.FeedState{}, items, false); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(art.links()); n != 2 {
+		t.Errorf("pages asked %d times, want 2 (once each)", n)
+	}
+	if n := len(pending()); n != 2 {
+		t.Errorf("alerts after the second poll = %d, want still 2", n)
+	}
+}
+
+// TestFulltextPhraseDoesNotSpanFields: the article is a field of its own,
+// so a phrase never joins the end of the feed's text to the article's start.
+func TestFulltextPhraseDoesNotSpanFields(t *testing.T) {
+	art := &pages{text: map[string]article.Result{
+		"https://a.example/1": {Page: article.Page{URL: "https://a.example/1", Text: "Mazzara said the plan works. It was long."}},
+	}}
+	p, pending := fulltextPipeline(t, art, false)
+	f := wirewatch.Feed{ID: "f1", Type: wirewatch.FeedRSS}
+	items := []wirewatch.Item{{ID: "1", Title: "Budget", Summary: "Speakers included Joseph", Link: "https://a.example/1", FeedID: "f1"}}
+	if err := p.Commit(context.Background(), f, wirewatch.FeedState{}, items, false); err != nil {
+		t.Fatal(err)
+	}
+	if as := pending(); len(as) != 0 {
+		t.Errorf("a phrase matched across the feed text and the article: %+v", as)
+	}
+}
