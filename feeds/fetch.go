@@ -458,7 +458,9 @@ func toUTF8(body []byte, contentType string) []byte {
 	if label == "" || label == "utf-8" || label == "utf8" || label == "us-ascii" {
 		return body
 	}
-	if utf8.Valid(body) {
+	if utf8.Valid(body) || hasBOM(body) {
+		// A byte order mark says more than a header (RFC 7303): Parse
+		// reads it.
 		return body
 	}
 	head := body[:min(len(body), 512)]
@@ -475,4 +477,11 @@ func toUTF8(body []byte, contentType string) []byte {
 		return body
 	}
 	return out
+}
+
+// hasBOM tells a body that starts with a UTF-8, UTF-16 or UTF-32 byte
+// order mark.
+func hasBOM(b []byte) bool {
+	return bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) || bytes.HasPrefix(b, []byte("\xfe\xff")) ||
+		bytes.HasPrefix(b, []byte("\xff\xfe")) || bytes.HasPrefix(b, []byte("\x00\x00\xfe\xff"))
 }

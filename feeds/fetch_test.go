@@ -397,6 +397,33 @@ func TestFetchCharsetFromContentType(t *testing.T) {
 	}
 }
 
+// TestFetchBOMOverHeader: a byte order mark says the encoding whatever the
+// Content-Type says; a header's UTF-16 is used for a body without one.
+func TestFetchBOMOverHeader(t *testing.T) {
+	doc := `<?xml version="1.0" encoding="UTF-16"?><rss version="2.0"><channel><title>Café</title></channel></rss>`
+	srv := mustServer(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/bom":
+			w.Header().Set("Content-Type", "application/rss+xml; charset=ISO-8859-1")
+			w.Write(encode(doc, 2, false, true))
+		case "/header":
+			w.Header().Set("Content-Type", "application/rss+xml; charset=UTF-16BE")
+			w.Write(encode(" "+doc, 2, true, false)) // a space first: nothing to sniff
+		}
+	})
+	f := NewFetcher(Options{})
+	for _, path := range []string{"/bom", "/header"} {
+		r, err := f.Fetch(t.Context(), feedAt(srv.URL+path), Validators{}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := Parse(t.Context(), r.Body, feedAt(srv.URL+path), nil)
+		if err != nil || p.Title != "Café" {
+			t.Errorf("%s: title %q, %v; want Café", path, p.Title, err)
+		}
+	}
+}
+
 func TestFetchBadURL(t *testing.T) {
 	f := NewFetcher(Options{})
 	for _, u := range []string{"ftp://example.org/feed", "file:///etc/passwd", "::nope"} {

@@ -103,6 +103,10 @@ func Parse(ctx context.Context, body []byte, f wirewatch.Feed, readers map[strin
 		}
 		items, err := r.Read(ctx, body, f)
 		if err != nil {
+			if f.URL != "" && strings.Contains(err.Error(), f.URL) {
+				// The reader named the feed already ("pacer feed URL: …").
+				return Parsed{}, fmt.Errorf("parse: %w", err)
+			}
 			return Parsed{}, fmt.Errorf("parse %s: %w", feedName(f), err)
 		}
 		p := scanChannel(body)

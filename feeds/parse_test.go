@@ -261,6 +261,11 @@ func TestParseReaders(t *testing.T) {
 	if _, err := Parse(t.Context(), []byte("{}"), f, readers); err == nil || !strings.Contains(err.Error(), "bad json") {
 		t.Fatalf("reader error: got %v, want it passed on", err)
 	}
+	// A reader's error that names the feed is not prefixed with it again.
+	cl.err = fmt.Errorf("courtlistener feed %s: bad json", f.URL)
+	if _, err := Parse(t.Context(), []byte("{}"), f, readers); err == nil || strings.Count(err.Error(), f.URL) != 1 {
+		t.Fatalf("reader error naming the feed: got %v, want the URL once", err)
+	}
 	if _, err := Parse(t.Context(), []byte("{}"), f, nil); err == nil || !strings.Contains(err.Error(), "no reader") {
 		t.Fatalf("no reader: got %v, want an error naming the missing reader", err)
 	}
