@@ -77,3 +77,59 @@ func (p *pacer) hold(ch string, d time.Duration) {
 	}
 	p.mu.Unlock()
 }
+
+// spacer runs calls one at a time, each at least every after the one
+// before it was sent: chat.update's Tier 3 budget is the workspace's, and
+// several threads' edits wait for it at once. Unlike the pacer's
+// reserved slots, the spacing is measured from the calls actually made,
+// so a waiter woken late on a busy machine never sends two at once. It
+// starts as if a call had just been made (a restart after a busy minute).
+type spacer struct {
+	every time.Duration
+	turn  chan struct{} // holds the turn to call
+	mu    sync.Mutex
+	next  time.Time // earliest time of the next call
+}
+
+func newSpacer(every time.Duration) *spacer {
+	s := &spacer{every: every, turn: make(chan struct{}, 1), next: time.Now().Add(every)}
+	return s
+}
+
+// do waits for its turn and for the spacing, then runs f.
+func (s *spacer) do(ctx context.Context, f func() error) error {
+	select {
+	case s.turn <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-s.turn }()
+	s.mu.Lock()
+	d := time.Until(s.next)
+	s.mu.Unlock()
+	if d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	err := f()
+	s.mu.Lock()
+	if n := time.Now().Add(s.every); n.After(s.next) {
+		s.next = n
+	}
+	s.mu.Unlock()
+	return err
+}
+
+// hold keeps every call off for d (Slack's Retry-After).
+func (s *spacer) hold(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n := time.Now().Add(d); n.After(s.next) {
+		s.next = n
+	}
+}

@@ -155,14 +155,11 @@ const noRetryAfterPause = 5
 // everywhere (chat.update is limited per workspace).
 func (s *Slack) limited(op, ch string, d time.Duration) {
 	if op == opUpdate {
-		s.edits.hold(workspace, d)
+		s.edits.hold(d)
 		return
 	}
 	s.pace.hold(ch, d)
 }
-
-// workspace is the edit limiter's only key: Tier 3 is per workspace.
-const workspace = ""
 
 // Message metadata marks every post with the alert it carries, so that
 // Delivered can find it after a crash.
@@ -247,12 +244,12 @@ func (s *Slack) EditTop(ctx context.Context, th wirewatch.Thread) error {
 	if err != nil {
 		return err
 	}
-	if err := s.edits.wait(ctx, workspace); err != nil {
-		return fmt.Errorf("slack %s %s: %w", opUpdate, ch, err)
-	}
-	_, _, _, err = s.api.UpdateMessageContext(ctx, ch, th.TopRef,
-		slack.MsgOptionText(topText(&th), false),
-		slack.MsgOptionAttachments(s.summaryAttachment(&th)))
+	err = s.edits.do(ctx, func() error {
+		_, _, _, err := s.api.UpdateMessageContext(ctx, ch, th.TopRef,
+			slack.MsgOptionText(topText(&th), false),
+			slack.MsgOptionAttachments(s.summaryAttachment(&th)))
+		return err
+	})
 	if err != nil {
 		return s.classify(ctx, opUpdate, ch, err)
 	}

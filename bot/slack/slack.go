@@ -78,8 +78,8 @@ type Slack struct {
 	http   *http.Client
 	log    *slog.Logger
 	tz     *time.Location
-	pace   *pacer // posts, per channel
-	edits  *pacer // chat.update, per workspace
+	pace   *pacer  // posts, per channel
+	edits  *spacer // chat.update, per workspace
 	redact *strings.Replacer
 
 	mu         sync.Mutex
@@ -105,7 +105,7 @@ func New(o Options) *Slack {
 		log:        o.Logger,
 		tz:         o.TimeZone,
 		pace:       newPacer(cmp.Or(o.PostEvery, DefaultPostEvery), postBurst),
-		edits:      newPacer(cmp.Or(o.EditEvery, DefaultEditEvery), 1),
+		edits:      newSpacer(cmp.Or(o.EditEvery, DefaultEditEvery)),
 		joinTried:  map[string]bool{},
 		logged:     map[string]bool{},
 		admins:     map[string]bool{},

@@ -6,9 +6,16 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/wirewatch/wirewatch/bot/discord/discordtest"
+	"github.com/wirewatch/wirewatch/bot/slack/slacktest"
 )
 
 // TestMain lets a test start the real wirewatch as a child process: with
@@ -98,4 +105,231 @@ func TestKillMidBurstLosesNothing(t *testing.T) {
 		t.Errorf("%d duplicates; at most the alert in flight at the kill may repeat", dups)
 	}
 	t.Logf("%d alerts out before the kill, %d after the restart, %d repeated", before, len(alertsOf(t, r.stdout)), dups)
+}
+
+// child is the real wirewatch, run by the test binary as a child process.
+type child struct {
+	cmd    *exec.Cmd
+	stderr *syncBuffer
+}
+
+func startChild(t *testing.T, vars map[string]string, args ...string) *child {
+	t.Helper()
+	raw, _ := json.Marshal(args)
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "WIREWATCH_TEST_ARGS="+string(raw))
+	for k, v := range vars {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	c := &child{cmd: cmd, stderr: &syncBuffer{}}
+	cmd.Stderr = c.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// itemNumber finds the burst item a message carries.
+var itemNumber = regexp.MustCompile(`Xinis item (\d{3})`)
+
+// TestKillMidBurstToChatChannels kills the daemon with SIGKILL ten times
+// while it delivers a burst of over 1,000 alerts to three Slack and three
+// Discord channels, whose stand-ins keep the platforms' limits (Slack's
+// scaled down 20 times, so the test stays short): after the last restart
+// every alert was posted exactly once, no post or chat.update went over
+// Slack's limits (none after a restart either), and chat.update stayed
+// within Tier 3 (50 a minute, scaled).
+//
+// WIREWATCH_CRASH_FULL=1 runs it at Slack's real limits (minutes).
+func TestKillMidBurstToChatChannels(t *testing.T) {
+	const (
+		items    = 170
+		kills    = 10
+		slackTok = "xoxb-crash-test"
+		discTok  = "discord-crash-test"
+	)
+	scale := time.Duration(20)
+	if os.Getenv("WIREWATCH_CRASH_FULL") == "1" {
+		scale = 1
+	}
+	// Tier 3 is counted per minute, so Slack takes a few chat.update calls
+	// close together (a timer woken late on a busy machine sends two at
+	// once); the per-minute count is checked below.
+	postEvery, editEvery := time.Second/scale, 1200*time.Millisecond/scale
+	sl := slacktest.New(slacktest.Options{PostEvery: postEvery, PostBurst: 3, UpdateEvery: editEvery, UpdateBurst: 3})
+	sl.Token = slackTok
+	slackChans := []string{"C0000000001", "C0000000002", "C0000000003"}
+	for _, ch := range slackChans {
+		sl.AddChannel(ch)
+	}
+	slackURL := sl.Start(t)
+	dc := discordtest.New(t, discTok)
+	discChans := []string{"200000000000000001", "200000000000000002", "200000000000000003"}
+	for _, ch := range discChans {
+		dc.AddChannel(discordtest.Channel{ID: ch, Type: discordgo.ChannelTypeGuildText, GuildID: "5"})
+	}
+	var to []string
+	for _, ch := range slackChans {
+		to = append(to, `"slack:`+ch+`"`)
+	}
+	for _, ch := range discChans {
+		to = append(to, `"discord:`+ch+`"`)
+	}
+	fs := newFeedServer(t)
+	u := fs.feed("/burst", true)
+	cfg := MustConfig(t, fmt.Sprintf(`feeds:
+  - url: %s
+    interval: 1s
+watches:
+  - query: Xinis
+    to: [%s]
+slack:
+  api_url: %s
+  post_interval: %s
+  edit_interval: %s
+discord:
+  api_url: %s
+  application_id: "1"
+  gateway: false
+http:
+  listen: 127.0.0.1:0
+`, u, strings.Join(to, ", "), slackURL, postEvery, editEvery, dc.URL))
+	vars := map[string]string{"SLACK_BOT_TOKEN": slackTok, "DISCORD_BOT_TOKEN": discTok}
+	seed := startChild(t, vars, "run", "-once", "-config", cfg)
+	if err := seed.cmd.Wait(); err != nil {
+		t.Fatalf("seed: %v\n%s", err, seed.stderr)
+	}
+	pad := strings.Repeat("The court heard arguments. ", 5)
+	for i := range items {
+		fs.add("/burst", testItem{fmt.Sprint(i), fmt.Sprintf("Xinis item %03d", i), fmt.Sprintf("https://b.example/%d", i), pad, time.Now()})
+	}
+	total := items * (len(slackChans) + len(discChans))
+
+	// posted counts the messages the stand-ins hold, duplicates included.
+	posted := func() int {
+		n := 0
+		for _, ch := range slackChans {
+			n += len(sl.Messages(ch))
+		}
+		n += len(dc.Match("POST", "channels/*/messages"))
+		return n
+	}
+	start := time.Now()
+	for k := 1; k <= kills; k++ {
+		c := startChild(t, vars, "run", "-config", cfg)
+		want := k * total / (kills + 2)
+		deadline := time.Now().Add(2 * time.Minute)
+		for posted() < want {
+			if time.Now().After(deadline) {
+				c.cmd.Process.Kill()
+				c.cmd.Wait()
+				t.Fatalf("run %d: %d of %d posts after 2 minutes; stderr:\n%s", k, posted(), want, c.stderr)
+			}
+			select {
+			case <-sl.Notified:
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+		c.cmd.Process.Kill()
+		c.cmd.Wait()
+	}
+	last := startChild(t, vars, "run", "-once", "-config", cfg)
+	if err := last.cmd.Wait(); err != nil {
+		t.Fatalf("last run: %v\n%s", err, last.stderr)
+	}
+	took := time.Since(start)
+
+	lost, dups := 0, 0
+	check := func(where string, got map[int]int) {
+		for i := range items {
+			switch n := got[i]; {
+			case n == 0:
+				lost++
+				t.Errorf("%s: item %03d lost", where, i)
+			case n > 1:
+				dups += n - 1
+				t.Errorf("%s: item %03d posted %d times", where, i, n)
+			}
+		}
+	}
+	for _, ch := range slackChans {
+		got := map[int]int{}
+		msgs := sl.Messages(ch)
+		for _, m := range msgs {
+			if sub := itemNumber.FindStringSubmatch(m.Blocks); sub != nil {
+				n, _ := strconv.Atoi(sub[1])
+				got[n]++
+			}
+		}
+		check("slack:"+ch, got)
+		// One thread: one top message, every other post a reply in it.
+		if r := len(roots(msgs)); r != 1 {
+			t.Errorf("slack:%s: %d posts at the root, want 1", ch, r)
+		}
+	}
+	seen := map[string]bool{}
+	byChan := map[string]map[int]int{}
+	for _, r := range dc.Match("POST", "channels/*/messages") {
+		if seen[r.ID] {
+			continue // a repeated nonce answered with the message it made
+		}
+		seen[r.ID] = true
+		var body struct {
+			Embeds []struct {
+				Title string `json:"title"`
+			} `json:"embeds"`
+		}
+		if json.Unmarshal(r.Body, &body) != nil || len(body.Embeds) == 0 {
+			continue
+		}
+		if sub := itemNumber.FindStringSubmatch(body.Embeds[0].Title); sub != nil {
+			n, _ := strconv.Atoi(sub[1])
+			m, ok := dc.Message(r.ID)
+			if !ok {
+				continue
+			}
+			parent := m.Channel
+			if th, ok := dc.Thread(m.Channel); ok {
+				parent = th.Parent
+			}
+			if byChan[parent] == nil {
+				byChan[parent] = map[int]int{}
+			}
+			byChan[parent][n]++
+		}
+	}
+	for _, ch := range discChans {
+		check("discord:"+ch, byChan[ch])
+	}
+
+	ups := sl.Calls("chat.update")
+	post429, update429 := sl.RateLimited("chat.postMessage"), sl.RateLimited("chat.update")
+	if post429 != 0 || update429 != 0 {
+		t.Errorf("Slack answered 429 to %d posts and %d chat.update calls; want none", post429, update429)
+	}
+	// Tier 3: at most 50 chat.update calls in any minute (scaled).
+	window, most := time.Minute/scale, 0
+	for i := range ups {
+		n := 0
+		for j := i; j < len(ups) && ups[j].At.Sub(ups[i].At) < window; j++ {
+			n++
+		}
+		most = max(most, n)
+	}
+	if most > 51 {
+		t.Errorf("%d chat.update calls within %v, over Tier 3 (50 a minute)", most, window)
+	}
+	t.Logf("%d alerts to %d channels, %d kills, %v (time scale 1/%d): %d lost, %d duplicates; Slack 429s: %d posts, %d updates; %d chat.update calls, at most %d per %v",
+		total, len(slackChans)+len(discChans), kills, took.Round(time.Millisecond), scale, lost, dups, post429, update429, len(ups), most, window)
+}
+
+// roots are the messages posted at the channel's root.
+func roots(msgs []slacktest.Message) []slacktest.Message {
+	var out []slacktest.Message
+	for _, m := range msgs {
+		if m.ThreadTS == "" {
+			out = append(out, m)
+		}
+	}
+	return out
 }

@@ -266,7 +266,10 @@ func (s *Server) nextTS() string {
 	return fmt.Sprintf("%d.%06d", us/1e6, us%1e6)
 }
 
-// allow applies the GCRA limit of key: one per every, burst at once.
+// allow applies the GCRA limit of key: one per every, burst at once. Half
+// an interval more is tolerated, for the jitter between a client's clock
+// and the time its request arrives (a client spacing its calls exactly
+// never sees a 429; one that bursts beyond the limit does).
 func (s *Server) allow(key string, every time.Duration, burst int) (bool, time.Duration) {
 	if every <= 0 {
 		return true, 0
@@ -277,7 +280,7 @@ func (s *Server) allow(key string, every time.Duration, burst int) (bool, time.D
 	if tat.Before(now) {
 		tat = now
 	}
-	if wait := tat.Add(-every * time.Duration(burst-1)).Sub(now); wait > 0 {
+	if wait := tat.Add(-every*time.Duration(burst-1) - every/2).Sub(now); wait > 0 {
 		return false, wait
 	}
 	s.tat[key] = tat.Add(every)
