@@ -69,15 +69,6 @@ type Thread struct {
 	LastPost time.Time `json:"last_post,omitzero"`
 }
 
-// Restart returns th begun anew with one item. Only Discord's old Send
-// uses it; it goes with that.
-func (th Thread) Restart(now time.Time) Thread {
-	th.Ref, th.TopRef = "", ""
-	th.Count, th.Posted = 1, 1
-	th.Started = now
-	return th
-}
-
 // Routine is how many of the thread's items were counted but not posted.
 func (th Thread) Routine() int { return max(th.Count-th.Posted, 0) }
 

@@ -164,6 +164,8 @@ func TestKillMidBurstToChatChannels(t *testing.T) {
 	}
 	slackURL := sl.Start(t)
 	dc := discordtest.New(t, discTok)
+	// Discord: 5 messages per 5 s per channel (scaled).
+	dc.SetMessageLimit(5, 5*time.Second/scale)
 	discChans := []string{"200000000000000001", "200000000000000002", "200000000000000003"}
 	for _, ch := range discChans {
 		dc.AddChannel(discordtest.Channel{ID: ch, Type: discordgo.ChannelTypeGuildText, GuildID: "5"})
@@ -304,6 +306,7 @@ http:
 
 	ups := sl.Calls("chat.update")
 	post429, update429 := sl.RateLimited("chat.postMessage"), sl.RateLimited("chat.update")
+	disc429 := dc.TooMany()
 	if post429 != 0 || update429 != 0 {
 		t.Errorf("Slack answered 429 to %d posts and %d chat.update calls; want none", post429, update429)
 	}
@@ -319,8 +322,8 @@ http:
 	if most > 51 {
 		t.Errorf("%d chat.update calls within %v, over Tier 3 (50 a minute)", most, window)
 	}
-	t.Logf("%d alerts to %d channels, %d kills, %v (time scale 1/%d): %d lost, %d duplicates; Slack 429s: %d posts, %d updates; %d chat.update calls, at most %d per %v",
-		total, len(slackChans)+len(discChans), kills, took.Round(time.Millisecond), scale, lost, dups, post429, update429, len(ups), most, window)
+	t.Logf("%d alerts to %d channels, %d kills, %v (time scale 1/%d): %d lost, %d duplicates; Slack 429s: %d posts, %d updates; Discord 429s: %d; %d chat.update calls, at most %d per %v",
+		total, len(slackChans)+len(discChans), kills, took.Round(time.Millisecond), scale, lost, dups, post429, update429, disc429, len(ups), most, window)
 }
 
 // roots are the messages posted at the channel's root.
