@@ -54,6 +54,10 @@ import (
 // DefaultAPIURL is where Discord is when discord.api_url is not set.
 const DefaultAPIURL = "https://discord.com/"
 
+// coldStart is Options.ColdStart's default: Discord's message buckets
+// (5 per 5 s per channel) reset within it.
+const coldStart = 5 * time.Second
+
 // Options configure a Discord adapter.
 type Options struct {
 	// APIURL: every REST and gateway request goes to this scheme and host
@@ -68,6 +72,10 @@ type Options struct {
 	HTTPClient    *http.Client // base transport; nil: http.DefaultTransport
 	Logger        *slog.Logger
 	Now           func() time.Time // for the timestamp window; nil: time.Now
+	// ColdStart is how long message posts and edits wait after New, so that
+	// a restart does not meet a channel's rate-limit bucket the run before
+	// spent (Discord's message buckets reset within 5 s). 0: 5 s; < 0: none.
+	ColdStart time.Duration
 }
 
 // Discord is the adapter: a wirewatch.Poster for discord:<channel id>
@@ -165,6 +173,13 @@ func New(o Options) (*Discord, error) {
 		return nil, fmt.Errorf("discord session: %w", err)
 	}
 	tr := &transport{base: base, target: target, lim: newLimiter()}
+	cold := o.ColdStart
+	if cold == 0 {
+		cold = coldStart
+	}
+	if cold > 0 {
+		tr.lim.coldUntil = time.Now().Add(cold)
+	}
 	s.Client = &http.Client{Transport: tr, Timeout: timeout}
 	s.ShouldRetryOnRateLimit = false
 	s.MaxRestRetries = 0

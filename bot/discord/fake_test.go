@@ -35,6 +35,7 @@ func (f *fakeDiscord) adapter(t *testing.T, mod func(*Options)) *Discord {
 		ApplicationID: "555",
 		TimeZone:      time.UTC,
 		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
+		ColdStart:     -1, // every test adapter is a fresh process
 	}
 	if mod != nil {
 		mod(&o)

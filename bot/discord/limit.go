@@ -55,8 +55,12 @@ type limiter struct {
 	tat      time.Time     // theoretical arrival time of the next request
 	// globalUntil blocks every request after a global 429.
 	globalUntil time.Time
-	routes      map[string]*routeState
-	bucketOf    map[string]string // route template → Discord's bucket hash
+	// coldUntil holds message posts and edits at start: the run before may
+	// have spent a channel's bucket just before it stopped, and we know
+	// nothing of it until Discord answers (with a 429).
+	coldUntil time.Time
+	routes    map[string]*routeState
+	bucketOf  map[string]string // route template → Discord's bucket hash
 	// invalid counts invalid answers per minute over invalidWindow.
 	invalid     [10]int
 	invalidSlot [10]int64 // the minute each count belongs to
@@ -84,6 +88,7 @@ type route struct {
 	template string // "POST /channels/{}/messages/:id/threads"
 	major    string // the channel, guild or webhook id
 	exempt   bool   // interaction callbacks do not count against the global limit
+	message  bool   // posts or edits a channel's message: waits out a cold start
 }
 
 func routeOf(method, path string) (route, bool) {
@@ -115,6 +120,7 @@ func routeOf(method, path string) (route, bool) {
 	}
 	r.exempt = len(segs) > 0 && segs[0] == "interactions"
 	r.template = method + " /" + strings.Join(segs, "/")
+	r.message = r.template == "POST /channels/{}/messages" || r.template == "PATCH /channels/{}/messages/:id"
 	return r, true
 }
 
@@ -176,6 +182,9 @@ func (l *limiter) reserve(r route, now time.Time) (time.Duration, string, bool) 
 	}
 	if now.Before(l.globalUntil) {
 		return l.globalUntil.Sub(now), "global limit", true
+	}
+	if r.message && now.Before(l.coldUntil) {
+		return l.coldUntil.Sub(now), "just started: the last run may have spent the channel's bucket", false
 	}
 	st := l.routes[l.key(r)]
 	if st != nil && st.remaining <= 0 && now.Before(st.resetAt) {

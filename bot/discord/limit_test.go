@@ -184,3 +184,25 @@ func TestLimiter429WithoutRetryAfter(t *testing.T) {
 		t.Errorf("another channel waits %s, want 0", d)
 	}
 }
+
+// Just after start, message posts and edits wait out the bucket the run
+// before may have spent; other requests do not.
+func TestLimiterColdStart(t *testing.T) {
+	l := newLimiter()
+	now := time.Now()
+	l.coldUntil = now.Add(5 * time.Second)
+	post, _ := routeOf("POST", "/api/v9/channels/1/messages")
+	edit, _ := routeOf("PATCH", "/api/v9/channels/1/messages/2")
+	get, _ := routeOf("GET", "/api/v9/channels/1")
+	if d, _, _ := l.reserve(get, now); d > 0 {
+		t.Errorf("GET channel at start waits %s, want 0", d)
+	}
+	for _, r := range []route{post, edit} {
+		if d, _, global := l.reserve(r, now); d <= 4*time.Second || global {
+			t.Errorf("%s at start waits %s (global %v), want about 5s for its channel", r.template, d, global)
+		}
+		if d, _, _ := l.reserve(r, now.Add(5*time.Second)); d > 0 {
+			t.Errorf("%s after the cold start waits %s, want 0", r.template, d)
+		}
+	}
+}

@@ -786,3 +786,32 @@ func TestPostTopForumRequiringTags(t *testing.T) {
 		t.Errorf("court post tags = %v, want [502]", got)
 	}
 }
+
+// A process started right after another spent a channel's bucket (a crash
+// mid-burst) meets no 429: message posts wait out the cold start, then
+// follow the bucket Discord announces.
+func TestRestartMeetsNoSpentBucket(t *testing.T) {
+	const window = 300 * time.Millisecond
+	f := textFake(t)
+	f.SetMessageLimit(3, window)
+	burst := func(d *Discord, from uint64) {
+		for i := range uint64(3) { // the whole bucket
+			a := posterAlert(textCh, from+i, "Story")
+			if _, err := d.PostTop(ctx, newThread(a), a); err != nil {
+				t.Fatalf("PostTop %d: %v", from+i, err)
+			}
+		}
+	}
+	burst(f.adapter(t, nil), 1) // spends the bucket, then the process dies
+	if n := f.TooMany(); n != 0 {
+		t.Fatalf("the first run met %d 429s, want 0", n)
+	}
+	burst(f.adapter(t, func(o *Options) { o.ColdStart = window }), 10)
+	if n := f.TooMany(); n != 0 {
+		t.Errorf("the restarted run met %d 429s, want 0", n)
+	}
+	if n := len(f.Messages(textCh)); n != 6 {
+		t.Errorf("%d messages, want 6", n)
+	}
+
+}
