@@ -52,3 +52,19 @@ func BenchmarkAlertEmbedHuge(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTopContent renders a thread's top message with five recent
+// items, as every edit does. Compare with BenchmarkEmbedBaseline.
+func BenchmarkTopContent(b *testing.B) {
+	a := benchAlert()
+	th := wirewatch.Thread{Title: "Abrego Garcia v. Noem, 8:25-cv-00951 (D. Md.)", Count: 12, Posted: 9, Latest: a.Title}
+	for range wirewatch.RecentItems {
+		th.Recent = append(th.Recent, wirewatch.ThreadItem{Title: a.Title, Link: a.Link, Source: a.Source, Time: a.Published})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(topContent(th, nil)) == 0 {
+			b.Fatal("empty")
+		}
+	}
+}
