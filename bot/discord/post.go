@@ -235,9 +235,13 @@ func (d *Discord) Reply(ctx context.Context, th wirewatch.Thread, a wirewatch.Al
 		// reopen it and try once more (the nonce keeps it single).
 		open := false
 		if _, err2 := d.s.ChannelEditComplex(th.Ref, &discordgo.ChannelEdit{Archived: &open}, discordgo.WithContext(ctx)); err2 != nil {
-			return th.Ref, d.fail(th.Ref, "reopen archived thread", err2)
+			err = apiError(err2)
+			if c := codeOf(err); c != codeUnknownChannel && c != codeThreadLocked {
+				return th.Ref, d.fail(th.Ref, "reopen archived thread", err)
+			}
+		} else {
+			m, err = d.create(ctx, th.Ref, body)
 		}
-		m, err = d.create(ctx, th.Ref, body)
 	}
 	if err != nil {
 		switch codeOf(err) {
@@ -255,9 +259,11 @@ func (d *Discord) Reply(ctx context.Context, th wirewatch.Thread, a wirewatch.Al
 	return th.Ref, nil
 }
 
-// broadcastRetry is the longest wait after which a failed broadcast is
-// retried with its reply: within Discord's nonce window, so the reply is
-// not posted again. Longer waits, and refusals, drop the broadcast.
+// broadcastRetry is the longest rate-limit wait after which a broadcast is
+// retried with its reply: within Discord's nonce window, so the retry gets
+// the reply already posted instead of a second one. Other failures drop
+// the broadcast (after a 5xx the dispatcher asks Delivered, which finds the
+// reply): the reply is what matters.
 const broadcastRetry = time.Minute
 
 // broadcast posts, in the channel th was started in, a line that links to
@@ -286,7 +292,7 @@ func (d *Discord) broadcast(ctx context.Context, th wirewatch.Thread, a wirewatc
 	}
 	cerr := classify(fmt.Errorf("discord broadcast in channel %s: %w", parent, apiError(err)))
 	c := wirewatch.Class(cerr)
-	if c.Auth || !c.Permanent && !c.Hold && c.After <= broadcastRetry {
+	if c.Auth || !c.Permanent && !c.Hold && c.After > 0 && c.After <= broadcastRetry {
 		return cerr
 	}
 	d.warnOnce(parent, "cannot broadcast thread replies to the channel", err)

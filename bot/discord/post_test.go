@@ -423,6 +423,30 @@ func TestReplyBroadcast(t *testing.T) {
 		t.Errorf("broadcast nonce %q, %d embeds; want %q, none", bc.Nonce, len(bc.Embeds), nonce(nonceBroadcast, b))
 	}
 
+	// A broadcast rate limited for a moment fails the reply so it is
+	// retried; the retry gets the reply already posted (its nonce) and
+	// then posts the broadcast.
+	limited := true
+	f.SetFail(func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
+		if limited && r.Method == "POST" && r.URL.Path == "/api/v9/channels/"+textCh+"/messages" {
+			limited = false
+			return 429, map[string]string{"Retry-After": "1"}, `{"message":"You are being rate limited.","retry_after":0.01}`, true
+		}
+		return 0, nil, "", false
+	})
+	c := posterAlert(textCh, 5, "Five")
+	_, err = d.Reply(ctx, th, c, true)
+	if se := wirewatch.Class(err); err == nil || se.After <= 0 || se.Permanent || se.Hold {
+		t.Fatalf("Reply with its broadcast rate limited = %v, want a retry after the wait", err)
+	}
+	d2 := f.adapter(t, nil) // a limiter that has not seen the 429
+	if _, err := d2.Reply(ctx, th, c, true); err != nil {
+		t.Fatal(err)
+	}
+	if n, m := len(f.Messages(th.Ref)), len(f.Messages(textCh)); n != 2 || m != 3 {
+		t.Errorf("%d replies, %d channel messages after the retry; want 2 and 3 (top and two broadcasts)", n, m)
+	}
+
 	// A channel that refuses the broadcast does not fail the reply.
 	f.SetFail(func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
 		if r.Method == "POST" && r.URL.Path == "/api/v9/channels/"+textCh+"/messages" {
