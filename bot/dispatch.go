@@ -396,6 +396,13 @@ func (d *Dispatcher) holdAuth(ctx context.Context, kind string, err error) {
 			d.mu.Unlock()
 			d.log.Info(kind+" accepts the token again; held alerts are sent", "kind", kind)
 			d.Kick()
+			if dests, err := d.db.DirtyDestinations(); err == nil {
+				for _, dest := range dests {
+					if dest.Kind() == kind {
+						d.kickEdits(dest)
+					}
+				}
+			}
 			return
 		}
 	})
@@ -482,7 +489,10 @@ func (d *Dispatcher) WaitEmpty(ctx context.Context) error {
 				parts = append(parts, fmt.Sprintf("%s: %d", dest, n))
 			}
 			if len(parts) == 0 {
-				return fmt.Errorf("thread summaries still being updated in %d destinations", editing)
+				// Every alert is out; the summaries' edits are saved and
+				// resume at the next start.
+				d.log.Info("thread summaries left to update at the next start", "destinations", editing)
+				return nil
 			}
 			return fmt.Errorf("alerts still pending: %s", strings.Join(parts, ", "))
 		}

@@ -459,6 +459,9 @@ func TestDispatcherStdoutPrintsRoutineAlerts(t *testing.T) {
 		if n := strings.Count(out.String(), "\n"); n != 2 || !strings.Contains(out.String(), "NOTICE") {
 			t.Errorf("stdout got %q, want both alerts, one a line", out.String())
 		}
+		if dirty, _ := db.DirtyThreads("stdout"); len(dirty) != 0 {
+			t.Errorf("stdout threads wait for edits: %+v", dirty)
+		}
 	})
 }
 
@@ -878,4 +881,24 @@ func counterValue(t *testing.T, c prometheus.Counter) float64 {
 		t.Fatal(err)
 	}
 	return m.GetCounter().GetValue()
+}
+
+func TestWaitEmptyDoesNotWaitForSummaries(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		db := openStore(t)
+		const to = wirewatch.Destination("slack:C1")
+		queue(t, db, alert(to, "k", "one"), alert(to, "k", "two"))
+		p := &fakePoster{editGate: make(chan struct{})} // the edit budget never comes
+		d := newDispatcher(db, map[string]wirewatch.Poster{"slack": p})
+		ctx, stop := runDispatcher(t, d)
+		defer stop()
+		wctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		if err := d.WaitEmpty(wctx); err != nil {
+			t.Errorf("WaitEmpty = %v; every alert is out, the edit is saved for later", err)
+		}
+		if dirty, _ := db.DirtyThreads(to); len(dirty) != 1 {
+			t.Errorf("dirty threads %+v, want the one waiting for its edit", dirty)
+		}
+	})
 }

@@ -104,6 +104,6 @@ func (s *Writer) Delivered(_ context.Context, th wirewatch.Thread, _ wirewatch.A
 	return th, false, nil
 }
 
-// PostsRoutine implements bot's flat-poster rule: routine (quiet) alerts
-// are printed too; scripts filter for themselves.
-func (s *Writer) PostsRoutine() bool { return true }
+// Flat says stdout prints lines, not threads: routine (quiet) alerts are
+// printed too (scripts filter for themselves) and nothing is edited.
+func (s *Writer) Flat() bool { return true }

@@ -15,16 +15,17 @@ import (
 // crash repeats at most the call in flight, and that call is checked with
 // Poster.Delivered before it is made again.
 
-// routinePoster is a Poster that posts routine (quiet) alerts too, as the
-// stdout lines do.
-type routinePoster interface{ PostsRoutine() bool }
+// flatPoster is a Poster of lines rather than threads (stdout): every
+// alert is posted, routine (quiet) ones too, and no top is ever edited.
+type flatPoster interface{ Flat() bool }
 
 // post delivers a into th with p and records it; it returns the thread as
 // it now stands.
 func (d *Dispatcher) post(ctx context.Context, p wirewatch.Poster, th wirewatch.Thread, a wirewatch.Alert) (wirewatch.Thread, error) {
 	now := time.Now().UTC()
-	if r, ok := p.(routinePoster); ok && r.PostsRoutine() {
-		a.Quiet = false
+	flat := false
+	if f, ok := p.(flatPoster); ok && f.Flat() {
+		a.Quiet, flat = false, true
 	}
 	if a.Quiet {
 		// Counted, not posted: the top message shows it at its next edit.
@@ -78,7 +79,7 @@ func (d *Dispatcher) post(ctx context.Context, p wirewatch.Poster, th wirewatch.
 		return th, err
 	}
 	next := advance(th, a, now, true)
-	next.TopDirty = true
+	next.TopDirty = !flat
 	switch {
 	case ref != "" && ref != th.Ref:
 		// The platform names the parent it used (Slack's thread_ts):
