@@ -22,8 +22,8 @@ const (
 	denyFor = 5 * time.Minute
 	// channelTTL is how long a channel's type is cached.
 	channelTTL = time.Hour
-	// maxPending bounds the adapter's caches.
-	maxPending = 1024
+	// maxCached bounds the adapter's caches.
+	maxCached = 1024
 )
 
 // channel fetches (and caches) what kind of channel ch is and, for a
@@ -42,7 +42,7 @@ func (d *Discord) channel(ctx context.Context, ch string) (channelInfo, error) {
 	}
 	ci = channelInfo{typ: c.Type, guild: c.GuildID, fetched: now, tags: chooseTags(c)}
 	d.mu.Lock()
-	if len(d.channels) >= maxPending {
+	if len(d.channels) >= maxCached {
 		clear(d.channels)
 	}
 	d.channels[ch] = ci
@@ -109,7 +109,7 @@ func (d *Discord) fail(ch, op string, err error) error {
 func (d *Discord) deny(ch string, err error, pause time.Duration) {
 	d.mu.Lock()
 	prev, had := d.denied[ch]
-	if !had && len(d.denied) >= maxPending {
+	if !had && len(d.denied) >= maxCached {
 		clear(d.denied)
 	}
 	d.denied[ch] = denial{err: err, until: time.Now().Add(pause)}
@@ -148,7 +148,7 @@ func (d *Discord) warnOnce(ch, msg string, err error) {
 	key := ch + " " + msg
 	d.mu.Lock()
 	seen := d.warned[key]
-	if !seen && len(d.warned) < maxPending {
+	if !seen && len(d.warned) < maxCached {
 		d.warned[key] = true
 	}
 	d.mu.Unlock()
