@@ -210,6 +210,8 @@ func useAll(t *testing.T, path string) map[string]error {
 	call("DropWatch", func() error { _, err := db.DropWatch("w1", "u", nil); return err })
 	call("Requeue", func() error { _, err := db.Requeue("discord:2"); return err })
 	call("Prune", func() error { _, err := db.Prune(time.Now().Add(time.Hour)); return err })
+	call("SeenHookKey", func() error { _, err := db.SeenHookKey("k", time.Now().Add(-time.Hour)); return err })
+	call("PutHookKey", func() error { return db.PutHookKey("k", time.Now(), time.Now().Add(-time.Hour)) })
 	call("PruneThreads", func() error { _, err := db.PruneThreads(time.Now().Add(time.Hour)); return err })
 	return errs
 }

@@ -16,6 +16,7 @@
 //	threads    destination + "\x00" + thread key → Thread (JSON)
 //	recent     8-byte sequence → Item (JSON), the last RecentItems items seen
 //	audit      8-byte sequence → AuditEntry (JSON), who added and dropped what
+//	hookkeys   webhook Idempotency-Key → 8-byte unix seconds it was accepted
 //
 // An item is marked seen and its alerts written to the outbox in the same
 // transaction, so a crash loses neither. An alert leaves the outbox only when
@@ -51,8 +52,9 @@ var (
 	bRecent    = []byte("recent")
 	bAudit     = []byte("audit")
 	bMeta      = []byte("meta")
+	bHookKeys  = []byte("hookkeys")
 
-	allBuckets = [][]byte{bFeeds, bFeedState, bWatches, bSeen, bSeenBy, bStories, bOutbox, bParked, bThreads, bRecent, bAudit, bMeta}
+	allBuckets = [][]byte{bFeeds, bFeedState, bWatches, bSeen, bSeenBy, bStories, bOutbox, bParked, bThreads, bRecent, bAudit, bMeta, bHookKeys}
 )
 
 // RecentItems is how many recently seen items are kept for "/watch test".

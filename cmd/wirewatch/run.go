@@ -179,7 +179,7 @@ func (m *Main) Open(ctx context.Context) error {
 	httpClient := &http.Client{Timeout: 30 * time.Second}
 	m.cl = courtlistener.New(courtlistener.Options{
 		APIURL: c.CourtListener.APIURL, Token: m.secrets.CourtListenerToken.Reveal(),
-		HTTPClient: httpClient, Logger: m.log.With("part", "courtlistener"),
+		HTTPClient: httpClient, Logger: m.log.With("part", "courtlistener"), Keys: db,
 	})
 	fetcher := feeds.NewFetcher(feeds.Options{UserAgent: userAgent(), Timeout: c.Poll.Timeout.D(), Header: m.cl.Header})
 	readers := newReaders(m.cl, c, m.secrets, m.log)

@@ -61,6 +61,9 @@ type Options struct {
 	Now        func() time.Time
 	// Limits override the API quotas (default FreeLimits).
 	Limits []Limit
+	// Keys, when set, keeps webhook Idempotency-Key values across
+	// restarts (the store); nil: in memory only.
+	Keys Keys
 }
 
 // Client reads CourtListener sources and keeps the API budget, the docket

@@ -22,8 +22,9 @@ const (
 	// past it the handler answers 503 and CourtListener retries later.
 	WebhookQueue = 256
 	// IdempotencyKeys is how many Idempotency-Key values are remembered
-	// (in memory, for IdempotencyTTL): a retry after a restart, or after
-	// that many newer events, is processed again.
+	// in memory, for IdempotencyTTL; with Options.Keys they are also kept
+	// in the store, so a retry after a restart, or after that many newer
+	// events, is not processed again either.
 	IdempotencyKeys = 10000
 	IdempotencyTTL  = 48 * time.Hour
 	// webhookLookupWait bounds the wait for the API budget to look up the
@@ -165,7 +166,13 @@ func (c *Client) Webhook(secret string, ing wirewatch.Ingester) http.Handler {
 			w.WriteHeader(http.StatusOK)
 			return
 		}
-		switch c.hooks.accept(c.now(), hookJob{key: key, event: env.Webhook.EventType, payload: env.Payload, ing: ing}) {
+		now := c.now()
+		if c.keptBefore(key, now) {
+			c.log.Debug("courtlistener webhook repeated (accepted before a restart)", "idempotency_key", key)
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		switch c.hooks.accept(now, hookJob{key: key, event: env.Webhook.EventType, payload: env.Payload, ing: ing}) {
 		case duplicate:
 			c.log.Debug("courtlistener webhook repeated", "idempotency_key", key)
 			w.WriteHeader(http.StatusOK)
@@ -173,9 +180,41 @@ func (c *Client) Webhook(secret string, ing wirewatch.Ingester) http.Handler {
 			w.Header().Set("Retry-After", "60")
 			http.Error(w, "busy; retry later", http.StatusServiceUnavailable)
 		default:
+			c.keep(key, now)
 			w.WriteHeader(http.StatusOK)
 		}
 	})
+}
+
+// Keys keeps the Idempotency-Key values of accepted webhook events across
+// restarts (the store).
+type Keys interface {
+	SeenHookKey(key string, since time.Time) (bool, error)
+	PutHookKey(key string, at, forget time.Time) error
+}
+
+// keptBefore reports whether key was accepted within IdempotencyTTL, as
+// Options.Keys remembers. A failure to ask is logged and counts as no: the
+// store's seen items still keep the event's items from alerting twice.
+func (c *Client) keptBefore(key string, now time.Time) bool {
+	if key == "" || c.o.Keys == nil {
+		return false
+	}
+	seen, err := c.o.Keys.SeenHookKey(key, now.Add(-IdempotencyTTL))
+	if err != nil {
+		c.log.Warn("courtlistener webhook: idempotency key not checked", "idempotency_key", key, "err", err)
+	}
+	return seen
+}
+
+// keep records an accepted event's key in Options.Keys.
+func (c *Client) keep(key string, now time.Time) {
+	if key == "" || c.o.Keys == nil {
+		return
+	}
+	if err := c.o.Keys.PutHookKey(key, now, now.Add(-IdempotencyTTL)); err != nil {
+		c.log.Warn("courtlistener webhook: idempotency key not kept", "idempotency_key", key, "err", err)
+	}
 }
 
 func (c *Client) startWorker() {
