@@ -254,17 +254,25 @@ type skipper struct {
 
 func newSkipper(s string) *skipper {
 	sk := &skipper{}
-	if !strings.Contains(s, "</") {
-		return sk
-	}
-	lower := strings.ToLower(s)
-	for tag := range skipTags {
-		if n := strings.Count(lower, "</"+tag); n > 0 {
-			if sk.closes == nil {
-				sk.closes, sk.opened = map[string]int{}, map[string]int{}
-			}
-			sk.closes[tag] = n
+	for i := strings.Index(s, "</"); i >= 0; {
+		rest := s[i+2:]
+		var name [len("noscript")]byte
+		n := 0
+		for n < len(rest) && n < len(name) && isASCIILetter(rest[n]) {
+			name[n] = rest[n] | 0x20 // lower case
+			n++
 		}
+		if skipTags[string(name[:n])] && (n == len(rest) || !isASCIILetter(rest[n])) {
+			if sk.closes == nil {
+				sk.closes = map[string]int{}
+			}
+			sk.closes[string(name[:n])]++
+		}
+		j := strings.Index(rest, "</")
+		if j < 0 {
+			break
+		}
+		i += 2 + j
 	}
 	return sk
 }

@@ -286,7 +286,9 @@ func asciiEqualFold(b []byte, s string) bool {
 // precheckJSON counts the nesting of arrays and objects, the values, and
 // the objects at the depth of JSON Feed items ({"items": [{…}]}), skipping
 // strings.
-func precheckJSON(b []byte) error {
+func precheckJSON(b []byte) error { return scanJSON(b, MaxDepth) }
+
+func scanJSON(b []byte, maxDepth int) error {
 	depth, values, entries := 0, 0, 0
 	for i := 0; i < len(b); i++ {
 		switch b[i] {
@@ -298,7 +300,7 @@ func precheckJSON(b []byte) error {
 			}
 		case '{', '[':
 			depth++
-			if depth > MaxDepth {
+			if depth > maxDepth {
 				return errDepth()
 			}
 			values++

@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -156,6 +157,55 @@ func FuzzPrecheckXML(f *testing.F) {
 		want := decoderCounts(body)
 		if got.depth < want.depth || got.elements < want.elements || got.entries < want.entries {
 			t.Fatalf("precheck counted %+v, encoding/xml read %+v in %q", got, want, body)
+		}
+	})
+}
+
+// jsonDepth is the deepest nesting json.Decoder reads before it ends or
+// stops with an error.
+func jsonDepth(body []byte) int {
+	d := json.NewDecoder(bytes.NewReader(body))
+	depth, deepest := 0, 0
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return deepest
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+			deepest = max(deepest, depth)
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+	}
+}
+
+// FuzzPrecheckJSON checks that the byte scan of a JSON body refuses every
+// body json.Decoder reads deeper than MaxDepth, using a small limit.
+func FuzzPrecheckJSON(f *testing.F) {
+	for _, s := range []string{`{"a":[{"b":"]]]"}]}`, `{"s":"\\\"[[["}`, `[[[[`, `{"items":[{},{},{}]}`, `{"a":"\u005b"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if len(body) == 0 || body[0] != '{' {
+			return
+		}
+		want := jsonDepth(body)
+		got := 0
+		for lim := 1; lim <= 64; lim++ {
+			if !errors.Is(scanJSON(body, lim), ErrStructure) {
+				got = lim
+				break
+			}
+		}
+		if got == 0 {
+			got = 65
+		}
+		// got is the smallest limit the scan lets through: at least the
+		// depth json.Decoder reached.
+		if want <= 64 && got < want {
+			t.Fatalf("scan passes %q at depth limit %d, json.Decoder reads %d levels", body, got, want)
 		}
 	})
 }
