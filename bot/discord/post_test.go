@@ -839,3 +839,25 @@ func TestRestartMeetsNoSpentBucket(t *testing.T) {
 	}
 
 }
+
+// A 429 that says nothing about how long (a proxy's page) still pauses
+// the route: the next post waits instead of knocking again at once.
+func TestPosterBare429PausesRoute(t *testing.T) {
+	f := textFake(t)
+	f.SetFail(func(r *http.Request, body []byte) (int, map[string]string, string, bool) {
+		if r.Method == "POST" && r.URL.Path == "/api/v9/channels/"+textCh+"/messages" {
+			return 429, nil, `<html>slow down</html>`, true
+		}
+		return 0, nil, "", false
+	})
+	d := f.adapter(t, nil)
+	a := posterAlert(textCh, 1, "Story")
+	_, err := d.PostTop(ctx, newThread(a), a)
+	if c := wirewatch.Class(err); err == nil || c.After <= 0 || c.Permanent || c.Hold {
+		t.Fatalf("PostTop = %v (%+v), want a retry after a pause", err, c)
+	}
+	rt, _ := routeOf("POST", "/api/v9/channels/"+textCh+"/messages")
+	if wait, _, _ := d.tr.lim.reserve(rt, time.Now()); wait <= 0 {
+		t.Errorf("the route is not paused after a bare 429 (wait %s)", wait)
+	}
+}
