@@ -95,7 +95,9 @@ func (m *Main) controlRoutes() http.Handler {
 		if since, err := m.poller.StoreError(); err != nil {
 			st.StoreError, st.StoreErrorSince = err.Error(), since
 		}
-		st.Articles = m.articles.Reader().Stats.Hosts()
+		if m.articles != nil {
+			st.Articles = m.articles.Reader().Stats.Hosts()
+		}
 		writeJSON(w, st)
 	})
 	return mux

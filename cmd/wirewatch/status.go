@@ -238,7 +238,7 @@ func printArticles(w io.Writer, hosts []article.HostStat) {
 	if len(hosts) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "\nARTICLE PAGES (last %d reads per host)\t\t\t\t\t\n", article.Ring)
+	fmt.Fprintf(w, "\nARTICLE PAGES (last %d reads per host)\n", article.Ring)
 	ok, listed := 0, 0
 	for _, h := range hosts {
 		switch {
@@ -246,13 +246,13 @@ func printArticles(w io.Writer, hosts []article.HostStat) {
 			ok++
 		case listed < statusArticleHosts:
 			listed++
-			fmt.Fprintf(w, "%s\t\t\t\t\t\n", h.Line())
+			fmt.Fprintf(w, "%s\n", h.Line())
 		}
 	}
 	if more := len(hosts) - ok - listed; more > 0 {
-		fmt.Fprintf(w, "and %d more hosts with failures (status -json lists them)\t\t\t\t\t\n", more)
+		fmt.Fprintf(w, "and %d more hosts with failures (status -json lists them)\n", more)
 	}
 	if ok > 0 {
-		fmt.Fprintf(w, "%d hosts read without failure\t\t\t\t\t\n", ok)
+		fmt.Fprintf(w, "%d hosts read without failure\n", ok)
 	}
 }

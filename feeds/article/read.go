@@ -196,7 +196,7 @@ func (r *Reader) Read(ctx context.Context, link string, guarded bool) (Page, err
 }
 
 func (r *Reader) count(u *url.URL, err error) error {
-	r.Stats.add(strings.ToLower(u.Hostname()), err, r.o.Now())
+	r.Stats.add(strings.ToLower(u.Host), err, r.o.Now())
 	return err
 }
 

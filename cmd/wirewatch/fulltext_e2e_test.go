@@ -1,0 +1,257 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// pageSite stands in for a publisher's web site: it serves article pages
+// and counts every request, robots.txt included.
+type pageSite struct {
+	*httptest.Server
+	mu   sync.Mutex
+	hits map[string]int
+}
+
+func newPageSite(t *testing.T, h http.HandlerFunc) *pageSite {
+	t.Helper()
+	s := &pageSite{hits: map[string]int{}}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.hits[r.URL.Path]++
+		s.mu.Unlock()
+		h(w, r)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *pageSite) total() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.hits {
+		n += c
+	}
+	return n
+}
+
+// lineWriter is a stdout that tells when it has n lines.
+type lineWriter struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	want   int
+	enough chan struct{}
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n, err := w.buf.Write(p)
+	if bytes.Count(w.buf.Bytes(), []byte("\n")) >= w.want {
+		select {
+		case <-w.enough:
+		default:
+			close(w.enough)
+		}
+	}
+	return n, err
+}
+
+func (w *lineWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+// TestFulltextE2E: a headline-only feed whose articles name the watched
+// person only in the body. No page is read at the seeding poll; then the
+// article's mention alerts (matched_in ["article"]) with a snippet from
+// the article; names only in the page's navigation, related-stories box and
+// footer alert nothing; a 403 page and a hanging page neither block nor
+// lose their items, which alert on their feed text; status shows the
+// failures per host.
+func TestFulltextE2E(t *testing.T) {
+	page, err := os.ReadFile("../../feeds/article/testdata/news.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := newPageSite(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			fmt.Fprint(w, "User-agent: *\nDisallow: /private/\n")
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(page)
+	})
+	release := make(chan struct{})
+	bad := newPageSite(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/robots.txt":
+			http.NotFound(w, r)
+		case "/forbidden":
+			http.Error(w, "bot protection", http.StatusForbidden)
+		case "/hang":
+			<-release
+		}
+	})
+	t.Cleanup(func() { close(release) }) // runs before bad.Close (cleanups run last first)
+
+	fs := newFeedServer(t)
+	feed := fs.feed("/headlines", true)
+	fs.add("/headlines", testItem{"old", "Transit board schedules vote", good.URL + "/news/old", "", t0})
+	cfg := MustConfig(t, fmt.Sprintf(`
+allow_private_feeds: true   # the publishers here are httptest servers on loopback
+feeds:
+  - url: %s
+    name: Ledger
+    interval: 1s                # the daemon below polls at once, not 5 min after the seeding run
+watches:
+  - name: Mazzara
+    query: '"Joseph Mazzara"'
+    to: stdout
+  - name: Whitfield
+    query: '"Dana Whitfield" OR "Marcus Oyelaran" OR "Ingrid Solberg"'
+    to: stdout
+`, feed))
+
+	r := runCLI(t, "", "run", "-once", "-config", cfg)
+	if r.code != 0 || r.stdout != "" {
+		t.Fatalf("seeding run: code %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+	if n := good.total() + bad.total(); n != 0 {
+		t.Fatalf("the seeding poll read %d pages (robots.txt included); want none", n)
+	}
+
+	fs.add("/headlines",
+		testItem{"1", "County approves new transit budget after long debate", good.URL + "/news/2026/12/transit-budget?utm_source=rss", "", t0.Add(time.Hour)},
+		testItem{"2", "Joseph Mazzara to testify again", bad.URL + "/forbidden", "", t0.Add(2 * time.Hour)},
+		testItem{"3", "Hearing recap", bad.URL + "/hang", "Joseph Mazzara spoke at length.", t0.Add(3 * time.Hour)},
+	)
+	c, err := loadConfig(cfg, env{getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &lineWriter{want: 3, enough: make(chan struct{})}
+	var logs lockedBuffer
+	m := &Main{Config: c, Env: env{stdout: out, stderr: &logs, getenv: func(string) string { return "" }}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := m.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	closed := false
+	defer func() {
+		if !closed {
+			m.Close()
+		}
+	}()
+	go m.Run(ctx)
+	select {
+	case <-out.enough:
+	case <-time.After(time.Minute):
+		t.Fatalf("alerts after a minute: %s\nlog:\n%s", out.String(), logs.String())
+	}
+
+	byTitle := map[string]alertLine{}
+	for _, a := range alertsOf(t, out.String()) {
+		if _, dup := byTitle[a.Title]; dup {
+			t.Errorf("%q alerted twice", a.Title)
+		}
+		byTitle[a.Title] = a
+		if !slices.Equal(a.Watches, []string{"Mazzara"}) {
+			t.Errorf("%q alerted %v; names in the page's chrome must not match", a.Title, a.Watches)
+		}
+	}
+	a, ok := byTitle["County approves new transit budget after long debate"]
+	if !ok {
+		t.Fatalf("the article's mention did not alert; alerts: %s\nlog:\n%s", out.String(), logs.String())
+	}
+	if !slices.Equal(a.MatchedIn, []string{"article"}) {
+		t.Errorf("matched_in = %v, want [article]", a.MatchedIn)
+	}
+	if !strings.HasPrefix(a.Summary, "Among those who testified was Joseph Mazzara") || len(a.Summary) > 300 {
+		t.Errorf("summary = %q, want the article's sentence with the name, at most 300 bytes", a.Summary)
+	}
+	if want := good.URL + "/news/2026/12/transit-budget"; a.Link != want {
+		t.Errorf("link = %q, want the page's canonical URL %q", a.Link, want)
+	}
+	if got := byTitle["Joseph Mazzara to testify again"].MatchedIn; !slices.Equal(got, []string{"title"}) {
+		t.Errorf("item behind a 403: matched_in = %v, want [title] (alerted on its feed text)", got)
+	}
+	if got := byTitle["Hearing recap"].MatchedIn; !slices.Equal(got, []string{"text"}) {
+		t.Errorf("item behind a hanging page: matched_in = %v, want [text]", got)
+	}
+
+	// The running daemon's status names the publisher's failures.
+	st := status(t, cfg)
+	var lines []string
+	for _, h := range st.Articles {
+		lines = append(lines, h.Line())
+	}
+	joined := strings.Join(lines, "\n")
+	if !strings.Contains(joined, "403 for 1 of the last 2") || !strings.Contains(joined, "timeout for 1 of the last 2") {
+		t.Errorf("status article lines:\n%s\nwant the 403 and the timeout of the bad host", joined)
+	}
+	text := runCLI(t, "", "status", "-config", cfg)
+	if !strings.Contains(text.stdout, "ARTICLE PAGES") || !strings.Contains(text.stdout, "403 for 1 of the last 2") {
+		t.Errorf("status text:\n%s", text.stdout)
+	}
+
+	cancel()
+	closed = true
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Recorded: a run after the stop reads nothing and alerts nothing again.
+	before := good.total() + bad.total()
+	r = runCLI(t, "", "run", "-once", "-config", cfg)
+	if r.code != 0 || r.stdout != "" {
+		t.Fatalf("run after: code %d, stdout %q", r.code, r.stdout)
+	}
+	if n := good.total() + bad.total() - before; n != 0 {
+		t.Errorf("%d more page requests for items already recorded", n)
+	}
+}
+
+// TestFulltextE2EGuarded: without allow_private_feeds, a feed's item links
+// to a loopback site are never fetched, even for a feed of the config file
+// (its URL is the operator's; its links are the publisher's); the item is
+// matched on its feed text alone.
+func TestFulltextE2EGuarded(t *testing.T) {
+	page, err := os.ReadFile("../../feeds/article/testdata/news.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	private := newPageSite(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write(page)
+	})
+	fs := newFeedServer(t)
+	feed := fs.feed("/headlines", true)
+	fs.add("/headlines", testItem{"old", "Old", private.URL + "/old", "", t0})
+	cfg := MustConfig(t, fmt.Sprintf("feeds:\n  - url: %s\nwatches:\n  - query: '\"Joseph Mazzara\"'\n    to: stdout\n", feed))
+	if r := runCLI(t, "", "run", "-once", "-config", cfg); r.code != 0 {
+		t.Fatalf("seed: %s", r.stderr)
+	}
+	fs.add("/headlines", testItem{"1", "County approves transit budget", private.URL + "/news/1", "", t0.Add(time.Hour)})
+	r := runCLI(t, "", "run", "-once", "-log-level", "debug", "-config", cfg)
+	if r.code != 0 || r.stdout != "" {
+		t.Fatalf("run: code %d, stdout %q (the page is private: never read, so no alert)", r.code, r.stdout)
+	}
+	if n := private.total(); n != 0 {
+		t.Errorf("the loopback site got %d requests", n)
+	}
+	if !strings.Contains(r.stderr, "private address") {
+		t.Errorf("log does not say why the article was not read:\n%s", r.stderr)
+	}
+}
