@@ -322,8 +322,12 @@ func linkTarget(u string) string {
 	if u == "" || len(u) > 500 {
 		return ""
 	}
-	return strings.NewReplacer(")", "%29", "(", "%28", "<", "%3C", ">", "%3E", " ", "%20", "\n", "", "\r", "").Replace(u)
+	return linkEscaper.Replace(u)
 }
+
+// linkEscaper percent-encodes what would end a masked link's target early
+// (immutable: a Replacer is safe for concurrent use).
+var linkEscaper = strings.NewReplacer(")", "%29", "(", "%28", "<", "%3C", ">", "%3E", " ", "%20", "\n", "", "\r", "")
 
 // plainLine makes feed text one line of at most n characters that shows as
 // written in a message and in a push notification, which shows the raw
