@@ -137,8 +137,8 @@ var itemNumber = regexp.MustCompile(`Xinis item (\d{3})`)
 // Discord channels, whose stand-ins keep the platforms' limits (Slack's
 // scaled down 20 times, so the test stays short): after the last restart
 // every alert was posted exactly once, no post or chat.update went over
-// Slack's limits (none after a restart either), and chat.update stayed
-// within Tier 3 (50 a minute, scaled).
+// Slack's limits and no message over Discord's (none after a restart
+// either), and chat.update stayed within Tier 3 (50 a minute, scaled).
 //
 // WIREWATCH_CRASH_FULL=1 runs it at Slack's real limits (minutes).
 func TestKillMidBurstToChatChannels(t *testing.T) {
@@ -309,6 +309,9 @@ http:
 	disc429 := dc.TooMany()
 	if post429 != 0 || update429 != 0 {
 		t.Errorf("Slack answered 429 to %d posts and %d chat.update calls; want none", post429, update429)
+	}
+	if disc429 != 0 {
+		t.Errorf("Discord answered 429 to %d messages; want none", disc429)
 	}
 	// Tier 3: at most 50 chat.update calls in any minute (scaled).
 	window, most := time.Minute/scale, 0
