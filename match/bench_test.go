@@ -28,6 +28,12 @@ import (
 // numbers) and 100,000 items of about 600 bytes, 30% with typographic
 // punctuation, 5% with 1–2 watches planted in display form (capitals,
 // accents, hyphens, line breaks), 2% with a docket number.
+//
+// The variant workload is the same with "~" added to one word (5 letters or
+// more, not a prefix) of every tenth watch; the watches planted in items are
+// then those, and half of the planted "~" words are misspelled (a letter
+// doubled, dropped, changed or swapped; sometimes twice). The Aho-Corasick
+// baseline runs the watches without "~", as before.
 
 const (
 	benchWatches = 10000
@@ -37,9 +43,38 @@ const (
 type benchCorpus struct {
 	srcs  []string
 	qs    []*Query
+	vqs   []*Query // qs with "~" on one word of every tenth
+	nvar  int      // watches with a "~" word
 	ids   []string
 	items []Doc
 	bytes int
+}
+
+// withVariant adds "~" to the longest word of src that may take one (5
+// letters or more, not a prefix, not part of a case: number), or returns ""
+// if none may.
+func withVariant(src string) string {
+	best, bestLen := -1, 0
+	for i := 0; i < len(src); {
+		if !isLetter(src[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(src) && isLetter(src[j]) {
+			j++
+		}
+		before := i == 0 || strings.IndexByte(` "(-`, src[i-1]) >= 0
+		after := j == len(src) || strings.IndexByte(` ")`, src[j]) >= 0
+		if before && after && j-i >= MinVariant && j-i > bestLen {
+			best, bestLen = j, j-i
+		}
+		i = j
+	}
+	if best < 0 {
+		return ""
+	}
+	return src[:best] + "~" + src[best:]
 }
 
 var (
@@ -67,9 +102,19 @@ func corpus(tb testing.TB) *benchCorpus {
 			c.srcs = append(c.srcs, src)
 			c.qs = append(c.qs, q)
 			c.ids = append(c.ids, fmt.Sprintf("w%05d", i))
+			vq := q
+			if c.nvar*10 < len(c.qs) {
+				if v := withVariant(src); v != "" {
+					if vq, err = Parse(v); err != nil {
+						panic(fmt.Sprintf("variant query %q: %v", v, err))
+					}
+					c.nvar++
+				}
+			}
+			c.vqs = append(c.vqs, vq)
 		}
 		for range benchItems {
-			d := g.item(c.qs)
+			d := g.item(c.vqs)
 			c.bytes += len(d.Title) + len(d.Text)
 			c.items = append(c.items, d)
 		}
@@ -78,10 +123,12 @@ func corpus(tb testing.TB) *benchCorpus {
 	return benchData
 }
 
-func (c *benchCorpus) index() *Index {
+func (c *benchCorpus) index() *Index { return indexOf(c.qs, c.ids) }
+
+func indexOf(qs []*Query, ids []string) *Index {
 	ix := NewIndex()
-	for i, q := range c.qs {
-		ix.Set(c.ids[i], q)
+	for i, q := range qs {
+		ix.Set(ids[i], q)
 	}
 	return ix
 }
@@ -212,21 +259,39 @@ func TestBenchmarkMatchersAgree(t *testing.T) {
 		t.Skip("builds the 10,000-watch workload; set WIREWATCH_SLOW_TESTS=1 to run it")
 	}
 	g := benchGen(2)
-	var qs []*Query
+	var qs, vqs []*Query
 	var idl []string
 	for i := range benchWatches {
-		qs = append(qs, MustParse(t, g.query()))
+		src := g.query()
+		qs = append(qs, MustParse(t, src))
+		vqs = append(vqs, qs[i])
+		if v := withVariant(src); i%10 == 0 && v != "" {
+			vqs[i] = MustParse(t, v)
+		}
 		idl = append(idl, fmt.Sprintf("w%05d", i))
 	}
-	ix := NewIndex()
-	for i, q := range qs {
-		ix.Set(idl[i], q)
-	}
+	ix := indexOf(qs, idl)
+	vix := indexOf(vqs, idl)
 	base := newACBaseline(qs, idl)
 	var sc acScratch
-	total := 0
+	total, vtotal := 0, 0
 	for n := range 2000 {
-		d := g.item(qs)
+		d := g.item(vqs)
+		if n < 200 {
+			// The variant workload: the index equals the reference.
+			got := vix.Match(d)
+			rd := refPrepare(d)
+			var want []Hit
+			for i, q := range vqs {
+				if terms, ok := refMatch(q, rd); ok {
+					want = append(want, Hit{ID: idl[i], Terms: terms})
+				}
+			}
+			if !slices.EqualFunc(got, want, func(a, b Hit) bool { return a.ID == b.ID && slices.Equal(a.Terms, b.Terms) }) {
+				t.Fatalf("item %d, variant workload: index %+v, reference %+v", n, got, want)
+			}
+			vtotal += len(got)
+		}
 		got := ix.Match(d)
 		var gotIDs []string
 		for _, h := range got {
@@ -249,7 +314,7 @@ func TestBenchmarkMatchersAgree(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("2,000 items: %d hits", total)
+	t.Logf("2,000 items: %d hits; 200 items, variant workload: %d hits", total, vtotal)
 	if total < 50 {
 		t.Errorf("only %d hits: the workload no longer plants watches", total)
 	}
@@ -291,9 +356,19 @@ func BenchmarkMatch10k(b *testing.B) {
 		b.ReportMetric(float64(c.bytes)/per/1e6, "MB/s")
 		b.ReportMetric(float64(hits), "hits")
 	}
+	b.Logf("variant workload: %d of %d watches with a \"~\" word", c.nvar, len(c.vqs))
 	for _, workers := range []int{1, 2} {
 		b.Run(fmt.Sprintf("index/goroutines=%d", workers), func(b *testing.B) {
 			ix := c.index()
+			hits := 0
+			cpu0 := cpuTime()
+			for b.Loop() {
+				hits = matchAll(c.items, workers, func(_ int, d Doc) int { return len(ix.Match(d)) })
+			}
+			report(b, hits, cpuTime()-cpu0)
+		})
+		b.Run(fmt.Sprintf("index-variants/goroutines=%d", workers), func(b *testing.B) {
+			ix := indexOf(c.vqs, c.ids)
 			hits := 0
 			cpu0 := cpuTime()
 			for b.Loop() {
@@ -341,6 +416,20 @@ func BenchmarkBuild10k(b *testing.B) {
 		var ix *Index
 		for b.Loop() {
 			ix = c.index()
+		}
+		b.ReportMetric(float64(heapInUse()-before)/1e6, "heap-MB")
+		runtime.KeepAlive(ix)
+	})
+	b.Run("index-variants-SetMany", func(b *testing.B) {
+		m := make(map[string]*Query, len(c.vqs))
+		for i, q := range c.vqs {
+			m[c.ids[i]] = q
+		}
+		before := heapInUse()
+		var ix *Index
+		for b.Loop() {
+			ix = NewIndex()
+			ix.SetMany(m)
 		}
 		b.ReportMetric(float64(heapInUse()-before)/1e6, "heap-MB")
 		runtime.KeepAlive(ix)

@@ -1,6 +1,9 @@
 package match
 
-import "unicode/utf8"
+import (
+	"slices"
+	"unicode/utf8"
+)
 
 // Spelling variants ("Mazzara~").
 //
@@ -9,14 +12,21 @@ import "unicode/utf8"
 // "mazara"), they are equal or one edit apart: a letter added, dropped or
 // changed, or two neighbours swapped (Damerau distance 1).
 //
-// The index finds variants by symmetric deletion: a "~" word is filed
-// under its collapsed form and under each form with one letter deleted,
-// and a text word is looked up the same way. Two strings within one edit
-// always share one of those keys (a substitution or a swap leaves the same
-// string once the differing letter, or one of the swapped pair, is
-// deleted), so no "~" word is missed; the keys found are then verified
-// with variantOf. The keys are polynomial hashes computed for all
-// deletions of a word in one pass.
+// The index finds variants by symmetric deletion, with the position of
+// the deleted letter in some keys. A text word of collapsed form t is
+// looked up under key(t) and under key(t minus letter i, i) for each i; a
+// "~" word w is filed under
+//
+//	key(w)                                   t = w
+//	key(w minus letter j) for each j         t lacks letter j of w
+//	key(w, i) for i = 0..len(w)              t has a letter more, at i
+//	key(w minus letter j, i), |i-j| <= 1     t has letter j changed (i = j)
+//	                                         or swapped with j-1 (i = j-1)
+//
+// so every variant shares a key with the word, and a shared key means a
+// variant or, rarely, a word two edits away (letters j and j+1 both
+// changed): the keys found are verified with withinOneEdit. The keys are
+// polynomial hashes computed for all deletions of a word in one pass.
 
 // maxVariantRunes bounds the collapsed words handled on the stack; longer
 // ones (rare: a query word has at most MaxQueryChars) use the heap.
@@ -93,8 +103,13 @@ func variantOf(tw []byte, cw []rune) bool {
 // saltVariant keeps variant keys apart from word, prefix and case keys.
 const saltVariant = 0x165667b19e3779f9
 
-// variantBase is the multiplier of the polynomial hash of variant keys.
-const variantBase = 0x100000001b3
+// variantBase is the multiplier of the polynomial hash of variant keys,
+// hash(s) = Σ (s[k]+1)·variantBase^k, and variantInv its inverse modulo
+// 2^64, which lets one pass compute the keys of all of a word's deletions.
+const (
+	variantBase = 0x100000001b3
+	variantInv  = 0xce965057aff6957b
+)
 
 // mixVariant finishes a polynomial hash of n runes into a key.
 func mixVariant(h uint64, n int) uint64 {
@@ -104,41 +119,51 @@ func mixVariant(h uint64, n int) uint64 {
 	return h ^ saltVariant
 }
 
-// variantKeys appends to dst the keys of collapsed word c: the key of c
-// itself, then those of c with one rune deleted, each once. pow and pre are
-// scratch space, returned for reuse.
-func variantKeys(dst []uint64, c []rune, pow, pre []uint64) ([]uint64, []uint64, []uint64) {
-	n := len(c)
-	// pre[i] is the hash of c[:i]; pow[i] is variantBase^i.
-	pow, pre = pow[:0], pre[:0]
-	var p, h uint64 = 1, 0
-	pow = append(pow, 1)
-	pre = append(pre, 0)
+// mixVariantAt is mixVariant for a key that also names position i.
+func mixVariantAt(h uint64, n, i int) uint64 {
+	return mixVariant(h+uint64(i+1)*0xd6e8feb86659fd93, n) ^ 0x2545f4914f6cdd1d
+}
+
+// variantHash is the polynomial hash of c.
+func variantHash(c []rune) uint64 {
+	var h, pw uint64 = 0, 1
 	for _, r := range c {
-		h = h*variantBase + uint64(r) + 1
-		p *= variantBase
-		pre = append(pre, h)
-		pow = append(pow, p)
+		h += (uint64(r) + 1) * pw
+		pw *= variantBase
 	}
-	dst = append(dst, mixVariant(h, n))
-	first := len(dst)
-	for i := 0; i < n; i++ {
-		if i > 0 && c[i] == c[i-1] {
-			continue // the same string as deleting c[i-1]
-		}
-		// hash(c[:i] + c[i+1:]) = pre[i]·B^(n-1-i) + (hash(c) − pre[i+1]·B^(n-1-i))
-		tail := h - pre[i+1]*pow[n-1-i]
-		k := mixVariant(pre[i]*pow[n-1-i]+tail, n-1)
-		dup := false
-		for _, d := range dst[first:] {
-			if d == k {
-				dup = true
-				break
-			}
-		}
-		if !dup {
-			dst = append(dst, k)
+	return h
+}
+
+// deletionHash returns the hash of c with rune i deleted, given h =
+// variantHash(c), pre = the hash of c[:i] and pw = variantBase^i; and the
+// hash of c[:i+1], to be pre for i+1.
+func deletionHash(h, pre, pw uint64, r rune) (del, next uint64) {
+	next = pre + (uint64(r)+1)*pw
+	// c[i+1:] keeps its powers minus one: (h − hash(c[:i+1]))/variantBase.
+	return pre + (h-next)*variantInv, next
+}
+
+// variantKeys returns the keys a "~" word of collapsed form c is filed
+// under (see the top of this file), each once, key(c) first.
+func variantKeys(c []rune) []uint64 {
+	m := len(c)
+	h := variantHash(c)
+	keys := make([]uint64, 0, 5*m+2)
+	keys = append(keys, mixVariant(h, m))
+	for i := 0; i <= m; i++ {
+		keys = append(keys, mixVariantAt(h, m, i))
+	}
+	var pre, pw uint64 = 0, 1
+	for j, r := range c {
+		var del uint64
+		del, pre = deletionHash(h, pre, pw, r)
+		pw *= variantBase
+		keys = append(keys, mixVariant(del, m-1))
+		for i := max(j-1, 0); i <= j+1 && i < m; i++ {
+			keys = append(keys, mixVariantAt(del, m-1, i))
 		}
 	}
-	return dst, pow, pre
+	rest := keys[1:]
+	slices.Sort(rest)
+	return keys[:1+len(slices.Compact(rest))]
 }
