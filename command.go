@@ -12,6 +12,7 @@ const (
 	CmdList     = "list"
 	CmdDrop     = "drop"
 	CmdTest     = "test"
+	CmdAlias    = "alias"
 	CmdFeedAdd  = "feed add"
 	CmdFeedList = "feed list"
 	CmdFeedDrop = "feed drop"
@@ -21,11 +22,12 @@ const (
 // Command is one chat command, already taken apart by the platform adapter.
 type Command struct {
 	Verb string // one of the Cmd… constants
-	// Arg is the query (add, test), the id (drop, feed drop) or the URL
-	// (feed add).
-	Arg  string
-	Name string // feed add: optional display name
-	Type string // feed add: feed type when not detected (shell only)
+	// Arg is the query (add, test), the id (drop, alias, feed drop) or the
+	// URL (feed add).
+	Arg   string
+	Alias string // alias: the spelling to add to the watch
+	Name  string // feed add: optional display name
+	Type  string // feed add: feed type when not detected (shell only)
 	// Channel is where the command was typed; watches added there deliver
 	// there.
 	Channel Destination
@@ -70,6 +72,12 @@ func ParseCommandText(text string) (Command, error) {
 			return Command{}, fmt.Errorf("%s needs a query, e.g. %s \"Abrego Garcia\" OR Xinis", verb, verb)
 		}
 		return Command{Verb: verb, Arg: rest}, nil
+	case CmdAlias:
+		id, spelling, _ := strings.Cut(rest, " ")
+		if spelling = strings.TrimSpace(spelling); spelling == "" {
+			return Command{}, fmt.Errorf("alias needs a watch id and a spelling, e.g. alias w3 Mazarra")
+		}
+		return Command{Verb: CmdAlias, Arg: id, Alias: spelling}, nil
 	case "feed", "feeds":
 		sub, arg, _ := strings.Cut(rest, " ")
 		arg = strings.TrimSpace(arg)

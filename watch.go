@@ -72,10 +72,13 @@ func ParseDestination(s string) (Destination, error) {
 
 // Watch is a saved query and where its alerts go.
 type Watch struct {
-	ID    string        `json:"id"` // ConfigPrefix+"N" for watches of the config file, a short store id otherwise
-	Name  string        `json:"name"`
-	Query string        `json:"query"`
-	To    []Destination `json:"to"`
+	ID    string `json:"id"` // ConfigPrefix+"N" for watches of the config file, a short store id otherwise
+	Name  string `json:"name"`
+	Query string `json:"query"`
+	// Aliases are confirmed alternative spellings (exact phrases), OR-ed
+	// with the query: match.Query.WithAliases.
+	Aliases []string      `json:"aliases,omitempty"`
+	To      []Destination `json:"to"`
 	// Procedural: also post routine docket entries (appearances, pro hac
 	// vice…), which are otherwise only counted.
 	Procedural bool      `json:"procedural,omitempty"`

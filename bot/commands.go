@@ -67,6 +67,8 @@ func (s *Commands) run(ctx context.Context, c wirewatch.Command) (string, error)
 		return s.drop(c)
 	case wirewatch.CmdTest:
 		return s.test(c)
+	case wirewatch.CmdAlias:
+		return s.alias(c)
 	case wirewatch.CmdFeedAdd:
 		return s.feedAdd(ctx, c)
 	case wirewatch.CmdFeedList:
@@ -82,6 +84,7 @@ const Help = `/watch add QUERY — post new items matching QUERY in this channel
 /watch list — this channel's watches
 /watch drop ID — stop a watch
 /watch test QUERY — which recent items QUERY would match (posts nothing)
+/watch alias ID SPELLING — also match another spelling: /watch alias w3 Mazarra (exact, OR-ed with the query)
 /watch feed add URL [NAME] · /watch feed list · /watch feed drop ID — the feeds read
 
 Queries:
@@ -114,7 +117,9 @@ func (s *Commands) add(c wirewatch.Command) (string, error) {
 	if err := s.List.Set(w); err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("Added watch %s: %s — new matching items will be posted to %s.", w.ID, w.Query, where(c.Channel)), nil
+	// The query as read, operators written out: "Abrego Garcia" Xinis
+	// comes back as "Abrego Garcia" AND Xinis, so a misreading shows.
+	return fmt.Sprintf("Added watch %s: %s — new matching items will be posted to %s.", w.ID, q.Canonical(), where(c.Channel)), nil
 }
 
 func where(d wirewatch.Destination) string {
@@ -154,6 +159,9 @@ func (s *Commands) list(c wirewatch.Command) string {
 		fmt.Fprintf(&b, "%s · %s", w.ID, w.Query)
 		if w.Name != "" && w.Name != w.Query {
 			fmt.Fprintf(&b, " (%s)", w.Name)
+		}
+		if len(w.Aliases) > 0 {
+			fmt.Fprintf(&b, " · also: %s", strings.Join(w.Aliases, ", "))
 		}
 		if wirewatch.ConfigID(w.ID) {
 			b.WriteString(" · from the config file")
@@ -226,15 +234,54 @@ func (s *Commands) test(c wirewatch.Command) (string, error) {
 		}
 	}
 	if n == 0 {
-		return fmt.Sprintf("None of the %d most recent items matches %s.", len(items), q.String()), nil
+		return fmt.Sprintf("None of the %d most recent items matches %s.", len(items), q.Canonical()), nil
 	}
-	head := fmt.Sprintf("%d of the %d most recent items match %s", n, len(items), q.String())
+	head := fmt.Sprintf("%d of the %d most recent items match %s", n, len(items), q.Canonical())
 	if n > testMatches {
 		head += fmt.Sprintf("; the first %d:", testMatches)
 	} else {
 		head += ":"
 	}
 	return head + "\n" + strings.TrimRight(b.String(), "\n"), nil
+}
+
+// alias adds a spelling to a watch of this channel: an exact phrase OR-ed
+// with its query.
+func (s *Commands) alias(c wirewatch.Command) (string, error) {
+	id, spelling := strings.TrimSpace(c.Arg), strings.TrimSpace(c.Alias)
+	if strings.HasPrefix(id, "cfg-") {
+		return "", fmt.Errorf("watch %s is defined in the config file; add the spelling to its aliases there", id)
+	}
+	if err := match.CheckAlias(spelling); err != nil {
+		return "", fmt.Errorf("can't add that alias: %v", err)
+	}
+	var q *match.Query
+	w, err := s.DB.UpdateWatch(id, c.User, "watch alias", func(w *wirewatch.Watch) (string, error) {
+		if c.Channel != "" && !delivers(*w, c.Channel) {
+			return "", fmt.Errorf("watch %s belongs to another channel", id)
+		}
+		for _, a := range w.Aliases {
+			if match.Fold(a) == match.Fold(spelling) {
+				return "", fmt.Errorf("watch %s has the alias %s already", id, a)
+			}
+		}
+		w.Aliases = append(w.Aliases, spelling)
+		var err error
+		if q, err = Compile(*w); err != nil {
+			return "", fmt.Errorf("can't add that alias: %v", err)
+		}
+		return spelling, nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return "", fmt.Errorf("no watch %q; /watch list shows the ids", id)
+	}
+	if err != nil {
+		return "", err
+	}
+	if err := s.List.Set(w); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("Watch %s now also matches %s: %s.", w.ID, spelling, q.Canonical()), nil
 }
 
 func termList(ts []match.Term) string {

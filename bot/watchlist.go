@@ -31,9 +31,18 @@ func NewWatchlist() *Watchlist {
 	return &Watchlist{ix: match.NewIndex(), watches: map[string]wirewatch.Watch{}}
 }
 
+// Compile parses a watch's query and adds its aliases.
+func Compile(w wirewatch.Watch) (*match.Query, error) {
+	q, err := match.Parse(w.Query)
+	if err != nil {
+		return nil, err
+	}
+	return q.WithAliases(w.Aliases...)
+}
+
 // Set adds or replaces a watch; a query that does not parse is refused.
 func (l *Watchlist) Set(w wirewatch.Watch) error {
-	q, err := match.Parse(w.Query)
+	q, err := Compile(w)
 	if err != nil {
 		return fmt.Errorf("watch %s: %w", w.ID, err)
 	}
@@ -50,7 +59,7 @@ func (l *Watchlist) SetAll(ws []wirewatch.Watch) []error {
 	var errs []error
 	qs := make(map[string]*match.Query, len(ws))
 	for _, w := range ws {
-		q, err := match.Parse(w.Query)
+		q, err := Compile(w)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("watch %s: %w", w.ID, err))
 			continue

@@ -78,6 +78,7 @@ type Feed struct {
 type Watch struct {
 	Name       string   `yaml:"name"`
 	Query      string   `yaml:"query"`
+	Aliases    []string `yaml:"aliases"` // confirmed alternative spellings, OR-ed with the query
 	To         []string `yaml:"to"`
 	Procedural bool     `yaml:"procedural"`
 	Line       int      `yaml:"-"`
@@ -355,8 +356,21 @@ func (c *Config) Validate() error {
 		if w.Line > 0 {
 			key += fmt.Sprintf(" (line %d)", w.Line)
 		}
-		if _, err := match.Parse(w.Query); err != nil {
+		q, err := match.Parse(w.Query)
+		if err != nil {
 			bad("%s.query: %v", key, err)
+		}
+		aliasesOK := true
+		for j, a := range w.Aliases {
+			if err := match.CheckAlias(a); err != nil {
+				bad("%s.aliases[%d]: %v", key, j, err)
+				aliasesOK = false
+			}
+		}
+		if q != nil && aliasesOK {
+			if _, err := q.WithAliases(w.Aliases...); err != nil {
+				bad("%s.aliases: %v", key, err) // too many, or too many terms with the query
+			}
 		}
 		if len(w.To) == 0 {
 			bad("%s.to: name at least one destination (stdout, slack:<channel id>, discord:<channel id>)", key)
@@ -451,7 +465,7 @@ func (c *Config) DomainWatches() []wirewatch.Watch {
 		for j, d := range w.To {
 			to[j] = wirewatch.Destination(d)
 		}
-		out[i] = wirewatch.Watch{ID: WatchID(i), Name: w.Name, Query: w.Query, To: to, Procedural: w.Procedural, AddedBy: "config"}
+		out[i] = wirewatch.Watch{ID: WatchID(i), Name: w.Name, Query: w.Query, Aliases: w.Aliases, To: to, Procedural: w.Procedural, AddedBy: "config"}
 	}
 	return out
 }

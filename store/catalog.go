@@ -81,6 +81,36 @@ func (db *DB) DropWatch(id, by string, keep func(wirewatch.Watch) error) (wirewa
 	return w, err
 }
 
+// UpdateWatch changes a runtime watch in place and records it in the audit
+// trail under action ("watch alias"). change gets the watch as stored; it
+// edits it and returns the audit detail, or an error (a watch of another
+// channel, an alias it has already), which UpdateWatch returns unchanged.
+// The id and the time it was added are kept whatever change does.
+func (db *DB) UpdateWatch(id, by, action string, change func(w *wirewatch.Watch) (string, error)) (wirewatch.Watch, error) {
+	var w wirewatch.Watch
+	err := db.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bWatches)
+		v := b.Get([]byte(id))
+		if v == nil {
+			return ErrNotFound
+		}
+		if err := json.Unmarshal(v, &w); err != nil {
+			return err
+		}
+		kept, at := w.ID, w.AddedAt
+		detail, err := change(&w)
+		if err != nil {
+			return err
+		}
+		w.ID, w.AddedAt = kept, at
+		if err := putJSON(b, []byte(id), w); err != nil {
+			return err
+		}
+		return audit(tx, AuditEntry{At: db.now().UTC(), User: by, Action: action, ID: id, Detail: detail, To: joinDest(w.To)})
+	})
+	return w, err
+}
+
 // AddFeed saves a runtime feed with a new id ("f" and a number).
 func (db *DB) AddFeed(f wirewatch.Feed) (wirewatch.Feed, error) {
 	err := db.update(func(tx *bolt.Tx) error {
@@ -160,7 +190,7 @@ func (db *DB) DropFeed(id, by string) (wirewatch.Feed, error) {
 type AuditEntry struct {
 	At     time.Time `json:"at"`
 	User   string    `json:"user"`
-	Action string    `json:"action"` // "watch add", "watch drop", "feed add", "feed drop"
+	Action string    `json:"action"` // "watch add", "watch drop", "watch alias", "feed add", "feed drop"
 	ID     string    `json:"id"`
 	Detail string    `json:"detail"` // the query or URL
 	To     string    `json:"to,omitempty"`

@@ -22,6 +22,7 @@ const (
 	maxFeedURL     = feeds.MaxURL
 	maxFeedName    = 100
 	maxID          = 64
+	maxAlias       = match.MaxAliasChars
 	maxChoices     = 25 // autocomplete
 	maxChoiceName  = 100
 	commandTimeout = 5 * time.Minute // the interaction token lives 15
@@ -36,7 +37,7 @@ const manageChannels = int64(discordgo.PermissionManageChannels)
 // A command has one default_member_permissions, so /watch as a whole gets
 // Manage Channels: by default only members who may manage the channel see
 // it. Server admins may open it to others (Server Settings → Integrations);
-// the changing subcommands (add, drop, feed add, feed drop) still check
+// the changing subcommands (add, drop, alias, feed add, feed drop) still check
 // Manage Channels on the member's permissions in that channel, while list,
 // test and help work for anyone allowed to use /watch.
 func Commands() []*discordgo.ApplicationCommand {
@@ -68,6 +69,9 @@ func Commands() []*discordgo.ApplicationCommand {
 				str("id", "The watch's id (see list)", true, maxID, true)),
 			sub("test", "Which recently seen items a query would match; posts nothing",
 				str("query", "The query to try", true, maxQuery, false)),
+			sub("alias", "Also match another spelling of a watch's name (needs Manage Channels)",
+				str("id", "The watch's id (see list)", true, maxID, true),
+				str("spelling", "e.g. Mazarra: matched exactly, OR-ed with the query", true, maxAlias, false)),
 			{
 				Type: discordgo.ApplicationCommandOptionSubCommandGroup, Name: "feed", Description: "Manage feeds",
 				Options: []*discordgo.ApplicationCommandOption{
@@ -128,6 +132,10 @@ func command(i *discordgo.Interaction) (wirewatch.Command, error) {
 		c.Arg, err = need("query", maxQuery)
 	case wirewatch.CmdDrop, wirewatch.CmdFeedDrop:
 		c.Arg, err = need("id", maxID)
+	case wirewatch.CmdAlias:
+		if c.Arg, err = need("id", maxID); err == nil {
+			c.Alias, err = need("spelling", maxAlias)
+		}
 	case wirewatch.CmdFeedAdd:
 		if c.Arg, err = need("url", maxFeedURL); err == nil {
 			c.Name, err = get("name", maxFeedName)
@@ -146,7 +154,7 @@ func command(i *discordgo.Interaction) (wirewatch.Command, error) {
 // changes tells whether verb changes watches or feeds.
 func changes(verb string) bool {
 	switch verb {
-	case wirewatch.CmdAdd, wirewatch.CmdDrop, wirewatch.CmdFeedAdd, wirewatch.CmdFeedDrop:
+	case wirewatch.CmdAdd, wirewatch.CmdDrop, wirewatch.CmdAlias, wirewatch.CmdFeedAdd, wirewatch.CmdFeedDrop:
 		return true
 	}
 	return false
@@ -281,7 +289,7 @@ func (d *Discord) autocomplete(ctx context.Context, c wirewatch.Commander, i *di
 		Data: &discordgo.InteractionResponseData{Choices: []*discordgo.ApplicationCommandOptionChoice{}},
 	}
 	data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
-	if !ok || data.Name != "watch" || len(data.Options) != 1 || data.Options[0].Name != "drop" {
+	if !ok || data.Name != "watch" || len(data.Options) != 1 || data.Options[0].Name != "drop" && data.Options[0].Name != "alias" {
 		return resp
 	}
 	ch, err := wirewatch.ParseDestination(wirewatch.Discord + ":" + i.ChannelID)

@@ -175,7 +175,13 @@ func cmdCheck(args []string, e env) error {
 			to = append(to, string(d))
 			dests[string(d)] = true
 		}
-		fmt.Fprintf(e.stdout, "  %s  %s → %s\n", config.WatchID(i), w.Query, strings.Join(to, ", "))
+		// The query as read, operators written out and aliases OR-ed in
+		// (Validate has parsed it already).
+		read := w.Query
+		if q, err := bot.Compile(w); err == nil {
+			read = q.Canonical()
+		}
+		fmt.Fprintf(e.stdout, "  %s  %s → %s\n", config.WatchID(i), read, strings.Join(to, ", "))
 	}
 	fmt.Fprintf(e.stdout, "destinations: %d\n", len(dests))
 	for _, w := range missingTokens(c, secrets) {
