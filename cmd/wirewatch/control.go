@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -119,10 +120,15 @@ func (l *peerListener) Accept() (net.Conn, error) {
 }
 
 // refuse answers a refused peer with a 403 naming the reason, so its
-// command says why instead of "EOF", and closes the connection.
+// command says why instead of "EOF", and closes the connection. The
+// request's head is read first: an HTTP client takes an answer that comes
+// before its request for a broken connection.
 func refuse(c net.Conn, reason string) {
 	defer c.Close()
-	c.SetWriteDeadline(time.Now().Add(time.Second))
+	c.SetDeadline(time.Now().Add(2 * time.Second))
+	if _, err := http.ReadRequest(bufio.NewReader(io.LimitReader(c, maxControlBody))); err != nil {
+		return
+	}
 	msg := "control socket refused: " + reason + "\n"
 	fmt.Fprintf(c, "HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(msg), msg)
 }
