@@ -100,6 +100,10 @@ type Discord struct {
 	ApplicationID string `yaml:"application_id"`
 	GuildID       string `yaml:"guild_id"`
 	Gateway       *bool  `yaml:"gateway"`
+	// ColdStart is how long after a start no message is posted, so that a
+	// restart does not meet a channel's rate limit the run before spent.
+	// 0: 5 s.
+	ColdStart Duration `yaml:"cold_start"`
 }
 
 // CourtListener configures the CourtListener client.
@@ -398,6 +402,9 @@ func (c *Config) Validate() error {
 	}
 	if id := c.Discord.GuildID; id != "" && strings.Trim(id, "0123456789") != "" {
 		bad("discord.guild_id: %q is not a number", id)
+	}
+	if d := c.Discord.ColdStart.D(); d < 0 || d > time.Minute {
+		bad("discord.cold_start: %s is outside 0s–1m", d)
 	}
 	return errors.Join(errs...)
 }

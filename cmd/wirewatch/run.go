@@ -205,6 +205,7 @@ func (m *Main) Open(ctx context.Context) error {
 				PublicKey: m.secrets.DiscordPublicKey.Reveal(), ApplicationID: c.Discord.ApplicationID,
 				GuildID: c.Discord.GuildID, Gateway: c.Discord.GatewayOn() && m.secrets.DiscordBotToken != "",
 				TimeZone: c.Location, HTTPClient: httpClient, Logger: m.log.With("part", "discord"),
+				ColdStart: c.Discord.ColdStart.D(),
 			})
 			if err != nil {
 				return &configError{err}
