@@ -137,7 +137,12 @@ func linkURL(u string) string {
 	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 		return ""
 	}
-	return strings.ReplaceAll(u, "&", "&amp;")
+	// The limit holds for the escaped form, which is what Slack counts:
+	// a URL of many "&" grows by four characters for each.
+	if e := strings.ReplaceAll(u, "&", "&amp;"); len(e) <= maxURL {
+		return e
+	}
+	return ""
 }
 
 // link renders label as a link to u when u is safe, else as plain text.

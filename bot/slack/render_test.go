@@ -157,3 +157,20 @@ func TestReplyTextFitsAck(t *testing.T) {
 		}
 	}
 }
+
+// TestLinkURLLimitIsAfterEscaping: a URL under the limit whose "&"s push
+// its escaped form past it is not linked (Slack would refuse the block:
+// invalid_blocks, a parked alert).
+func TestLinkURLLimitIsAfterEscaping(t *testing.T) {
+	u := "https://news.example/?" + strings.Repeat("a=1&", 450) // 1,822 bytes, 450 "&"
+	if len(u) > maxURL {
+		t.Fatalf("test URL is %d bytes, want under %d", len(u), maxURL)
+	}
+	if got := linkURL(u); got != "" {
+		t.Errorf("linkURL kept a URL of %d escaped bytes, over %d", len(got), maxURL)
+	}
+	short := "https://news.example/?a=1&b=2"
+	if got := linkURL(short); got != "https://news.example/?a=1&amp;b=2" {
+		t.Errorf("linkURL(%q) = %q", short, got)
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/wirewatch/wirewatch/bot/slack/slacktest"
+	"github.com/wirewatch/wirewatch/store"
 )
 
 // e2eWait bounds every wait of the end-to-end chat tests.
@@ -408,5 +409,32 @@ http:
 	}
 	if n := strings.Count(logs.String(), "refuses the bot's token"); n != 1 {
 		t.Errorf("the refused token logged %d times, want once:\n%s", n, logs)
+	}
+}
+
+// TestStatusShowsAHeldChannel: a channel refusing the bot for now is
+// shown held, with its reason and since when, in status's JSON and text.
+func TestStatusShowsAHeldChannel(t *testing.T) {
+	cfg := MustConfig(t, "watches:\n  - query: Xinis\n    to: \"slack:C0123456789\"\n")
+	c, err := loadConfig(cfg, env{getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(c.Store, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	since := time.Date(2026, 11, 22, 14, 0, 0, 0, time.UTC)
+	if _, err := db.SetHold(store.Hold{Key: "slack:C0123456789", Reason: "slack chat.postMessage C0123456789: not_in_channel", Since: since}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	st := status(t, cfg)
+	if len(st.Outbox) != 1 || !strings.Contains(st.Outbox[0].Held, "not_in_channel") || !st.Outbox[0].HeldSince.Equal(since) {
+		t.Errorf("status outbox %+v, want slack:C0123456789 held since %v", st.Outbox, since)
+	}
+	r := runCLI(t, "", "status", "-config", cfg)
+	if !strings.Contains(r.stdout, "HELD") || !strings.Contains(r.stdout, "since 2026-11-22 14:00:00 UTC: slack chat.postMessage C0123456789: not_in_channel") {
+		t.Errorf("status text:\n%s", r.stdout)
 	}
 }
