@@ -23,6 +23,18 @@
 // MaxTitle and MaxSummary bytes. Links are canonical (Canonical): tracking
 // parameters removed, so the same story seen in two feeds is one.
 //
+// Hostile documents. Before gofeed parses a document, Parse makes it UTF-8
+// (a byte order mark, else UTF-16/32 by the shape of its first characters,
+// else the XML declaration's encoding, decoded with x/text) and refuses, in
+// one allocation-free pass, more than MaxDepth levels of nesting,
+// MaxElements elements or MaxEntries items (ErrStructure): gofeed has no
+// limits of its own and a 10 MiB body can cost it gigabytes.
+//
+// Dedup. Item.FeedKey (feed and id) tells items of one feed apart; Item.Key
+// (the canonical link) recognises one story across feeds. The store counts
+// an item new unless its FeedKey was seen, or its Key was first seen in
+// another feed.
+//
 // Scheduling. NextPoll gives the next poll after a success, max(interval,
 // TTL, Cache-Control/Expires), and after a failure an exponential backoff
 // with jitter capped at MaxBackoff that is never shorter than the server's
