@@ -5,14 +5,21 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/wirewatch/wirewatch"
 	"github.com/wirewatch/wirewatch/bot"
+	"github.com/wirewatch/wirewatch/feeds"
 	"github.com/wirewatch/wirewatch/feeds/article"
 )
 
@@ -235,5 +242,61 @@ func TestFulltextPhraseDoesNotSpanFields(t *testing.T) {
 	}
 	if as := pending(); len(as) != 0 {
 		t.Errorf("a phrase matched across the feed text and the article: %+v", as)
+	}
+}
+
+// TestFulltextChatFeedNeverReachesLoopback: with the real reader, a feed
+// added from chat whose item links point at loopback — directly, through a
+// name resolving there, or by a redirect from a public-looking proxy — is
+// never fetched; the item is still recorded and matched on its feed text.
+func TestFulltextChatFeedNeverReachesLoopback(t *testing.T) {
+	var hits atomic.Int32
+	private := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Content-Type", "text/html")
+		io.WriteString(w, "<html><body><article><p>"+strings.Repeat("Joseph Mazzara testified at length about the plan. ", 20)+"</p></article></body></html>")
+	}))
+	defer private.Close()
+	_, port, _ := net.SplitHostPort(private.Listener.Addr().String())
+	// The proxy is on loopback too, but the guard is told to treat its
+	// port as public: only the redirect's target is private.
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		http.Redirect(w, r, private.URL+"/secret", http.StatusFound)
+	}))
+	defer proxy.Close()
+	_, pport, _ := net.SplitHostPort(proxy.Listener.Addr().String())
+	g := feeds.NewGuard()
+	n, _ := strconv.Atoi(pport)
+	g.TreatAsPublic(uint16(n))
+	pool := article.NewPool(article.NewReader(article.Options{Guard: g, Gap: time.Millisecond}), 5*time.Second)
+	defer pool.Close()
+
+	p, pending := fulltextPipeline(t, pool, false)
+	f := wirewatch.Feed{ID: "f7", Type: wirewatch.FeedRSS, AddedBy: "U123"} // added from chat
+	items := []wirewatch.Item{
+		{ID: "1", Title: "Budget vote", Summary: "Joseph Mazzara spoke.", Link: private.URL + "/a", FeedID: "f7"},
+		{ID: "2", Title: "Budget vote 2", Link: "http://localhost:" + port + "/b", FeedID: "f7"},
+		{ID: "3", Title: "Budget vote 3", Link: proxy.URL + "/r/3", FeedID: "f7"},
+	}
+	if err := p.Commit(context.Background(), f, wirewatch.FeedState{}, items, false); err != nil {
+		t.Fatal(err)
+	}
+	if n := hits.Load(); n != 0 {
+		t.Fatalf("the loopback site was reached %d times", n)
+	}
+	as := pending()
+	if len(as) != 1 || as[0].Title != "Budget vote" || strings.Join(as[0].MatchedIn, ",") != "text" {
+		t.Errorf("alerts = %+v, want only the item whose feed text names him", as)
+	}
+	var refused int
+	for _, h := range pool.Reader().Stats.Hosts() {
+		refused += h.Reasons["private address"]
+	}
+	if refused != 3 {
+		t.Errorf("stats count %d private-address refusals, want 3: %+v", refused, pool.Reader().Stats.Hosts())
 	}
 }
