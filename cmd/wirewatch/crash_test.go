@@ -193,9 +193,10 @@ discord:
   api_url: %s
   application_id: "1"
   gateway: false
+  cold_start: %s
 http:
   listen: 127.0.0.1:0
-`, u, strings.Join(to, ", "), slackURL, postEvery, editEvery, dc.URL))
+`, u, strings.Join(to, ", "), slackURL, postEvery, editEvery, dc.URL, 5*time.Second/scale))
 	vars := map[string]string{"SLACK_BOT_TOKEN": slackTok, "DISCORD_BOT_TOKEN": discTok}
 	seed := startChild(t, vars, "run", "-once", "-config", cfg)
 	if err := seed.cmd.Wait(); err != nil {
