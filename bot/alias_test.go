@@ -124,3 +124,55 @@ func TestAliasCommand(t *testing.T) {
 		t.Error("help does not mention /watch alias")
 	}
 }
+
+// TestSuggestAliasEndToEnd: items spell the watch's name another way;
+// /watch test and /watch list offer it with the command, and once it is an
+// alias the next such item alerts.
+func TestSuggestAliasEndToEnd(t *testing.T) {
+	s := newTestCommands(t)
+	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	s.Now = func() time.Time { return now }
+	const ch = wirewatch.Destination("slack:C1")
+	mustCommand(t, s, wirewatch.Command{Verb: wirewatch.CmdAdd, Arg: `"Joseph Mazzara"`, Channel: ch, User: "U1"})
+	ingest := func(items ...wirewatch.Item) int {
+		t.Helper()
+		res, err := s.DB.Ingest("f1", nil, items, func(it wirewatch.Item) []wirewatch.Alert { return s.List.Alerts(it, now, time.UTC) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Alerts[ch]
+	}
+	day := func(d int) time.Time { return now.Add(-time.Duration(d) * 24 * time.Hour) }
+	if n := ingest(
+		wirewatch.Item{ID: "1", Title: "Joseph Mazarra testifies", Published: day(1)},
+		wirewatch.Item{ID: "2", Title: "ICE official Joseph Mazarra", Published: day(2)},
+		wirewatch.Item{ID: "3", Title: "Mazarra, again", Summary: "Joseph Mazarra said", Published: day(3)},
+		wirewatch.Item{ID: "4", Title: "Joseph Mazarra last month", Published: day(30)},
+		wirewatch.Item{ID: "5", Title: "Mazarra alone", Published: day(1)},
+	); n != 0 {
+		t.Fatalf("%d alerts before the alias, want none", n)
+	}
+	want := "also seen: Joseph Mazarra (3 items this week) — to match it too: /watch alias w1 Joseph Mazarra"
+	if got := mustCommand(t, s, wirewatch.Command{Verb: wirewatch.CmdTest, Arg: `"Joseph Mazzara"`, Channel: ch}); !strings.Contains(got, want) {
+		t.Errorf("test: got %q, want it to offer %q", got, want)
+	}
+	if got := mustCommand(t, s, wirewatch.Command{Verb: wirewatch.CmdList, Channel: ch}); !strings.Contains(got, want) {
+		t.Errorf("list: got %q, want it to offer %q", got, want)
+	}
+	// Nothing was added by itself.
+	if n := ingest(wirewatch.Item{ID: "6", Title: "Joseph Mazarra returns", Published: now}); n != 0 {
+		t.Fatalf("%d alerts before the alias was confirmed, want none", n)
+	}
+	cmd, err := wirewatch.ParseCommandText("alias w1 Joseph Mazarra")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Channel, cmd.User = ch, "U1"
+	mustCommand(t, s, cmd)
+	if n := ingest(wirewatch.Item{ID: "7", Title: "Joseph Mazarra resigns", Published: now}); n != 1 {
+		t.Fatalf("%d alerts after the alias, want 1", n)
+	}
+	if got := mustCommand(t, s, wirewatch.Command{Verb: wirewatch.CmdTest, Arg: `"Joseph Mazzara"`, Channel: ch}); strings.Contains(got, "also seen") {
+		t.Errorf("test after the alias still offers it: %q", got)
+	}
+}

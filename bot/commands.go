@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,6 +41,8 @@ type Commands struct {
 	FeedsChanged func()
 	Location     *time.Location
 	Log          *slog.Logger
+	// Now is the clock for "this week" in suggestions; nil: time.Now.
+	Now func() time.Time
 }
 
 // Command carries out c and says how it went, in plain text.
@@ -85,6 +88,7 @@ const Help = `/watch add QUERY — post new items matching QUERY in this channel
 /watch drop ID — stop a watch
 /watch test QUERY — which recent items QUERY would match (posts nothing)
 /watch alias ID SPELLING — also match another spelling: /watch alias w3 Mazarra (exact, OR-ed with the query)
+  test and list offer near misses seen lately: "also seen: Joseph Mazarra (3 items this week)" — never added by themselves
 /watch feed add URL [NAME] · /watch feed list · /watch feed drop ID — the feeds read
 
 Queries:
@@ -154,6 +158,12 @@ func (s *Commands) list(c wirewatch.Command) string {
 	if len(ws) == 0 {
 		return "No watches here yet. Add one: /watch add \"Abrego Garcia\" OR Xinis"
 	}
+	// Near misses of the first watches' spellings in the recent items (a
+	// bounded amount of matching per reply).
+	var recent []wirewatch.Item
+	if len(ws) <= maxAlsoSeenWatches {
+		recent, _ = s.DB.Recent(store.RecentItems)
+	}
 	var b strings.Builder
 	for _, w := range ws {
 		fmt.Fprintf(&b, "%s · %s", w.ID, w.Query)
@@ -172,6 +182,18 @@ func (s *Commands) list(c wirewatch.Command) string {
 			fmt.Fprintf(&b, " · to %s", joinDests(w.To))
 		}
 		b.WriteByte('\n')
+		if q, err := Compile(w); err == nil && len(recent) > 0 {
+			for _, line := range strings.Split(strings.TrimRight(s.alsoSeen(q, recent, w.ID), "\n"), "\n") {
+				if line == "" {
+					continue
+				}
+				if strings.HasPrefix(w.ID, "cfg-") {
+					// A config watch changes only in the file.
+					line = strings.Replace(line, "to match it too: /watch alias "+w.ID+" ", "to match it too, add to its aliases in the config file: ", 1)
+				}
+				b.WriteString("    " + line + "\n")
+			}
+		}
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
@@ -217,6 +239,17 @@ func (s *Commands) test(c wirewatch.Command) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("that query does not parse: %v", err)
 	}
+	// The query of one of this channel's watches is tested with its
+	// aliases, and its suggestions name that watch.
+	id := "ID"
+	for _, w := range s.Watches(context.Background(), c.Channel) {
+		if w.Query == strings.TrimSpace(c.Arg) && !strings.HasPrefix(w.ID, "cfg-") {
+			if wq, err := Compile(w); err == nil {
+				q, id = wq, w.ID
+			}
+			break
+		}
+	}
 	items, err := s.DB.Recent(store.RecentItems)
 	if err != nil {
 		return "", err
@@ -233,8 +266,10 @@ func (s *Commands) test(c wirewatch.Command) (string, error) {
 			fmt.Fprintf(&b, "• %s — %s (%s)\n", it.Title, it.Feed, termList(terms))
 		}
 	}
+	// Near misses the query would not catch, with the command that would.
+	also := s.alsoSeen(q, items, id)
 	if n == 0 {
-		return fmt.Sprintf("None of the %d most recent items matches %s.", len(items), q.Canonical()), nil
+		return strings.TrimRight(fmt.Sprintf("None of the %d most recent items matches %s.\n%s", len(items), q.Canonical(), also), "\n"), nil
 	}
 	head := fmt.Sprintf("%d of the %d most recent items match %s", n, len(items), q.Canonical())
 	if n > testMatches {
@@ -242,7 +277,59 @@ func (s *Commands) test(c wirewatch.Command) (string, error) {
 	} else {
 		head += ":"
 	}
-	return head + "\n" + strings.TrimRight(b.String(), "\n"), nil
+	return strings.TrimRight(head+"\n"+b.String()+also, "\n"), nil
+}
+
+// Suggestions shown per query, and the most watches list looks for them.
+const (
+	maxAlsoSeen        = 3
+	alsoSeenPeriod     = 7 * 24 * time.Hour
+	maxAlsoSeenWatches = 20
+)
+
+// alsoSeen lists the near-miss spellings of q in this week's items
+// (match.Query.Suggest), the most frequent first, each with the command
+// that adds it as an alias of watch id; "" when there are none.
+func (s *Commands) alsoSeen(q *match.Query, items []wirewatch.Item, id string) string {
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	since := now().Add(-alsoSeenPeriod)
+	type count struct {
+		text string
+		n    int
+	}
+	var counts []*count
+	byFold := map[string]*count{}
+	for _, it := range items {
+		if !it.Published.IsZero() && it.Published.Before(since) {
+			continue
+		}
+		for _, sp := range q.Suggest(Doc(it)) {
+			k := match.Fold(sp)
+			c := byFold[k]
+			if c == nil {
+				c = &count{text: sp}
+				byFold[k] = c
+				counts = append(counts, c)
+			}
+			c.n++
+		}
+	}
+	slices.SortStableFunc(counts, func(a, b *count) int { return b.n - a.n })
+	var b strings.Builder
+	for i, c := range counts {
+		if i == maxAlsoSeen {
+			break
+		}
+		items := "items"
+		if c.n == 1 {
+			items = "item"
+		}
+		fmt.Fprintf(&b, "also seen: %s (%d %s this week) — to match it too: /watch alias %s %s\n", c.text, c.n, items, id, c.text)
+	}
+	return b.String()
 }
 
 // alias adds a spelling to a watch of this channel: an exact phrase OR-ed

@@ -43,6 +43,10 @@
 //
 // An alias (Query.WithAliases) is a confirmed alternative spelling of a
 // watch: an exact phrase, folded like any other, OR-ed with the whole query.
+// Query.Suggest finds candidates for a person to confirm: words of an item
+// that miss a query word by up to two edits (same first letter, 5+
+// letters) where the watch's other context is, such as "Joseph Mazarra"
+// for "Joseph Mazzara".
 //
 // # Matching rules
 //

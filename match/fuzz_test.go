@@ -136,6 +136,11 @@ func FuzzMatch(f *testing.F) {
 			t.Fatalf("Index.Match = %+v, Query.Match %v %+v", hits, ok, terms)
 		}
 		checkOffsets(t, d, terms)
+		for _, s := range q.Suggest(d) {
+			if !strings.Contains(d.Title+d.Text+d.Docket, s) || ok {
+				t.Fatalf("Suggest = %q: not in the item, or the item matched already (%v)", s, ok)
+			}
+		}
 		for _, term := range terms {
 			for _, limit := range []int{1, 10, 40, 200} {
 				s := Snippet(d.Text, term, limit)
