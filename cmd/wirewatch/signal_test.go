@@ -45,11 +45,17 @@ func TestSignalStopsCleanly(t *testing.T) {
 			var log []string
 			// The daemon says when it runs; only then are its signal
 			// handlers surely installed.
+			running := false
 			for line := range lines {
 				log = append(log, line)
 				if strings.Contains(line, "wirewatch running") {
+					running = true
 					break
 				}
+			}
+			if !running {
+				cmd.Wait()
+				t.Fatalf("the daemon ended before it ran:\n%s", strings.Join(log, "\n"))
 			}
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
