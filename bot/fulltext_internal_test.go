@@ -1,0 +1,55 @@
+package bot
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/match"
+)
+
+// TestArticleSnippet: the snippet is the sentence around the match, or a
+// window of at most SummaryMax bytes around it when the sentence (a
+// paragraph without stops, a list) is longer; never the article.
+func TestArticleSnippet(t *testing.T) {
+	text := "First paragraph, about something else entirely.\n\n" +
+		"A short lead. Joseph Mazzara said the frequency mattered. Another sentence follows here.\n\n" +
+		strings.Repeat("word ", 200) + "then Joseph Mazzara appears in a run-on " + strings.Repeat("clause ", 200)
+	first := strings.Index(text, "Joseph")
+	if got := articleSnippet(text, first); got != "Joseph Mazzara said the frequency mattered." {
+		t.Errorf("sentence: got %q", got)
+	}
+	second := strings.LastIndex(text, "Joseph")
+	got := articleSnippet(text, second)
+	if len(got) > SummaryMax || !strings.Contains(got, "Joseph Mazzara appears") || !strings.HasPrefix(got, "…") {
+		t.Errorf("window: got %d bytes %q", len(got), got)
+	}
+	if got := articleSnippet(text, len(text)+5); got != "" {
+		t.Errorf("offset past the text: %q", got)
+	}
+	// The snippet comes from the feed text when a term matched there.
+	it := wirewatch.Item{Summary: "Joseph Mazzara spoke.", Article: text}
+	terms := []match.Term{{Text: "Joseph Mazzara", Field: "text", Start: 0, End: 14}, {Text: "Joseph Mazzara", Field: "article", Start: first, End: first + 14}}
+	if got := summaryOf(it, terms); got != "Joseph Mazzara spoke." {
+		t.Errorf("summaryOf with a text match: %q", got)
+	}
+	if got := summaryOf(it, terms[1:]); got != "Joseph Mazzara said the frequency mattered." {
+		t.Errorf("summaryOf with an article match only: %q", got)
+	}
+	if got := matchedIn(terms); strings.Join(got, ",") != "text,article" {
+		t.Errorf("matchedIn = %v", got)
+	}
+}
+
+func TestOwnText(t *testing.T) {
+	for _, tc := range []struct{ title, summary, want string }{
+		{"Budget passes", "Budget passes - The Ledger", "- The Ledger"},
+		{"Budget passes", "budget passes", ""},
+		{"Budget passes", "The board voted.", "The board voted."},
+		{"", "Text", "Text"},
+	} {
+		if got := ownText(wirewatch.Item{Title: tc.title, Summary: tc.summary}); got != tc.want {
+			t.Errorf("ownText(%q, %q) = %q, want %q", tc.title, tc.summary, got, tc.want)
+		}
+	}
+}
