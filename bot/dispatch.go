@@ -334,7 +334,20 @@ func (d *Dispatcher) hold(ctx context.Context, a wirewatch.Alert, err error) boo
 		d.log.Error("record hold", "to", a.To, "err", serr)
 	}
 	if time.Since(h.Since) > holdFor {
-		return d.park(a, fmt.Errorf("refused for more than %s: %w", holdFor, err))
+		// The whole backlog parks at once, not one refused try each; the
+		// worker reads the outbox afresh (false: its batch is stale).
+		err = fmt.Errorf("refused for more than %s: %w", holdFor, err)
+		for {
+			pending, perr := d.db.Pending(a.To, batch)
+			if perr != nil || len(pending) == 0 {
+				return false
+			}
+			for _, p := range pending {
+				if !d.park(p, err) {
+					return false
+				}
+			}
+		}
 	}
 	a.Tries++
 	a.InFlight = false

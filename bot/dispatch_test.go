@@ -842,15 +842,18 @@ func TestDispatcherParksAfterAHoldOf24Hours(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		db := openStore(t)
 		const to = wirewatch.Destination("discord:42")
-		queue(t, db, alert(to, "k", "one"))
+		queue(t, db, alert(to, "k", "one"), alert(to, "k", "two"), alert(to, "k", "three"))
 		p := &fakePoster{fail: func(string, wirewatch.Alert, int) error {
 			return wirewatch.Hold(errors.New("missing access"))
 		}}
 		start := time.Now()
 		deliverAll(t, newDispatcher(db, map[string]wirewatch.Poster{"discord": p}))
 		parked, _ := db.ParkedAlerts()
-		if parked[to].Count != 1 || time.Since(start) < holdFor {
-			t.Errorf("parked %+v after %v; want parked after %v", parked, time.Since(start), holdFor)
+		if parked[to].Count != 3 || time.Since(start) < holdFor {
+			t.Errorf("parked %+v after %v; want all three parked after %v", parked, time.Since(start), holdFor)
+		}
+		if got := p.sentTitles(); strings.Contains(got, "two") {
+			t.Errorf("tried %s; the backlog behind one should park without a try each", got)
 		}
 		if n := len(p.ops("PostTop")); n > int(2*holdFor/holdMax) {
 			t.Errorf("%d tries in a day of holding: not a long backoff", n)
