@@ -72,11 +72,11 @@ type Dispatcher struct {
 	again     map[wirewatch.Destination]bool // kicked while running
 	editing   map[wirewatch.Destination]bool
 	editAgain map[wirewatch.Destination]bool
-	auth      map[string]bool                  // kinds whose token is refused
-	held      map[wirewatch.Destination]string // destinations refusing for now: the reason
-	warned    map[string]bool                  // failures already logged
-	changed   chan struct{}                    // closed and replaced on every delivery or park
-	base      context.Context                  // Run's, for editors started by a delivery
+	auth      map[string]bool                      // kinds whose token is refused
+	held      map[wirewatch.Destination]store.Hold // destinations refusing for now
+	warned    map[string]bool                      // failures already logged
+	changed   chan struct{}                        // closed and replaced on every delivery or park
+	base      context.Context                      // Run's, for editors started by a delivery
 	wg        sync.WaitGroup
 }
 
@@ -93,7 +93,7 @@ func NewDispatcher(db *store.DB, o DispatcherOptions) *Dispatcher {
 		editing:   map[wirewatch.Destination]bool{},
 		editAgain: map[wirewatch.Destination]bool{},
 		auth:      map[string]bool{},
-		held:      map[wirewatch.Destination]string{},
+		held:      map[wirewatch.Destination]store.Hold{},
 		warned:    map[string]bool{},
 		changed:   make(chan struct{}),
 	}
@@ -144,7 +144,7 @@ func (d *Dispatcher) resume(ctx context.Context) {
 			continue
 		}
 		d.mu.Lock()
-		d.held[wirewatch.Destination(k)] = h.Reason
+		d.held[wirewatch.Destination(k)] = h
 		d.mu.Unlock()
 	}
 	dests, err := d.db.DirtyDestinations()
@@ -241,7 +241,7 @@ func (d *Dispatcher) deliver(ctx context.Context, p wirewatch.Poster, a wirewatc
 func (d *Dispatcher) delivered(a wirewatch.Alert, th wirewatch.Thread, took time.Duration) {
 	d.metrics.delivered(a, took)
 	d.mu.Lock()
-	reason, held := d.held[a.To]
+	h, held := d.held[a.To]
 	delete(d.held, a.To)
 	if a.Tries > 0 || held {
 		clear(d.warned)
@@ -251,7 +251,7 @@ func (d *Dispatcher) delivered(a wirewatch.Alert, th wirewatch.Thread, took time
 		if err := d.db.ClearHold(string(a.To)); err != nil {
 			d.log.Error("clear hold", "to", a.To, "err", err)
 		}
-		d.log.Info("destination accepts alerts again", "to", a.To, "was", reason)
+		d.log.Info("destination accepts alerts again", "to", a.To, "was", h.Reason, "held_for", time.Since(h.Since).Round(time.Second))
 	} else if a.Tries > 0 {
 		d.log.Info("delivery recovered", "to", a.To, "tries", a.Tries+1)
 	}
@@ -329,9 +329,15 @@ func (d *Dispatcher) park(a wirewatch.Alert, err error) bool {
 // hold keeps a queued while its destination refuses it for a cause people
 // fix, retrying slowly; after holdFor the destination's alerts park.
 func (d *Dispatcher) hold(ctx context.Context, a wirewatch.Alert, err error) bool {
-	h, serr := d.db.SetHold(store.Hold{Key: string(a.To), Reason: err.Error(), Since: time.Now().UTC()})
-	if serr != nil {
-		d.log.Error("record hold", "to", a.To, "err", serr)
+	d.mu.Lock()
+	h, known := d.held[a.To]
+	d.mu.Unlock()
+	if !known || h.Reason != err.Error() {
+		// Recorded once per cause, keeping the time the refusals began.
+		var serr error
+		if h, serr = d.db.SetHold(store.Hold{Key: string(a.To), Reason: err.Error(), Since: time.Now().UTC()}); serr != nil {
+			d.log.Error("record hold", "to", a.To, "err", serr)
+		}
 	}
 	if time.Since(h.Since) > holdFor {
 		// The whole backlog parks at once, not one refused try each; the
@@ -355,7 +361,7 @@ func (d *Dispatcher) hold(ctx context.Context, a wirewatch.Alert, err error) boo
 		d.log.Error("record retry", "to", a.To, "err", err)
 	}
 	d.mu.Lock()
-	d.held[a.To] = err.Error()
+	d.held[a.To] = h
 	d.warnOnce("hold "+string(a.To)+" "+err.Error(), "alerts held: the destination refuses them for now; retrying every few minutes, parked after "+holdFor.String(),
 		"to", a.To, "err", err)
 	d.mu.Unlock()
@@ -452,8 +458,8 @@ func (d *Dispatcher) Holds() map[string]string {
 	for k := range d.auth {
 		out[k] = "token refused"
 	}
-	for dest, r := range d.held {
-		out[string(dest)] = r
+	for dest, h := range d.held {
+		out[string(dest)] = h.Reason
 	}
 	return out
 }
