@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -226,7 +227,13 @@ func (s *Slack) Reply(ctx context.Context, th wirewatch.Thread, a wirewatch.Aler
 	if err != nil {
 		return "", err
 	}
-	opts := append(s.postOpts(fallback("", &a), capBlocks(s.card(&a))), metadata(&a))
+	card := a
+	if len(a.Watches) == 1 && strings.HasPrefix(th.Title, a.Watches[0]+" · ") {
+		// A news thread is its watch's: the top names it, every reply
+		// need not.
+		card.Watches = nil
+	}
+	opts := append(s.postOpts(fallback("", &a), capBlocks(s.card(&card))), metadata(&a))
 	if broadcast {
 		opts = append(opts, slack.MsgOptionBroadcast())
 	}

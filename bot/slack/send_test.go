@@ -781,3 +781,35 @@ func TestWrongDestination(t *testing.T) {
 		t.Errorf("EditTop of a non-Slack thread is not refused")
 	}
 }
+
+// TestReplyLeavesOutTheThreadsWatch: in a news thread (its title is the
+// watch and day) a reply does not repeat "Watch: …"; a reply naming other
+// watches, or in a case thread, does.
+func TestReplyLeavesOutTheThreadsWatch(t *testing.T) {
+	fk := newFakeSlack(t)
+	fk.AddChannel("C1")
+	s := mustSlack(t, fk, fk.startHTTP(t), nil, nil)
+	news := wirewatch.Thread{Key: "watch:w1:2026-11-22", To: "slack:C1", Ref: "1.1", TopRef: "1.1", Title: "Abrego Garcia · Nov 22, 2026"}
+	two := alert("C1", news.Key, "Two")
+	two.Watches = []string{"Abrego Garcia", "Xinis"}
+	docket := news
+	docket.Title = "Abrego Garcia v. Noem, 8:25-cv-00951 (D. Md.)"
+	for _, c := range []struct {
+		th    wirewatch.Thread
+		a     wirewatch.Alert
+		watch bool
+	}{
+		{news, alert("C1", news.Key, "One"), false},
+		{news, two, true},
+		{docket, alert("C1", news.Key, "Three"), true},
+	} {
+		if _, err := s.Reply(t.Context(), c.th, c.a, false); err != nil {
+			t.Fatal(err)
+		}
+		calls := fk.Calls("chat.postMessage")
+		blocks := calls[len(calls)-1].Form.Get("blocks")
+		if got := strings.Contains(blocks, "Watch"); got != c.watch {
+			t.Errorf("%s in %q: watches line shown %v, want %v", c.a.Title, c.th.Title, got, c.watch)
+		}
+	}
+}
