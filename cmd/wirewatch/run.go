@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -227,9 +228,11 @@ func (m *Main) Open(ctx context.Context) error {
 	configFeeds := c.DomainFeeds()
 	m.poller = &feeds.Poller{
 		Fetcher: fetcher, Readers: readers, Sink: m.pipeline, States: db,
+		// Read when the poller starts and on Refresh (a feed added or
+		// dropped), not per poll: the poller keeps the list between.
 		Feeds: func() ([]wirewatch.Feed, error) {
 			more, err := db.Feeds()
-			return append(append([]wirewatch.Feed{}, configFeeds...), more...), err
+			return slices.Concat(configFeeds, more), err
 		},
 		Interval: c.Poll.Interval.D(), Workers: c.Poll.Workers, PerHost: c.Poll.PerHost,
 		AllowPrivate: c.AllowPrivateFeeds, Gate: m.cl.Wait, Observe: m.metrics.Poll,
@@ -323,6 +326,9 @@ func (m *Main) Run(ctx context.Context) error {
 		defer cancel()
 		err := m.dispatcher.WaitEmpty(wait)
 		m.logOnce(seeds)
+		if derr := m.db.Err(); derr != nil {
+			return derr // the poll met a damaged store: say so, exit 1
+		}
 		return err
 	}
 	select {
@@ -330,6 +336,12 @@ func (m *Main) Run(ctx context.Context) error {
 		m.log.Info("shutting down")
 		return nil
 	case err := <-m.errs:
+		m.log.Error("stopping", "err", err)
+		return err
+	case <-m.db.Damaged():
+		// Every poll and delivery would fail the same way: stop and say
+		// what to do.
+		err := m.db.Err()
 		m.log.Error("stopping", "err", err)
 		return err
 	}
