@@ -92,9 +92,10 @@ const (
 )
 
 type table struct {
-	filter  *filter  // every word, prefix and case key in the table has its bit set
-	vfilter *vfilter // every variant key has its bit set
-	top     [1 << topBits]*mid
+	filter  *filter          // every word, prefix and case key in the table has its bit set
+	vfilter *vfilter         // every variant key has its bit set
+	top     tree             // word, prefix and case keys
+	vtop    tree             // variant keys, apart so that they do not lengthen the leaves words are looked up in
 	nPrefix [prefixKinds]int // prefix anchors by key length
 	lens    uint8            // key lengths in use: bit n-minPrefixKey
 	nCase   int              // case anchors: look for docket numbers only if any
@@ -111,6 +112,9 @@ type table struct {
 
 // maxVariantLen is the last slot of table.nVariant (and bit of vlens).
 const maxVariantLen = 63
+
+// tree is a two-level tree of leaves of buckets, by key.
+type tree [1 << topBits]*mid
 
 type mid struct {
 	gen    uint64
@@ -134,9 +138,9 @@ func slot(key uint64) (int, int) {
 	return int(m >> (64 - topBits)), int(m>>(64-topBits-leafBits)) & (1<<leafBits - 1)
 }
 
-func (t *table) lookup(key uint64) []anchor {
+func (t *tree) lookup(key uint64) []anchor {
 	i, j := slot(key)
-	m := t.top[i]
+	m := t[i]
 	if m == nil {
 		return nil
 	}
@@ -154,15 +158,15 @@ func (t *table) lookup(key uint64) []anchor {
 
 // writable returns the leaf for key, copied into this version if it was
 // published by an earlier one.
-func (t *table) writable(key, gen uint64) *leaf {
+func (t *tree) writable(key, gen uint64) *leaf {
 	i, j := slot(key)
-	m := t.top[i]
+	m := t[i]
 	if m == nil || m.gen != gen {
 		nm := &mid{gen: gen}
 		if m != nil {
 			nm.leaves = m.leaves
 		}
-		t.top[i], m = nm, nm
+		t[i], m = nm, nm
 	}
 	l := m.leaves[j]
 	if l == nil || l.gen != gen {
@@ -176,12 +180,14 @@ func (t *table) writable(key, gen uint64) *leaf {
 }
 
 func (t *table) add(key, gen uint64, a anchor, variant bool) {
+	tr := &t.top
 	if variant {
 		t.vfilter.set(key)
+		tr = &t.vtop
 	} else {
 		t.filter.set(key)
 	}
-	l := t.writable(key, gen)
+	l := tr.writable(key, gen)
 	for k := range l.buckets {
 		if l.buckets[k].key == key {
 			as := l.buckets[k].anchors
@@ -192,8 +198,12 @@ func (t *table) add(key, gen uint64, a anchor, variant bool) {
 	l.buckets = append(l.buckets, bucket{key: key, anchors: []anchor{a}})
 }
 
-func (t *table) remove(key, gen uint64, c *compiled) {
-	l := t.writable(key, gen)
+func (t *table) remove(key, gen uint64, c *compiled, variant bool) {
+	tr := &t.top
+	if variant {
+		tr = &t.vtop
+	}
+	l := tr.writable(key, gen)
 	for k := range l.buckets {
 		if l.buckets[k].key != key {
 			continue
@@ -330,7 +340,7 @@ func (ix *Index) drop(t *table, id string) {
 	for ai := range c.q.atoms {
 		ks, pos, kind := keys(&c.q.atoms[ai])
 		for _, key := range ks {
-			t.remove(key, ix.gen, c)
+			t.remove(key, ix.gen, c, kind == kindVariant)
 		}
 		t.count(&c.q.atoms[ai], pos, kind, -1)
 		ix.keys -= len(ks)
@@ -422,8 +432,8 @@ type vcacheEntry struct {
 // Sizes of scratch.vcache, for words with variant anchors, and of
 // scratch.vnone (128 KB), for the many without.
 const (
-	vcacheSlots = 1024
-	vnoneSlots  = 16384
+	vcacheSlots = 4096
+	vnoneSlots  = 1 << 16
 )
 
 // maxPooledBytes bounds the folded text whose buffers are kept for reuse.
@@ -529,7 +539,7 @@ func (ix *Index) Match(d Doc) []Hit {
 			if !ok {
 				continue
 			}
-			for _, a := range t.lookup(hashString(num.key()) ^ saltCase) {
+			for _, a := range t.top.lookup(hashString(num.key()) ^ saltCase) {
 				if a.a.dk != nil && a.a.dk.matches(num) && !sc.full[a.a] {
 					cands = append(cands, cand{c: a.c, atom: int(a.atom), span: span{atom: int(a.atom), field: int(w.field), os: int(w.os), oe: end}})
 				}
@@ -542,7 +552,7 @@ func (ix *Index) Match(d Doc) []Hit {
 			if !ok {
 				continue
 			}
-			for _, a := range t.lookup(hashString(num.key()) ^ saltCase) {
+			for _, a := range t.top.lookup(hashString(num.key()) ^ saltCase) {
 				if a.a.dk != nil && a.a.dk.matches(num) {
 					cands = append(cands, cand{c: a.c, atom: int(a.atom), span: span{atom: int(a.atom), field: 2, number: n}})
 				}
@@ -578,7 +588,7 @@ func (ix *Index) Match(d Doc) []Hit {
 func (t *table) verifyAll(cands []cand, sc *scratch, wi int, key uint64) []cand {
 	tk := &sc.tok
 	words := tk.words
-	as := t.lookup(key)
+	as := t.top.lookup(key)
 	for i := range as {
 		a := &as[i]
 		if a.chkOff != 0 {
@@ -664,7 +674,7 @@ func (t *table) variantAnchors(e *vcacheEntry, sc *scratch, w *word) {
 // keys with its exact spelling, and a key with a few words two edits away,
 // which the test turns down.
 func (t *table) addVariantAnchors(e *vcacheEntry, c []rune, key uint64) {
-	as := t.lookup(key)
+	as := t.vtop.lookup(key)
 	for i := range as {
 		a := &as[i]
 		if a.a.coll == nil || a.a.coll[a.pos] == nil {
