@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -21,6 +22,10 @@ func TestDryRunRecordsNothing(t *testing.T) {
 		// both destinations.
 		if r.code != 0 || len(as) != 2 || as[0].Title != "Xinis two" || as[1].Title != "Xinis two" {
 			t.Fatalf("dry run: code %d, alerts %+v, stderr %s", r.code, as, r.stderr)
+		}
+		// The log says what it did: printed, not delivered.
+		if strings.Contains(r.stderr, "alert delivered") || strings.Count(r.stderr, "not delivered") != 2 {
+			t.Errorf("dry-run log:\n%s", r.stderr)
 		}
 	}
 	st := status(t, cfg)
