@@ -63,6 +63,11 @@ func cmdCatalog(ctx context.Context, noun string, args []string, e env) error {
 			return usagef("usage: wirewatch watch drop ID")
 		}
 		c.Verb, c.Arg = wirewatch.CmdDrop, rest
+	case "watch alias":
+		if fs.NArg() < 2 {
+			return usagef("usage: wirewatch watch alias ID SPELLING")
+		}
+		c.Verb, c.Arg, c.Alias = wirewatch.CmdAlias, fs.Arg(0), strings.Join(fs.Args()[1:], " ")
 	case "feed add":
 		if fs.NArg() != 1 {
 			return usagef("usage: wirewatch feed add [-name N] [-type T] URL")

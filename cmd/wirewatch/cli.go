@@ -41,7 +41,7 @@ commands:
   check [-config F]                    validate the config file
   inspect [-type T] [-court C] FILE|URL  parse one feed, print its items as JSON lines
   match QUERY [TEXT ...]               test a watch query against TEXT or stdin
-  watch add -to DEST QUERY | list | drop ID
+  watch add -to DEST QUERY | list | drop ID | alias ID SPELLING
   feed add [-name N] [-type T] URL | list | drop ID
   status [-config F] [-json]           feeds, watches and outbox
   requeue [-config F] DEST             send DEST's parked alerts again

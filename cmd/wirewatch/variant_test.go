@@ -43,4 +43,14 @@ func TestMatchVariantsAndQueryEcho(t *testing.T) {
 	if want := `Added watch w1: "Abrego Garcia" AND Xinis`; r.code != 0 || !strings.Contains(r.stdout, want) {
 		t.Errorf("watch add: code %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
 	}
+	r = runCLI(t, "", "watch", "alias", "-config", cfg, "w1", "Abrego", "Garcia-Xinis")
+	if want := `Watch w1 now also matches Abrego Garcia-Xinis: "Abrego Garcia" AND Xinis OR "Abrego Garcia-Xinis".`; r.code != 0 || strings.TrimSpace(r.stdout) != want {
+		t.Errorf("watch alias: code %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
+	}
+	if r := runCLI(t, "", "watch", "alias", "-config", cfg, "cfg-1", "Xinnis"); r.code != 2 || !strings.Contains(r.stderr, "config file") {
+		t.Errorf("watch alias of a config watch: code %d, stderr %q", r.code, r.stderr)
+	}
+	if r := runCLI(t, "", "watch", "list", "-config", cfg); !strings.Contains(r.stdout, "also: Abrego Garcia-Xinis") {
+		t.Errorf("watch list: %q, want the alias shown", r.stdout)
+	}
 }
