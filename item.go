@@ -20,7 +20,7 @@ type Item struct {
 	FeedID    string    `json:"-"`
 	Feed      string    `json:"feed"` // the feed's display name
 	Title     string    `json:"title"`
-	Link      string    `json:"link"` // canonical: tracking parameters removed
+	Link      string    `json:"link"` // canonical: tracking parameters removed; an anchor (#…) kept
 	Published time.Time `json:"published"`
 	Summary   string    `json:"summary"` // plain text, HTML stripped
 	Docket    *Docket   `json:"docket,omitempty"`
@@ -51,7 +51,8 @@ func (d *Docket) CaseKey() string {
 
 // Key identifies the item across every feed, so that the same story or docket
 // entry seen in two feeds is recognised as one: a docket entry by its case and
-// entry, a news item by its canonical link, anything else by feed and id.
+// entry, a news item by its canonical link without its fragment, anything
+// else by feed and id.
 func (it *Item) Key() string {
 	switch {
 	case it.Docket != nil && it.Docket.Number != "":
@@ -63,7 +64,10 @@ func (it *Item) Key() string {
 		}
 		return "d " + it.Docket.CaseKey() + " " + entry
 	case it.Link != "":
-		return "l " + it.Link
+		// The page, not the anchor in it: a story linked with and
+		// without "#comments" is one.
+		page, _, _ := strings.Cut(it.Link, "#")
+		return "l " + page
 	default:
 		return "i " + it.FeedID + " " + it.ID
 	}

@@ -342,9 +342,23 @@ func itemLink(it *gofeed.Item, base *url.URL) string {
 		if s := strings.ToLower(u.Scheme); (s != "http" && s != "https") || u.Host == "" {
 			continue
 		}
-		return Canonical(u.String())
+		return withAnchor(u)
 	}
 	return ""
+}
+
+// withAnchor is the canonical form of u with u's fragment back on, when it
+// is an anchor in the page ("#post-3", "#entry-51"), so an alert opens
+// where the item is; a fragment of parameters ("#xtor=RSS-1", "#utm_…") is
+// tracking, and dropped. Item.Key ignores the fragment: the story is the
+// page.
+func withAnchor(u *url.URL) string {
+	c := Canonical(u.String())
+	frag := u.EscapedFragment()
+	if frag == "" || strings.Contains(u.Fragment, "=") || strings.Contains(c, "#") || len(c)+1+len(frag) > maxLink {
+		return c
+	}
+	return c + "#" + frag
 }
 
 // permalink is a permalink GUID as a link: only an absolute http(s) URL,
@@ -361,7 +375,7 @@ func permalink(guid string) string {
 	if s := strings.ToLower(u.Scheme); s != "http" && s != "https" {
 		return ""
 	}
-	return Canonical(u.String())
+	return withAnchor(u)
 }
 
 // boundID keeps ids short enough for store keys.

@@ -354,8 +354,8 @@ func FuzzParse(f *testing.F) {
 			if strings.ContainsAny(it.Title, "\n\r") {
 				t.Fatalf("title %q has a line break", it.Title)
 			}
-			if it.Link != "" && Canonical(it.Link) != it.Link {
-				t.Fatalf("link %q is not canonical: %q", it.Link, Canonical(it.Link))
+			if page, _, _ := strings.Cut(it.Link, "#"); it.Link != "" && Canonical(page) != page {
+				t.Fatalf("link %q is not canonical: %q", it.Link, Canonical(page))
 			}
 		}
 	})
@@ -489,5 +489,29 @@ func TestParsePermalinkGUID(t *testing.T) {
 	}
 	if len(p.Items) != len(want) {
 		t.Fatalf("%d items, want %d", len(p.Items), len(want))
+	}
+}
+
+func TestParseLinkAnchor(t *testing.T) {
+	body := `<rss version="2.0"><channel><title>A</title>
+<item><title>a</title><link>https://a.example/live?utm_source=x#post-3</link></item>
+<item><title>b</title><link>https://a.example/story#xtor=RSS-1</link></item>
+<item><title>c</title><link>https://a.example/story</link></item>
+</channel></rss>`
+	p, err := Parse(t.Context(), []byte(body), wirewatch.Feed{ID: "a", URL: "https://a.example/rss", Type: "rss"}, nil)
+	if err != nil || len(p.Items) != 3 {
+		t.Fatalf("%v, %d items", err, len(p.Items))
+	}
+	// An anchor is kept for the reader, a fragment of parameters is tracking.
+	if got := p.Items[0].Link; got != "https://a.example/live#post-3" {
+		t.Errorf("anchor: link %q", got)
+	}
+	if got := p.Items[1].Link; got != "https://a.example/story" {
+		t.Errorf("tracking fragment: link %q", got)
+	}
+	// The story is the page: one Key with or without the anchor.
+	other := wirewatch.Item{FeedID: "b", ID: "1", Link: "https://a.example/live"}
+	if p.Items[0].Key() != other.Key() || p.Items[1].Key() != p.Items[2].Key() {
+		t.Errorf("keys %q / %q, %q / %q: want the page", p.Items[0].Key(), other.Key(), p.Items[1].Key(), p.Items[2].Key())
 	}
 }
