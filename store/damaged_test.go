@@ -151,12 +151,12 @@ func TestDamagedStoreNeverPanics(t *testing.T) {
 			for call, err := range errs {
 				if errors.Is(err, ErrDamaged) {
 					damaged++
-					if msg := err.Error(); !strings.Contains(msg, path) || !strings.Contains(msg, "bbolt") || !strings.Contains(msg, "check") || !strings.Contains(msg, "backup") {
+					if msg := err.Error(); !strings.Contains(msg, "copy.db: ") || !strings.Contains(msg, "bbolt@v1.5.0 check") || !strings.Contains(msg, "copy.db`") || !strings.Contains(msg, "backup") {
 						t.Errorf("%s: got %q, want the file, bbolt's check command and a backup named", call, msg)
 					}
 				}
 			}
-			t.Logf("%d calls failed, %d said damaged: %v", len(errs), damaged, errs)
+			t.Logf("%d calls failed, %d said damaged", len(errs), damaged)
 			if c.wantDamaged && damaged == 0 {
 				t.Errorf("no call said the store is damaged; errors: %v", errs)
 			}
@@ -164,54 +164,77 @@ func TestDamagedStoreNeverPanics(t *testing.T) {
 	}
 }
 
-// useAll opens the store at path and calls its public functions, returning
-// their errors by name. A panic fails the test, naming the call.
+// useAll calls each public function of the store on its own copy of the
+// file at path (so each meets the damage first), and returns their errors
+// by name. A panic fails the test, naming the call; so does a damage
+// reported without Damaged being closed, or a Close that does not return.
 func useAll(t *testing.T, path string) map[string]error {
 	t.Helper()
-	errs := map[string]error{}
-	call := func(name string, fn func() error) {
+	to := wirewatch.Destination("slack:C1")
+	now := time.Now()
+	calls := []struct {
+		name string
+		fn   func(db *DB) error
+	}{
+		{"Watches", func(db *DB) error { _, err := db.Watches(); return err }},
+		{"Feeds", func(db *DB) error { _, err := db.Feeds(); return err }},
+		{"FeedStates", func(db *DB) error { _, err := db.FeedStates(); return err }},
+		{"Depths", func(db *DB) error { _, err := db.Depths(); return err }},
+		{"ParkedAlerts", func(db *DB) error { _, err := db.ParkedAlerts(); return err }},
+		{"Audit", func(db *DB) error { _, err := db.Audit(20); return err }},
+		{"Pending", func(db *DB) error { _, err := db.Pending(to, 100); return err }},
+		{"Recent", func(db *DB) error { _, err := db.Recent(100); return err }},
+		{"Thread", func(db *DB) error { _, err := db.Thread(to, "t"); return err }},
+		{"SeenCount", func(db *DB) error { db.SeenCount(); return nil }},
+		{"Unseen", func(db *DB) error { _, err := db.Unseen([]wirewatch.Item{item(1), item(2999)}); return err }},
+		{"Ingest", func(db *DB) error {
+			_, err := db.Ingest("cfg-1", &wirewatch.FeedState{}, []wirewatch.Item{item(1), item(5000)},
+				func(it wirewatch.Item) []wirewatch.Alert { return []wirewatch.Alert{{To: to, Title: it.Title}} })
+			return err
+		}},
+		{"AddWatch", func(db *DB) error { _, err := db.AddWatch(wirewatch.Watch{Query: "new"}); return err }},
+		{"AddFeed", func(db *DB) error {
+			_, err := db.AddFeed(wirewatch.Feed{URL: "https://other.example/feed"})
+			return err
+		}},
+		{"DropWatch", func(db *DB) error { _, err := db.DropWatch("w1", "u", nil); return err }},
+		{"Requeue", func(db *DB) error { _, err := db.Requeue("discord:2"); return err }},
+		{"Prune", func(db *DB) error { _, err := db.Prune(now.Add(time.Hour)); return err }},
+		{"PruneThreads", func(db *DB) error { _, err := db.PruneThreads(now.Add(time.Hour)); return err }},
+		{"SeenHookKey", func(db *DB) error { _, err := db.SeenHookKey("k", now.Add(-time.Hour)); return err }},
+		{"PutHookKey", func(db *DB) error { return db.PutHookKey("k", now, now.Add(-time.Hour)) }},
+	}
+	catch := func(name string, fn func() error) (err error) {
 		defer func() {
 			if p := recover(); p != nil {
 				t.Errorf("%s panicked: %v", name, p)
 			}
 		}()
-		if err := fn(); err != nil {
-			errs[name] = err
+		return fn()
+	}
+	damaged, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := map[string]error{}
+	for _, c := range calls {
+		cp := filepath.Join(t.TempDir(), "copy.db")
+		if err := os.WriteFile(cp, damaged, 0o600); err != nil {
+			t.Fatal(err)
 		}
+		var db *DB
+		if err := catch("Open", func() (err error) { db, err = Open(cp, Options{Timeout: time.Second}); return err }); err != nil || db == nil {
+			errs["Open"] = err
+			return errs // every call would stop there alike
+		}
+		if err := catch(c.name, func() error { return c.fn(db) }); err != nil {
+			errs[c.name] = err
+			if errors.Is(err, ErrDamaged) && !errors.Is(db.Err(), ErrDamaged) {
+				t.Errorf("%s said damaged, but Err() = %v", c.name, db.Err())
+			}
+		}
+		// Close returns, even when the panic left bbolt's locks held.
+		catch("Close", db.Close)
 	}
-	var db *DB
-	call("Open", func() (err error) {
-		db, err = Open(path, Options{Timeout: time.Second})
-		return err
-	})
-	if db == nil {
-		return errs
-	}
-	defer db.Close()
-	to := wirewatch.Destination("slack:C1")
-	call("Watches", func() error { _, err := db.Watches(); return err })
-	call("Feeds", func() error { _, err := db.Feeds(); return err })
-	call("FeedStates", func() error { _, err := db.FeedStates(); return err })
-	call("Depths", func() error { _, err := db.Depths(); return err })
-	call("ParkedAlerts", func() error { _, err := db.ParkedAlerts(); return err })
-	call("Audit", func() error { _, err := db.Audit(20); return err })
-	call("Pending", func() error { _, err := db.Pending(to, 100); return err })
-	call("Recent", func() error { _, err := db.Recent(100); return err })
-	call("Thread", func() error { _, err := db.Thread(to, "t"); return err })
-	call("SeenCount", func() error { db.SeenCount(); return nil })
-	call("Unseen", func() error { _, err := db.Unseen([]wirewatch.Item{item(1), item(2999)}); return err })
-	call("Ingest", func() error {
-		_, err := db.Ingest("cfg-1", &wirewatch.FeedState{}, []wirewatch.Item{item(1), item(5000)},
-			func(it wirewatch.Item) []wirewatch.Alert { return []wirewatch.Alert{{To: to, Title: it.Title}} })
-		return err
-	})
-	call("AddWatch", func() error { _, err := db.AddWatch(wirewatch.Watch{Query: "new"}); return err })
-	call("AddFeed", func() error { _, err := db.AddFeed(wirewatch.Feed{URL: "https://other.example/feed"}); return err })
-	call("DropWatch", func() error { _, err := db.DropWatch("w1", "u", nil); return err })
-	call("Requeue", func() error { _, err := db.Requeue("discord:2"); return err })
-	call("Prune", func() error { _, err := db.Prune(time.Now().Add(time.Hour)); return err })
-	call("SeenHookKey", func() error { _, err := db.SeenHookKey("k", time.Now().Add(-time.Hour)); return err })
-	call("PutHookKey", func() error { return db.PutHookKey("k", time.Now(), time.Now().Add(-time.Hour)) })
-	call("PruneThreads", func() error { _, err := db.PruneThreads(time.Now().Add(time.Hour)); return err })
 	return errs
 }

@@ -33,6 +33,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -102,13 +103,47 @@ func guard(path string, fn func() error) (err error) {
 
 // view runs fn in a read transaction; a panic from bbolt is ErrDamaged. All
 // store code uses view and update, never db.bolt.View/Update directly.
+// Once the file was found damaged, both refuse at once: the transaction
+// that panicked may have left bbolt's locks held, and what it found holds
+// for the whole file.
 func (db *DB) view(fn func(*bolt.Tx) error) error {
-	return guard(db.path, func() error { return db.bolt.View(fn) })
+	if err := db.Err(); err != nil {
+		return err
+	}
+	return db.noted(guard(db.path, func() error { return db.bolt.View(fn) }))
 }
 
 // update runs fn in a write transaction; a panic from bbolt is ErrDamaged.
 func (db *DB) update(fn func(*bolt.Tx) error) error {
-	return guard(db.path, func() error { return db.bolt.Update(fn) })
+	if err := db.Err(); err != nil {
+		return err
+	}
+	return db.noted(guard(db.path, func() error { return db.bolt.Update(fn) }))
+}
+
+// noted returns err, first recording it if it is the first ErrDamaged.
+func (db *DB) noted(err error) error {
+	if errors.Is(err, ErrDamaged) {
+		db.damagedOnce.Do(func() {
+			db.damagedErr = err
+			close(db.damaged)
+		})
+	}
+	return err
+}
+
+// Damaged is closed once a transaction has found the file damaged, so the
+// daemon can stop with Err instead of failing every poll the same way.
+func (db *DB) Damaged() <-chan struct{} { return db.damaged }
+
+// Err is the first ErrDamaged met (nil while none was).
+func (db *DB) Err() error {
+	select {
+	case <-db.damaged:
+		return db.damagedErr
+	default:
+		return nil
+	}
 }
 
 // DB is the open store.
@@ -117,6 +152,10 @@ type DB struct {
 	path   string
 	now    func() time.Time
 	queued queuedStates // feed states for the next group commit (feedstate.go)
+
+	damaged     chan struct{} // closed at the first ErrDamaged
+	damagedOnce sync.Once
+	damagedErr  error // set before damaged is closed
 }
 
 // Options tune Open.
@@ -162,7 +201,7 @@ func Open(path string, o Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
-	db := &DB{bolt: b, path: path, now: o.Now}
+	db := &DB{bolt: b, path: path, now: o.Now, damaged: make(chan struct{})}
 	if o.ReadOnly {
 		return db, nil
 	}
@@ -184,8 +223,28 @@ func Open(path string, o Options) (*DB, error) {
 	return db, nil
 }
 
-// Close writes the queued feed states and closes the file.
-func (db *DB) Close() error { return errors.Join(db.FlushFeedStates(), db.bolt.Close()) }
+// closeWait bounds Close on a damaged file.
+const closeWait = time.Second
+
+// Close writes the queued feed states and closes the file. On a damaged
+// file the transaction that panicked may have left bbolt's own locks held,
+// so Close waits at most closeWait for bbolt and returns the damage.
+func (db *DB) Close() error {
+	flush := db.FlushFeedStates()
+	if err := db.Err(); err != nil {
+		done := make(chan struct{})
+		go func() {
+			db.bolt.Close()
+			close(done)
+		}()
+		select {
+		case <-done:
+		case <-time.After(closeWait):
+		}
+		return err
+	}
+	return errors.Join(flush, db.bolt.Close())
+}
 
 func u64(n uint64) []byte {
 	b := make([]byte, 8)

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wirewatch/wirewatch"
 	"github.com/wirewatch/wirewatch/store"
@@ -69,5 +72,56 @@ func TestDamagedStoreRunAndStatus(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDamagedWhileRunning: when the store file is damaged under a running
+// daemon, the first transaction that meets it stops the daemon with the
+// damage named, instead of every poll and delivery failing alike forever.
+func TestDamagedWhileRunning(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "ww.db")
+	cfg := MustConfig(t, fmt.Sprintf("store: %s\n", db))
+	c, err := loadConfig(cfg, env{getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Main{Config: c, Env: env{stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, getenv: func(string) string { return "" }}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := m.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+
+	// Zero every page but the two meta pages: the root bucket's page no
+	// longer says what it is.
+	data, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := int(binary.LittleEndian.Uint32(data[16+8:]))
+	f, err := os.OpenFile(db, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt(make([]byte, len(data)-2*size), int64(2*size)); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	// A status request reads the store.
+	r := runCLI(t, "", "status", "-config", cfg)
+	if r.code == 0 {
+		t.Errorf("status on a damaged store: exit 0, stdout %q", r.stdout)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, store.ErrDamaged) || !strings.Contains(err.Error(), "bbolt") {
+			t.Errorf("Run: got %v, want ErrDamaged with what to do", err)
+		}
+	case <-time.After(20 * time.Second): // a hang guard, not a timing assertion
+		t.Fatal("the daemon kept running on a damaged store")
 	}
 }
