@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -860,4 +861,36 @@ func TestPosterBare429PausesRoute(t *testing.T) {
 	if wait, _, _ := d.tr.lim.reserve(rt, time.Now()); wait <= 0 {
 		t.Errorf("the route is not paused after a bare 429 (wait %s)", wait)
 	}
+}
+
+// FuzzTopContent: whatever feeds write, a top message and a broadcast line
+// fit Discord's limits, are valid UTF-8 where the input was, and ping
+// nobody; the first line stays one line.
+func FuzzTopContent(f *testing.F) {
+	f.Add("Abrego Garcia v. Noem, 8:25-cv-00951 (D. Md.)", "ORDER granting motion", "https://example.org/a", "Court")
+	f.Add("@everyone <@&1> **x**", "||spoiler|| `code` > quote [a](https://e.org)", "https://e.org/)>(<", "@here")
+	f.Add(strings.Repeat("Ω", 300), strings.Repeat("é\n", 3000), "", strings.Repeat("𝄞", 500))
+	f.Add(`\*\\`, "a\\", "javascript:alert(1)", "\x00")
+	f.Fuzz(func(t *testing.T, title, headline, link, source string) {
+		th := wirewatch.Thread{Title: title, Latest: headline, Count: 7, Posted: 4, Updated: time.Unix(1795300000, 0)}
+		for range wirewatch.RecentItems {
+			th.Recent = append(th.Recent, wirewatch.ThreadItem{Title: headline, Link: link, Source: source, Time: time.Unix(1795300000, 0)})
+		}
+		valid := utf8.ValidString(title + headline + link + source)
+		for _, c := range []string{topContent(th, &wirewatch.Alert{Title: headline}), plainLine(title, 200) + " — " + plainLine(headline, 300)} {
+			if n := utf8.RuneCountInString(c); n > maxContent {
+				t.Fatalf("%d characters", n)
+			}
+			if valid && !utf8.ValidString(c) {
+				t.Fatalf("not valid UTF-8: %q", c)
+			}
+			if unescaped(c, "@everyone") || unescaped(c, "@here") {
+				t.Fatalf("%q can ping", c)
+			}
+		}
+		first, _, _ := strings.Cut(topContent(th, nil), "\n")
+		if !strings.HasPrefix(first, "📌 ") || strings.ContainsAny(first, "\r") {
+			t.Fatalf("first line %q", first)
+		}
+	})
 }
