@@ -152,7 +152,7 @@ func (p *fakePoster) sentTitles() string {
 	return strings.Join(out, ",")
 }
 
-func openStore(t *testing.T) *store.DB {
+func openStore(t testing.TB) *store.DB {
 	t.Helper()
 	db, err := store.Open(filepath.Join(t.TempDir(), "wirewatch.db"), store.Options{})
 	if err != nil {
@@ -166,7 +166,7 @@ var queueSeq int
 
 // queue puts alerts in the outbox through Ingest, one fresh item each, in
 // order.
-func queue(t *testing.T, db *store.DB, alerts ...wirewatch.Alert) {
+func queue(t testing.TB, db *store.DB, alerts ...wirewatch.Alert) {
 	t.Helper()
 	items := make([]wirewatch.Item, len(alerts))
 	byKey := map[string]wirewatch.Alert{}

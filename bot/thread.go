@@ -63,8 +63,12 @@ func (d *Dispatcher) post(ctx context.Context, p wirewatch.Poster, th wirewatch.
 			return th, err
 		}
 	}
-	if err := d.db.MarkInFlight(a); err != nil {
-		return th, err
+	// A line cannot be looked for once printed: stdout skips the mark (and
+	// its write), and is at least once.
+	if !flat {
+		if err := d.db.MarkInFlight(a); err != nil {
+			return th, err
+		}
 	}
 	if th.TopRef == "" {
 		return d.startThread(ctx, p, th, a, now)
