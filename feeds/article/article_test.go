@@ -441,3 +441,65 @@ func TestStatsRingKeepsTheLast20(t *testing.T) {
 }
 
 var _ = bytes.NewReader
+
+// TestRead429BacksOff: a 429 with Retry-After stops reads of the host for
+// that long (at least a minute), without a request; then they resume.
+func TestRead429BacksOff(t *testing.T) {
+	var limited atomic.Bool
+	limited.Store(true)
+	s := newSite(t, func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/robots.txt":
+			http.NotFound(w, r)
+		case limited.Load():
+			w.Header().Set("Retry-After", "120")
+			http.Error(w, "slow down", http.StatusTooManyRequests)
+		default:
+			html200(body("Mazzara spoke."))(w, r)
+		}
+	})
+	now := time.Date(2026, 12, 2, 15, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	r := newReader(Options{Now: clock}, s)
+	if _, err := r.Read(context.Background(), s.URL+"/a", true); Reason(err) != "429" {
+		t.Fatalf("err = %v", err)
+	}
+	limited.Store(false)
+	if _, err := r.Read(context.Background(), s.URL+"/b", true); Reason(err) != "backing off" {
+		t.Fatalf("during the back-off: err = %v", err)
+	}
+	if n := s.count("/b"); n != 0 {
+		t.Errorf("the host was asked %d times during its back-off", n)
+	}
+	mu.Lock()
+	now = now.Add(121 * time.Second)
+	mu.Unlock()
+	if _, err := r.Read(context.Background(), s.URL+"/b", true); err != nil {
+		t.Fatalf("after the back-off: %v", err)
+	}
+}
+
+// TestExtractPrefersJSONLDArticleBody: a soft paywall shows a teaser but
+// ships the text in JSON-LD for search engines; the text is taken from
+// there (in an @graph too), and other JSON-LD types are not.
+func TestExtractPrefersJSONLDArticleBody(t *testing.T) {
+	u, _ := url.Parse("https://paper.example/a")
+	page := `<html><head><title>Budget</title>
+<script type="application/ld+json">{"@context":"https://schema.org","@graph":[
+ {"@type":"Organization","name":"Paper","articleBody":"Dana Whitfield, publisher, and a very long text about the organization that is no article at all, longer than anything else on the page by far, far, far, far, far, far, far, far, far, far, far, far, far, far."},
+ {"@type":["NewsArticle"],"headline":"Budget","articleBody":"The board voted. Among those who testified was Joseph Mazzara, a retired planner."}]}</script>
+</head><body><nav>Home · Dana Whitfield's column</nav><div class="paywall"><p>Subscribe to keep reading.</p></div>
+<footer>Publisher: Dana Whitfield</footer></body></html>`
+	text, err := Extract([]byte(page), "text/html", u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text != "The board voted. Among those who testified was Joseph Mazzara, a retired planner." {
+		t.Errorf("text = %q, want the NewsArticle's articleBody", text)
+	}
+	// Without JSON-LD the teaser page is no article.
+	if _, err := Extract([]byte(strings.Replace(page, "application/ld+json", "text/plain", 1)), "text/html", u); !errors.Is(err, ErrNoArticle) {
+		t.Errorf("teaser page without JSON-LD: err = %v, want ErrNoArticle", err)
+	}
+}

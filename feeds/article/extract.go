@@ -12,6 +12,7 @@ package article
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -40,8 +41,10 @@ const (
 // text (an index page, a video page, a paywall's empty shell).
 var ErrNoArticle = errors.New("no article text found")
 
-// Extract returns the main text of an HTML page: paragraphs separated by a
-// blank line, runs of spaces collapsed, at most MaxText bytes. body is
+// Extract returns the main text of an HTML page — readability's, or the
+// articleBody of the page's JSON-LD Article when that is longer (a soft
+// paywall's full text) — with paragraphs separated by a blank line, runs
+// of spaces collapsed, at most MaxText bytes. body is
 // decoded to UTF-8 from the charset named by contentType, a BOM or the
 // page's <meta> (in that order of authority, as browsers do).
 func Extract(body []byte, contentType string, page *url.URL) (string, error) {
@@ -53,6 +56,19 @@ func Extract(body []byte, contentType string, page *url.URL) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("parse page: %w", err)
 	}
+	// Soft paywalls often ship the whole text in the JSON-LD the page
+	// carries for search engines while the page shows a teaser: read it
+	// before readability drops the scripts.
+	ld := jsonLDBody(doc)
+	text, err := readable(doc, page)
+	if len(ld) > len(text) {
+		return ld, nil
+	}
+	return text, err
+}
+
+// readable is readability's main text of doc (which it changes).
+func readable(doc *html.Node, page *url.URL) (string, error) {
 	p := readability.NewParser()
 	p.MaxElemsToParse = MaxElements
 	// Readability falls back to the whole body when nothing scores as an
@@ -119,4 +135,83 @@ func tidy(s string) string {
 		}
 	}
 	return out
+}
+
+// maxJSONLD bounds the JSON-LD script read for articleBody.
+const maxJSONLD = 1 << 20
+
+// jsonLDBody returns the longest articleBody of the page's JSON-LD
+// Article objects (NewsArticle, ReportageNewsArticle… in a list or an
+// @graph too), tidied, or "".
+func jsonLDBody(doc *html.Node) string {
+	best := ""
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "script" && isLDJSON(n) && n.FirstChild != nil && n.FirstChild.Type == html.TextNode {
+			if src := n.FirstChild.Data; len(src) <= maxJSONLD {
+				var v any
+				if json.Unmarshal([]byte(src), &v) == nil {
+					if b := articleBody(v, 0); len(b) > len(best) {
+						best = b
+					}
+				}
+			}
+			return
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	return tidy(best)
+}
+
+func isLDJSON(n *html.Node) bool {
+	for _, a := range n.Attr {
+		if a.Key == "type" && strings.EqualFold(strings.TrimSpace(a.Val), "application/ld+json") {
+			return true
+		}
+	}
+	return false
+}
+
+// articleBody finds the longest articleBody of an Article-typed object in
+// v, looking into lists and @graph, at most a few levels deep.
+func articleBody(v any, depth int) string {
+	if depth > 4 {
+		return ""
+	}
+	best := ""
+	switch v := v.(type) {
+	case []any:
+		for _, e := range v {
+			if b := articleBody(e, depth+1); len(b) > len(best) {
+				best = b
+			}
+		}
+	case map[string]any:
+		if body, ok := v["articleBody"].(string); ok && isArticleType(v["@type"]) {
+			best = body
+		}
+		if g, ok := v["@graph"]; ok {
+			if b := articleBody(g, depth+1); len(b) > len(best) {
+				best = b
+			}
+		}
+	}
+	return best
+}
+
+func isArticleType(t any) bool {
+	switch t := t.(type) {
+	case string:
+		return strings.HasSuffix(t, "Article") || strings.HasSuffix(t, "BlogPosting")
+	case []any:
+		for _, e := range t {
+			if isArticleType(e) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -24,6 +24,7 @@ type host struct {
 
 	mu     sync.Mutex
 	next   time.Time // earliest start of the next request
+	quiet  time.Time // no requests before: the host answered 429 or 503
 	users  int       // readers holding or waiting for a slot
 	robots *robotstxt.RobotsData
 	until  time.Time // robots kept until then
@@ -174,4 +175,24 @@ func (r *Reader) fetchRobots(ctx context.Context, client *http.Client, origin st
 func robotsAllowAll() *robotstxt.RobotsData {
 	rd, _ := robotstxt.FromStatusAndBytes(http.StatusNotFound, nil)
 	return rd
+}
+
+// backOff stops requests to the host until t.
+func (h *host) backOff(t time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if t.After(h.quiet) {
+		h.quiet = t
+	}
+}
+
+// backedOff returns when the host's back-off ends, or zero when there is
+// none at now.
+func (h *host) backedOff(now time.Time) time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if now.Before(h.quiet) {
+		return h.quiet
+	}
+	return time.Time{}
 }

@@ -39,6 +39,9 @@ const (
 	robotsFor   = 12 * time.Hour
 	robotsRetry = 10 * time.Minute
 	maxHosts    = 4096 // hosts whose politeness state and robots are kept
+	// maxBackOff bounds how long a 429 or 503 stops reads of a host (at
+	// least a minute, else its Retry-After).
+	maxBackOff = time.Hour
 )
 
 // Options configures a Reader. Zero fields take the defaults.
@@ -209,6 +212,9 @@ func (r *Reader) hop(ctx context.Context, client *http.Client, u *url.URL) (*url
 		return nil, Page{}, fail("timeout", "read %s: waiting for the host: %w", u.Redacted(), err)
 	}
 	defer h.release()
+	if until := h.backedOff(r.o.Now()); !until.IsZero() {
+		return nil, Page{}, fail("backing off", "read %s: %s asked for no requests until %s", u.Redacted(), u.Host, until.UTC().Format(time.RFC3339))
+	}
 	allowed, err := r.robots(ctx, client, h, u)
 	if err != nil {
 		return nil, Page{}, err
@@ -241,6 +247,12 @@ func (r *Reader) hop(ctx context.Context, client *http.Client, u *url.URL) (*url
 		}
 		next.Fragment = ""
 		return next, Page{}, nil
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		// The host asked us to slow down: no request to it until then.
+		wait := min(max(feeds.RetryAfterHeader(resp.Header, r.o.Now()), time.Minute), maxBackOff)
+		h.backOff(r.o.Now().Add(wait))
+		return nil, Page{}, fail(fmt.Sprint(resp.StatusCode), "read %s: HTTP %d %s: no reads of %s for %s", u.Redacted(), resp.StatusCode, http.StatusText(resp.StatusCode), u.Host, wait)
 	case resp.StatusCode != http.StatusOK:
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return nil, Page{}, fail(fmt.Sprint(resp.StatusCode), "read %s: HTTP %d %s", u.Redacted(), resp.StatusCode, http.StatusText(resp.StatusCode))
