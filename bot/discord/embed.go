@@ -163,7 +163,13 @@ func (d *Discord) alertEmbed(a wirewatch.Alert) *discordgo.MessageEmbed {
 	if title == "" {
 		title = "(untitled)"
 	}
-	e.Title = fitBold(title, nil, maxTitle)
+	if e.URL != "" {
+		// A linked title is link text: Discord shows escapes there as
+		// typed, so it gets none (see linkText).
+		e.Title = linkText(title, maxTitle)
+	} else {
+		e.Title = fitBold(title, nil, maxTitle)
+	}
 	if strings.TrimSpace(e.Title) == "" {
 		e.Title = "(untitled)"
 	}
@@ -301,8 +307,10 @@ func topContent(th wirewatch.Thread, a *wirewatch.Alert) string {
 // recentLine is one of a thread's latest items: its headline linked, its
 // source and time.
 func recentLine(it wirewatch.ThreadItem) string {
-	head := escape(truncate(cmpOr(strings.Join(strings.Fields(it.Title), " "), "(untitled)"), 200))
+	title := cmpOr(strings.Join(strings.Fields(it.Title), " "), "(untitled)")
+	head := escape(truncate(title, 200))
 	if u := linkTarget(it.Link); u != "" {
+		head = linkText(title, 200)
 		// <…> around the address: no preview of every listed story.
 		head = "[" + head + "](<" + u + ">)"
 	}
@@ -313,6 +321,38 @@ func recentLine(it wirewatch.ThreadItem) string {
 		head += fmt.Sprintf(" · <t:%d:R>", it.Time.Unix())
 	}
 	return head
+}
+
+// linkText makes feed text the text of a link (a masked link, or an embed
+// title with a URL) of at most n characters. Discord applies no markdown
+// and no escapes there: a backslash shows as typed (discord-api-docs#6185,
+// "escaping is disabled in masked links"), so nothing is escaped. What
+// could still end the link early or form a token is replaced by a look-
+// alike: square brackets by parentheses, a '<' that a '>' follows by '‹';
+// @everyone and @here get a zero-width space.
+func linkText(s string, n int) string {
+	s = truncate(strings.Join(strings.Fields(s), " "), n)
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i, r := range s {
+		switch {
+		case r == '[':
+			b.WriteByte('(')
+		case r == ']':
+			b.WriteByte(')')
+		case r == '<' && strings.IndexByte(s[i:], '>') > 0:
+			b.WriteRune('‹')
+		case r == '@':
+			b.WriteRune(r)
+			if rest := s[i+1:]; hasPrefixFold(rest, "everyone") || hasPrefixFold(rest, "here") {
+				b.WriteRune('\u200b')
+			}
+		case r == 0:
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return truncate(b.String(), n)
 }
 
 // linkTarget is u fit for a masked link's target, or "": an http(s)
