@@ -923,3 +923,27 @@ func FuzzTopContent(f *testing.F) {
 		}
 	})
 }
+
+// Link text shows as written: no backslashes (Discord would show them);
+// only what could end the link or form a token is replaced.
+func TestLinkText(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Abrego Garcia v. Noem, 8:25-cv-00951 (D. Md.): order *granted*", "Abrego Garcia v. Noem, 8:25-cv-00951 (D. Md.): order *granted*"},
+		{"[VIDEO] Judge rules](https://evil.example)", "(VIDEO) Judge rules)(https://evil.example)"},
+		{"<@&123> <t:1:R> a < b", "‹@&123> ‹t:1:R> a < b"},
+		{"@everyone\nnow", "@\u200beveryone now"},
+	} {
+		if got := linkText(tc.in, 200); got != tc.want {
+			t.Errorf("linkText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	d := testDiscord(t)
+	a := testAlert(textCh, "Abrego Garcia v. Noem, 8:25-cv-00951: ORDER (ECF No. 12)")
+	if e := d.alertEmbed(a); strings.Contains(e.Title, `\`) {
+		t.Errorf("linked embed title %q carries escapes", e.Title)
+	}
+	a.Link = ""
+	if e := d.alertEmbed(a); !strings.Contains(e.Title, `\`) {
+		t.Errorf("unlinked embed title %q is not escaped (markdown applies there)", e.Title)
+	}
+}
