@@ -503,3 +503,13 @@ func TestExtractPrefersJSONLDArticleBody(t *testing.T) {
 		t.Errorf("teaser page without JSON-LD: err = %v, want ErrNoArticle", err)
 	}
 }
+
+// TestExtractRefusesTooManyElements: a page of more than MaxElements
+// elements is refused before readability scores it.
+func TestExtractRefusesTooManyElements(t *testing.T) {
+	u, _ := url.Parse("https://e.example/")
+	page := "<html><body><article>" + strings.Repeat("<p>Joseph Mazzara</p>", MaxElements+1) + "</article></body></html>"
+	if _, err := Extract([]byte(page), "text/html", u); err == nil || !strings.Contains(err.Error(), "elements") {
+		t.Fatalf("err = %v, want the element cap", err)
+	}
+}

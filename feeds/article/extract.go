@@ -56,6 +56,12 @@ func Extract(body []byte, contentType string, page *url.URL) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("parse page: %w", err)
 	}
+	// Counted before anything scores the page: readability's own cap
+	// comes after its readerable check, which alone costs seconds on a
+	// page of half a million empty paragraphs.
+	if n := elements(doc, MaxElements); n > MaxElements {
+		return "", fmt.Errorf("extract: more than %d elements", MaxElements)
+	}
 	// Soft paywalls often ship the whole text in the JSON-LD the page
 	// carries for search engines while the page shows a teaser: read it
 	// before readability drops the scripts.
@@ -214,4 +220,20 @@ func isArticleType(t any) bool {
 		}
 	}
 	return false
+}
+
+// elements counts the element nodes of doc, stopping past limit.
+func elements(doc *html.Node, limit int) int {
+	n := 0
+	var walk func(*html.Node)
+	walk = func(x *html.Node) {
+		for c := x.FirstChild; c != nil && n <= limit; c = c.NextSibling {
+			if c.Type == html.ElementNode {
+				n++
+			}
+			walk(c)
+		}
+	}
+	walk(doc)
+	return n
 }
