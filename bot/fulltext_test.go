@@ -300,3 +300,63 @@ func TestFulltextChatFeedNeverReachesLoopback(t *testing.T) {
 		t.Errorf("stats count %d private-address refusals, want 3: %+v", refused, pool.Reader().Stats.Hosts())
 	}
 }
+
+// TestFulltextSlowSiteDelaysOnlyItsOwnFeed: while one feed's poll waits
+// for a hanging publisher, another feed's poll reads its page and queues
+// its alert; the waiting poll then ends and loses nothing.
+func TestFulltextSlowSiteDelaysOnlyItsOwnFeed(t *testing.T) {
+	release := make(chan struct{})
+	asked := make(chan struct{}, 1)
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		select {
+		case asked <- struct{}{}:
+		default:
+		}
+		<-release
+	}))
+	defer slow.Close()
+	fast := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		io.WriteString(w, "<html><body><article><p>"+strings.Repeat("Among those who testified was Joseph Mazzara, a planner. ", 12)+"</p></article></body></html>")
+	}))
+	defer fast.Close()
+	pool := article.NewPool(article.NewReader(article.Options{Gap: time.Millisecond, Timeout: time.Minute}), time.Minute)
+	defer pool.Close()
+	p, pending := fulltextPipeline(t, pool, true)
+
+	slowDone := make(chan error, 1)
+	go func() {
+		f := wirewatch.Feed{ID: "slow", Type: wirewatch.FeedRSS}
+		slowDone <- p.Commit(context.Background(), f, wirewatch.FeedState{}, []wirewatch.Item{
+			{ID: "s1", Title: "Joseph Mazzara in court", Link: slow.URL + "/story", FeedID: "slow"}}, false)
+	}()
+	<-asked // the slow page is being read
+	f := wirewatch.Feed{ID: "fast", Type: wirewatch.FeedRSS}
+	if err := p.Commit(context.Background(), f, wirewatch.FeedState{}, []wirewatch.Item{
+		{ID: "f1", Title: "Transit budget", Link: fast.URL + "/story", FeedID: "fast"}}, false); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-slowDone:
+		t.Fatalf("the slow feed's poll ended (%v) before its page answered", err)
+	default:
+	}
+	if as := pending(); len(as) != 1 || as[0].Title != "Transit budget" || strings.Join(as[0].MatchedIn, ",") != "article" {
+		t.Fatalf("alerts while the slow site hangs = %+v, want the fast feed's article match", as)
+	}
+	close(release) // the hanging page ends (empty: no article)
+	if err := <-slowDone; err != nil {
+		t.Fatal(err)
+	}
+	if as := pending(); len(as) != 2 {
+		t.Errorf("alerts = %d, want 2: the slow feed's item matched on its title", len(as))
+	}
+}
