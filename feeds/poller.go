@@ -39,6 +39,12 @@ const (
 	// failures: each costs one more conditional GET after the restart, and
 	// no item and no alert.
 	flushEvery = 250 * time.Millisecond
+	// early is how long before it is due a feed may be polled (one whose
+	// interval is at least ten times as long), so that a wake starts the
+	// polls of the next second together. Waking once per poll cost three
+	// times the CPU of the polls themselves at 10,000 feeds every 5
+	// minutes: Go's scheduler and the kernel's wakeups are paid per wake.
+	early = time.Second
 )
 
 // Poller polls feeds when they are due: at most Workers at once and at most
@@ -97,7 +103,7 @@ func (p *Poller) init() {
 		p.dirty = make(chan struct{}, 1)
 		p.Workers = max(p.Workers, 1)
 		p.PerHost = max(p.PerHost, 1)
-		p.sched = newSchedule(p.PerHost)
+		p.sched = newSchedule(p.PerHost, p.Interval)
 		p.health.log = p.Log
 	})
 }
@@ -230,7 +236,7 @@ func (p *Poller) startDue(now time.Time) time.Duration {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for p.inflight < p.Workers {
-		e := p.sched.take(now)
+		e := p.sched.take(now, early)
 		if e == nil {
 			break
 		}

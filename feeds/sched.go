@@ -21,10 +21,11 @@ import (
 // Feeds and their parsed URLs are kept between wakes; rebuild replaces them
 // when the feed list changes. The poller's mutex guards a schedule.
 type schedule struct {
-	perHost int
-	feeds   map[string]*entry
-	hosts   map[string]*hostQueue
-	ready   hostHeap
+	perHost  int
+	interval time.Duration // a feed's interval when it has none of its own
+	feeds    map[string]*entry
+	hosts    map[string]*hostQueue
+	ready    hostHeap
 	// work counts the feeds the schedule looked at (heap comparisons and
 	// takes): what a wake costs, for the tests.
 	work int
@@ -39,9 +40,10 @@ type entry struct {
 	// strings instead of parsing the URL again.
 	hostOf string
 	due    time.Time
-	seq    int  // position in the feed list: equal times go in list order
-	i      int  // index in host.idle; -1 while the feed is being polled
-	gone   bool // dropped from the list while being polled
+	every  time.Duration // the feed's interval
+	seq    int           // position in the feed list: equal times go in list order
+	i      int           // index in host.idle; -1 while the feed is being polled
+	gone   bool          // dropped from the list while being polled
 }
 
 // hostQueue is one host's idle feeds and its polls under way.
@@ -52,8 +54,11 @@ type hostQueue struct {
 	i        int // index in schedule.ready; -1 when not there
 }
 
-func newSchedule(perHost int) *schedule {
-	s := &schedule{perHost: max(perHost, 1), feeds: map[string]*entry{}, hosts: map[string]*hostQueue{}}
+func newSchedule(perHost int, interval time.Duration) *schedule {
+	if interval <= 0 {
+		interval = DefaultInterval
+	}
+	s := &schedule{perHost: max(perHost, 1), interval: interval, feeds: map[string]*entry{}, hosts: map[string]*hostQueue{}}
 	s.ready.work = &s.work
 	return s
 }
@@ -77,12 +82,12 @@ func (s *schedule) rebuild(feeds []wirewatch.Feed, due func(id string) time.Time
 		}
 		if e := old[f.ID]; e != nil && e.i < 0 && !e.gone {
 			// Being polled: keep the entry, with the feed as it is now.
-			e.feed, e.url, e.seq = f, parseURL(f.URL), i
+			e.feed, e.url, e.seq, e.every = f, parseURL(f.URL), i, s.every(f)
 			s.feeds[f.ID] = e
 			delete(old, f.ID)
 			continue
 		}
-		e := &entry{feed: f, url: parseURL(f.URL), due: due(f.ID), seq: i}
+		e := &entry{feed: f, url: parseURL(f.URL), due: due(f.ID), every: s.every(f), seq: i}
 		s.feeds[f.ID] = e
 		e.host, e.hostOf = s.host(Host(f.URL)), f.URL
 		heap.Push(&e.host.idle, e)
@@ -95,6 +100,13 @@ func (s *schedule) rebuild(feeds []wirewatch.Feed, due func(id string) time.Time
 	for _, h := range s.hosts {
 		s.fix(h)
 	}
+}
+
+func (s *schedule) every(f wirewatch.Feed) time.Duration {
+	if f.Interval > 0 {
+		return f.Interval
+	}
+	return s.interval
 }
 
 func parseURL(raw string) *url.URL {
@@ -115,15 +127,17 @@ func (s *schedule) host(name string) *hostQueue {
 }
 
 // take returns the most overdue feed that may be polled at now, marked as
-// being polled, or nil if none is due or every due feed's host is full.
-func (s *schedule) take(now time.Time) *entry {
+// being polled, or nil if none is due or every due feed's host is full. A
+// feed due within early is taken too, if its interval is at least ten times
+// early: the poller starts polls in bursts instead of waking for each.
+func (s *schedule) take(now time.Time, early time.Duration) *entry {
 	if len(s.ready.s) == 0 {
 		return nil
 	}
 	h := s.ready.s[0]
 	e := h.idle.s[0]
 	s.work++
-	if e.due.After(now) {
+	if e.due.After(now) && (e.due.After(now.Add(early)) || e.every < 10*early) {
 		return nil
 	}
 	heap.Pop(&h.idle)

@@ -49,14 +49,14 @@ func TestScheduleWorkPerWake(t *testing.T) {
 	log2n := bits.Len(n)
 
 	t.Run("nothing due", func(t *testing.T) {
-		p := schedPoller(t, n, 64, 16, 2, func(i int) time.Time { return now.Add(time.Duration(i+1) * time.Second) })
+		p := schedPoller(t, n, 64, 16, 2, func(i int) time.Time { return now.Add(time.Duration(i+2) * time.Second) })
 		before := p.sched.work
 		wait := p.startDue(now)
 		if got := p.sched.work - before; got > 1 {
 			t.Errorf("a wake with nothing due looked at %d feeds, want at most 1", got)
 		}
-		if wait != time.Second {
-			t.Errorf("got wait %v, want 1s (the earliest feed)", wait)
+		if wait != 2*time.Second {
+			t.Errorf("got wait %v, want 2s (the earliest feed)", wait)
 		}
 	})
 
@@ -175,5 +175,38 @@ func TestScheduleRebuild(t *testing.T) {
 	}
 	if j := <-p.work; j.feed.ID != "b" {
 		t.Fatalf("got %s, want b", j.feed.ID)
+	}
+}
+
+// TestScheduleEarly: a wake also starts the feeds due within the next
+// second, so polls come in bursts, but not a feed whose interval is short
+// enough for that second to matter.
+func TestScheduleEarly(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	feeds := []wirewatch.Feed{
+		{ID: "soon", URL: "https://one.example/a", Interval: 5 * time.Minute},
+		{ID: "fast", URL: "https://two.example/b", Interval: time.Second},
+		{ID: "later", URL: "https://three.example/c", Interval: 5 * time.Minute},
+	}
+	due := map[string]time.Time{"soon": now.Add(500 * time.Millisecond), "fast": now.Add(500 * time.Millisecond), "later": now.Add(2 * time.Second)}
+	p := &Poller{Feeds: func() ([]wirewatch.Feed, error) { return feeds, nil }, Workers: 4, PerHost: 1}
+	p.init()
+	p.states = map[string]wirewatch.FeedState{}
+	for id, t := range due {
+		p.states[id] = wirewatch.FeedState{NextPoll: t}
+	}
+	if err := p.rebuild(false); err != nil {
+		t.Fatal(err)
+	}
+	p.work = make(chan job, p.Workers)
+	wait := p.startDue(now)
+	if len(p.work) != 1 {
+		t.Fatalf("got %d polls started, want 1 (soon)", len(p.work))
+	}
+	if j := <-p.work; j.feed.ID != "soon" {
+		t.Errorf("got %s started early, want soon", j.feed.ID)
+	}
+	if wait != 500*time.Millisecond {
+		t.Errorf("got wait %v, want 500ms (fast, which is not taken early)", wait)
 	}
 }
