@@ -142,9 +142,17 @@ func TestDamagedStoreNeverPanics(t *testing.T) {
 			}
 		}, true},
 	}
+	// One store, filled once, copied for each kind of damage.
+	filled, err := os.ReadFile(filledStore(t))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			path := filledStore(t)
+			path := filepath.Join(t.TempDir(), "ww.db")
+			if err := os.WriteFile(path, filled, 0o600); err != nil {
+				t.Fatal(err)
+			}
 			c.damage(t, path)
 			errs := useAll(t, path)
 			damaged := 0
