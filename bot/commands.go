@@ -187,7 +187,7 @@ func (s *Commands) list(c wirewatch.Command) string {
 				if line == "" {
 					continue
 				}
-				if strings.HasPrefix(w.ID, "cfg-") {
+				if wirewatch.ConfigID(w.ID) {
 					// A config watch changes only in the file.
 					line = strings.Replace(line, "to match it too: /watch alias "+w.ID+" ", "to match it too, add to its aliases in the config file: ", 1)
 				}
@@ -243,7 +243,7 @@ func (s *Commands) test(c wirewatch.Command) (string, error) {
 	// aliases, and its suggestions name that watch.
 	id := "ID"
 	for _, w := range s.Watches(context.Background(), c.Channel) {
-		if w.Query == strings.TrimSpace(c.Arg) && !strings.HasPrefix(w.ID, "cfg-") {
+		if w.Query == strings.TrimSpace(c.Arg) && !wirewatch.ConfigID(w.ID) {
 			if wq, err := Compile(w); err == nil {
 				q, id = wq, w.ID
 			}
@@ -336,7 +336,7 @@ func (s *Commands) alsoSeen(q *match.Query, items []wirewatch.Item, id string) s
 // with its query.
 func (s *Commands) alias(c wirewatch.Command) (string, error) {
 	id, spelling := strings.TrimSpace(c.Arg), strings.TrimSpace(c.Alias)
-	if strings.HasPrefix(id, "cfg-") {
+	if wirewatch.ConfigID(id) {
 		return "", fmt.Errorf("watch %s is defined in the config file; add the spelling to its aliases there", id)
 	}
 	if err := match.CheckAlias(spelling); err != nil {

@@ -16,6 +16,10 @@
 //     alerts, search feeds) are looked up once per docket with
 //     GET /api/rest/v4/dockets/{id}/ when a token is set, and cached in memory
 //     (at most MaxCachedDockets dockets).
+//   - An API request is one to the configured origin (scheme, host, port)
+//     under its api/ path (IsAPI). Only those carry the token, and only
+//     when that origin is https (or this machine), never on a redirect
+//     elsewhere.
 //   - Every API request, the caller's and our own, goes through one budget:
 //     the free quotas (5 a minute, 50 an hour, 125 a day), at least
 //     60s/5 = 12 s apart so requests are spread, never a burst; a 429 stops
