@@ -2,7 +2,9 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -99,6 +101,7 @@ func (p *Pipeline) withArticles(ctx context.Context, f wirewatch.Feed, items []w
 	}
 	for k, r := range p.Articles.ReadAll(ctx, reqs) {
 		it := &items[at[k]]
+		p.Metrics.ArticleRead(articleResult(r.Err))
 		if r.Err != nil {
 			p.Log.Debug("article not read: matching the feed's text alone", "feed", f.ID, "link", it.Link, "reason", article.Reason(r.Err), "err", r.Err)
 			continue
@@ -109,6 +112,29 @@ func (p *Pipeline) withArticles(ctx context.Context, f wirewatch.Feed, items []w
 		}
 	}
 	return items
+}
+
+// articleResult is a read's label in wirewatch_article_reads_total.
+func articleResult(err error) string {
+	switch {
+	case err == nil:
+		return "read"
+	case errors.Is(err, article.ErrBusy):
+		return "busy"
+	case errors.Is(err, article.ErrWaited):
+		return "late"
+	}
+	switch r := article.Reason(err); r {
+	case "timeout", "not HTML", "too large", "private address", "no text", "backing off":
+		return strings.ToLower(strings.ReplaceAll(r, " ", "_"))
+	case "robots.txt":
+		return "robots"
+	default:
+		if _, err := strconv.Atoi(r); err == nil {
+			return "http_error"
+		}
+	}
+	return "other"
 }
 
 // storyLink says whether a page's URL can stand for the story: a redirect

@@ -1,10 +1,12 @@
 package bot
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/feeds/article"
 	"github.com/wirewatch/wirewatch/match"
 )
 
@@ -50,6 +52,26 @@ func TestOwnText(t *testing.T) {
 	} {
 		if got := ownText(wirewatch.Item{Title: tc.title, Summary: tc.summary}); got != tc.want {
 			t.Errorf("ownText(%q, %q) = %q, want %q", tc.title, tc.summary, got, tc.want)
+		}
+	}
+}
+
+// TestArticleResultLabels: every failure reason of the reader maps to one
+// of the metric's labels.
+func TestArticleResultLabels(t *testing.T) {
+	known := map[string]bool{}
+	for _, r := range ArticleResults {
+		known[r] = true
+	}
+	for _, reason := range []string{"403", "429", "timeout", "robots.txt", "not HTML", "too large", "private address", "no text", "backing off", "google news", "bad link", "redirects"} {
+		got := articleResult(&article.Error{Reason: reason, Err: errors.New(reason)})
+		if !known[got] {
+			t.Errorf("reason %q gives label %q, not one of %v", reason, got, ArticleResults)
+		}
+	}
+	for err, want := range map[error]string{nil: "read", article.ErrBusy: "busy", article.ErrWaited: "late"} {
+		if got := articleResult(err); got != want {
+			t.Errorf("articleResult(%v) = %q, want %q", err, got, want)
 		}
 	}
 }

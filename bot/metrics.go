@@ -23,7 +23,13 @@ type Metrics struct {
 	// changes folded into an edit already pending instead of sent alone.
 	TopEdits          *prometheus.CounterVec
 	TopEditsCoalesced *prometheus.CounterVec
+	// ArticleReads counts the linked pages asked for (feeds[].fulltext),
+	// by result: read, or why not (ArticleResults).
+	ArticleReads *prometheus.CounterVec
 }
+
+// ArticleResults are the result labels of wirewatch_article_reads_total.
+var ArticleResults = []string{"read", "http_error", "timeout", "robots", "not_html", "too_large", "private_address", "no_text", "backing_off", "busy", "late", "other"}
 
 // NewMetrics registers the metrics with r. outbox reports the outbox depth
 // per destination when scraped.
@@ -51,6 +57,11 @@ func NewMetrics(r prometheus.Registerer, outbox func() map[wirewatch.Destination
 			Name: "wirewatch_top_edits_total", Help: "Edits of threads' top messages, by destination kind and result (ok, retry, gone, failed)."}, []string{"kind", "result"}),
 		TopEditsCoalesced: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "wirewatch_top_edits_coalesced_total", Help: "Thread changes folded into a pending edit of the top message instead of sent alone, by destination kind."}, []string{"kind"}),
+		ArticleReads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "wirewatch_article_reads_total", Help: "Linked article pages asked for (fulltext), by result: read, or why not."}, []string{"result"}),
+	}
+	for _, r := range ArticleResults {
+		m.ArticleReads.WithLabelValues(r)
 	}
 	// Every series exists from the start, at zero: a scrape before the first
 	// poll or alert sees them, and rates over restarts stay right.
@@ -66,7 +77,7 @@ func NewMetrics(r prometheus.Registerer, outbox func() map[wirewatch.Destination
 			m.TopEdits.WithLabelValues(k, r)
 		}
 	}
-	r.MustRegister(m.Polls, m.PollSeconds, m.ItemsSeen, m.ItemsMerged, m.Queued, m.Delivered, m.Failed, m.SendSeconds, m.TopEdits, m.TopEditsCoalesced,
+	r.MustRegister(m.Polls, m.PollSeconds, m.ItemsSeen, m.ItemsMerged, m.Queued, m.Delivered, m.Failed, m.SendSeconds, m.TopEdits, m.TopEditsCoalesced, m.ArticleReads,
 		&outboxCollector{depths: outbox, desc: prometheus.NewDesc("wirewatch_outbox_depth",
 			"Alerts waiting in the outbox, by destination.", []string{"to"}, nil)})
 	return m
@@ -141,4 +152,12 @@ func (m *Metrics) Poll(result string, d time.Duration) {
 	}
 	m.Polls.WithLabelValues(result).Inc()
 	m.PollSeconds.Observe(d.Seconds())
+}
+
+// ArticleRead counts one article page asked for, by result.
+func (m *Metrics) ArticleRead(result string) {
+	if m == nil {
+		return
+	}
+	m.ArticleReads.WithLabelValues(result).Inc()
 }
