@@ -38,10 +38,20 @@ type Docket struct {
 	ShortDescription string `json:"short_description"`
 	DocumentURL      string `json:"document_url"`
 	PacerCaseID      string `json:"pacer_case_id"`
+	// Document says why the entry has no document to open: DocSealed,
+	// DocMinute or DocNone; "" when DocumentURL is the document (or unknown).
+	Document string `json:"document,omitempty"`
 	// Procedural marks routine entries (notice of appearance, pro hac vice…)
 	// that are counted in a case thread but not posted by default.
 	Procedural bool `json:"-"`
 }
+
+// Values of Docket.Document: an entry whose document cannot be opened.
+const (
+	DocSealed = "sealed" // filed under seal
+	DocMinute = "minute" // a minute entry: the docket text is all there is
+	DocNone   = "none"   // a numbered entry without a document
+)
 
 // CaseKey identifies the case: court and core docket number. Alerts for docket
 // items are threaded by it, whatever source they came from.

@@ -10,6 +10,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/feeds/court"
 	"github.com/wirewatch/wirewatch/match"
 )
 
@@ -203,12 +204,18 @@ func (d *Discord) alertEmbed(a wirewatch.Alert) *discordgo.MessageEmbed {
 	if dk := a.Docket; dk != nil {
 		e.Color = colorDocket
 		add("Case", escape(truncate(dk.CaseName, 300)), false)
-		add("Docket", escape(strings.ToUpper(truncate(dk.Court, 20))+" "+truncate(dk.Number, 60)), true)
+		add("Docket", escape(court.Cite(*dk)), true)
 		if dk.EntryNumber != "" {
 			add("Entry", escape(truncate(dk.EntryNumber, 20)), true)
 		}
-		if u := safeURL(dk.DocumentURL); u != "" {
-			add("Document", u, false)
+		// Sealed/minute entries get their label and no link; a link says
+		// whether it is free (RECAP) or on PACER.
+		if label, u := court.Document(*dk); label != "" {
+			if u = safeURL(u); u != "" {
+				add("Document", label+": "+u, false)
+			} else {
+				add("Document", escape(label), false)
+			}
 		}
 	}
 	e.Fields = fields

@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/feeds/court"
 	"github.com/wirewatch/wirewatch/match"
 )
 
@@ -198,15 +199,15 @@ func (s *Slack) card(a *wirewatch.Alert) []slack.Block {
 		if c := strings.TrimSpace(d.CaseName); c != "" {
 			ps = append(ps, "*"+esc(c, 200)+"*")
 		}
-		ps = append(ps, esc(strings.TrimSpace(d.Court+" "+d.Number), 80))
+		ps = append(ps, esc(court.Cite(*d), 80))
 		if d.EntryNumber != "" {
 			ps = append(ps, "entry "+esc(d.EntryNumber, 20))
 		}
 		if d.ShortDescription != "" && d.ShortDescription != a.Title {
 			ps = append(ps, esc(d.ShortDescription, 300))
 		}
-		if lu := linkURL(d.DocumentURL); lu != "" {
-			ps = append(ps, "<"+lu+"|document>")
+		if label, u := court.Document(*d); label != "" {
+			ps = append(ps, link(u, label, 60)) // sealed/minute entries: the label, no link
 		}
 		bl = append(bl, slack.NewSectionBlock(mdText(strings.Join(ps, " · ")), nil, nil))
 	}

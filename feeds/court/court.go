@@ -16,6 +16,7 @@
 package court
 
 import (
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -118,4 +119,59 @@ func Title(d wirewatch.Docket) string {
 // ellipsis when cut.
 func oneLine(s string, n int) string {
 	return wirewatch.Ellipsize(strings.Join(strings.Fields(s), " "), n)
+}
+
+// Cite is the docket number followed by the court's short name,
+// "8:25-cv-00951 (D. Md.)"; either part may be missing.
+func Cite(d wirewatch.Docket) string {
+	n := oneLine(d.Number, 60)
+	if d.Court == "" {
+		return n
+	}
+	c := "(" + Name(oneLine(d.Court, 20)) + ")"
+	if n == "" {
+		return c
+	}
+	return n + " " + c
+}
+
+// sealed finds an entry filed under seal in its description: one that
+// starts "SEALED" ("Sealed Motion", "*SEALED* Order"), or says "(sealed)"
+// or "sealed document". An order about sealing ("granting motion to file
+// sealed exhibits", "unsealed") is a public entry and does not match.
+var sealed = regexp.MustCompile(`(?i)^[^a-z0-9]*sealed\b|\(\s*sealed\s*\)|\bsealed\s+(?:document|entry|filing)\b`)
+
+// Sealed tells whether a docket description says the entry is sealed.
+func Sealed(desc string) bool {
+	return sealed.MatchString(wirewatch.Clip(desc, 4096))
+}
+
+// Document is how an entry's document is shown: a label and the URL to
+// link it with ("" for no link). Sealed, minute and text-only entries get a
+// label and no link, as their document pages fail; a link says whether it
+// is free (a RECAP copy on storage.courtlistener.com) or on PACER (a fee,
+// ecf.*.uscourts.gov). The label is plain text: adapters escape it.
+func Document(d wirewatch.Docket) (label, link string) {
+	switch d.Document {
+	case wirewatch.DocSealed:
+		return "sealed: no document to open", ""
+	case wirewatch.DocMinute:
+		return "minute entry: no document", ""
+	case wirewatch.DocNone:
+		return "no document", ""
+	}
+	u, err := url.Parse(d.DocumentURL)
+	if d.DocumentURL == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return "", ""
+	}
+	host := strings.ToLower(u.Hostname())
+	switch {
+	case host == "storage.courtlistener.com":
+		return "document (free, RECAP)", d.DocumentURL
+	case strings.HasPrefix(host, "ecf.") && strings.HasSuffix(host, ".uscourts.gov"):
+		return "document (PACER, fee)", d.DocumentURL
+	case host == "www.courtlistener.com" || host == "courtlistener.com":
+		return "document page (CourtListener)", d.DocumentURL
+	}
+	return "document", d.DocumentURL
 }

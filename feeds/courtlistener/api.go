@@ -196,6 +196,7 @@ type apiDocument struct {
 	DocumentNumber   json.RawMessage `json:"document_number"`
 	AttachmentNumber json.RawMessage `json:"attachment_number"`
 	IsAvailable      *bool           `json:"is_available"`
+	IsSealed         *bool           `json:"is_sealed"`
 	FilepathLocal    *string         `json:"filepath_local"`
 	// Search results only.
 	EntryNumber    json.RawMessage `json:"entry_number"`
@@ -304,8 +305,16 @@ func (c *Client) entryItem(info docketInfo, e apiEntry) wirewatch.Item {
 	if d.DocumentURL == "" && strings.HasPrefix(doc.AbsoluteURL, "/") {
 		d.DocumentURL = c.site + strings.TrimPrefix(doc.AbsoluteURL, "/")
 	}
+	switch {
+	case doc.IsSealed != nil && *doc.IsSealed, court.Sealed(short):
+		d.Document, d.DocumentURL = wirewatch.DocSealed, ""
+	case len(e.RecapDocuments) == 0 && entryNo == "":
+		d.Document = wirewatch.DocMinute
+	case len(e.RecapDocuments) == 0:
+		d.Document = wirewatch.DocNone
+	}
 	link := doc.pdf()
-	if link == "" {
+	if link == "" || d.Document == wirewatch.DocSealed {
 		link = docketPage
 		if entryNo != "" {
 			link += "#entry-" + entryNo

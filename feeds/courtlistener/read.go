@@ -199,6 +199,14 @@ func (c *Client) readDocketFeed(ctx context.Context, feed atomFeed, f wirewatch.
 			PacerCaseID:      info.PacerCaseID,
 		}
 		d.Procedural = court.Procedural(long)
+		switch {
+		case court.Sealed(long):
+			d.Document, d.DocumentURL = wirewatch.DocSealed, ""
+		case d.DocumentURL == "" && entryNo == "":
+			d.Document = wirewatch.DocMinute
+		case d.DocumentURL == "":
+			d.Document = wirewatch.DocNone
+		}
 		link := safeURL(e.link("alternate"))
 		if strings.HasPrefix(d.DocumentURL, storageURL) {
 			link = d.DocumentURL // the free RECAP copy

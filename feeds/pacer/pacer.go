@@ -259,8 +259,16 @@ func (e *entry) item() wirewatch.Item {
 		PacerCaseID:      e.pacerCaseID,
 	}
 	d.Procedural = court.Procedural(d.ShortDescription)
+	switch {
+	case court.Sealed(d.ShortDescription):
+		d.Document = wirewatch.DocSealed // its doc1 page refuses everyone
+	case e.docURL == "" && e.entryNumber == "":
+		d.Document = wirewatch.DocMinute
+	case e.docURL == "":
+		d.Document = wirewatch.DocNone
+	}
 	link := e.docURL
-	if link == "" {
+	if link == "" || d.Document == wirewatch.DocSealed {
 		link = e.link
 	}
 	summary := d.ShortDescription

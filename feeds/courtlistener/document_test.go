@@ -1,0 +1,42 @@
+package courtlistener
+
+import (
+	"encoding/json"
+	"testing"
+
+	wirewatch "github.com/wirewatch/wirewatch"
+)
+
+// API entries say when their document can't be opened: a sealed RECAP
+// document (is_sealed) links the docket page, not the document; an entry
+// with no documents is a minute entry (no number) or a text-only one.
+func TestEntryDocumentKinds(t *testing.T) {
+	c := New(Options{})
+	info := docketInfo{ID: 69777799, Court: "mdd", Number: "8:25-cv-00951", CaseName: "Abrego Garcia v. Noem", AbsoluteURL: "/docket/69777799/abrego-garcia-v-noem/"}
+	yes, path := true, "recap/gov.uscourts.mdd.578815/gov.uscourts.mdd.578815.61.0.pdf"
+	tests := []struct {
+		name, entry string
+		docs        []apiDocument
+		want        string
+		freeLink    bool
+	}{
+		{"free", "61", []apiDocument{{ID: 1, Description: "Order", FilepathLocal: &path, IsAvailable: &yes}}, "", true},
+		{"sealed", "62", []apiDocument{{ID: 2, Description: "Motion", IsSealed: &yes, AbsoluteURL: "/docket/69777799/62/x/"}}, wirewatch.DocSealed, false},
+		{"minute", "", nil, wirewatch.DocMinute, false},
+		{"text only", "63", nil, wirewatch.DocNone, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			it := c.entryItem(info, apiEntry{ID: 9, EntryNumber: json.RawMessage(`"` + tt.entry + `"`), Description: "Entry text", RecapDocuments: tt.docs})
+			if it.Docket.Document != tt.want {
+				t.Errorf("Document %q, want %q", it.Docket.Document, tt.want)
+			}
+			if free := it.Docket.DocumentURL == storageURL+path; free != tt.freeLink {
+				t.Errorf("DocumentURL %q (free %v, want %v)", it.Docket.DocumentURL, free, tt.freeLink)
+			}
+			if tt.want == wirewatch.DocSealed && it.Docket.DocumentURL != "" {
+				t.Errorf("sealed entry links %q", it.Docket.DocumentURL)
+			}
+		})
+	}
+}
