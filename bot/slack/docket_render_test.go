@@ -28,7 +28,9 @@ func TestDocketCardDocuments(t *testing.T) {
 		{"sealed", func(d *wirewatch.Docket) {
 			d.Document, d.DocumentURL, d.ShortDescription = wirewatch.DocSealed, "", "SEALED MOTION"
 		}, []string{"sealed: no document to open"}, []string{"doc1", "|document"}},
-		{"minute", func(d *wirewatch.Docket) { d.Document, d.EntryNumber, d.ShortDescription = wirewatch.DocMinute, "", "Status Conference" },
+		{"minute", func(d *wirewatch.Docket) {
+			d.Document, d.EntryNumber, d.ShortDescription = wirewatch.DocMinute, "", "Status Conference"
+		},
 			[]string{"minute entry: no document"}, []string{"|document", "doc1"}},
 		{"text only", func(d *wirewatch.Docket) { d.Document = wirewatch.DocNone }, []string{"no document"}, []string{"|document", "doc1", "|no document"}},
 		{"scotus", func(d *wirewatch.Docket) { d.Court, d.Number = "scotus", "24A949" }, []string{"24A949 (U.S.)"}, []string{"scotus"}},
