@@ -389,6 +389,9 @@ func TestExampleConfigDefaults(t *testing.T) {
 		if all.Feeds[i].Type == "auto" {
 			all.Feeds[i].Type = "" // type: auto is what an absent type means
 		}
+		if all.Feeds[i].Fulltext == "auto" {
+			all.Feeds[i].Fulltext = "" // so is fulltext: auto on a news feed
+		}
 	}
 	if len(all.Slack.Admins) == 0 {
 		all.Slack.Admins = nil // admins: [] is the empty default
