@@ -26,9 +26,16 @@ type Alert struct {
 	MatchedIn []string `json:"matched_in,omitempty"`
 	// Quiet alerts (routine docket entries) are counted in their thread's
 	// summary but not posted on their own.
-	Quiet  bool      `json:"quiet,omitempty"`
-	Queued time.Time `json:"queued,omitzero"`
-	Tries  int       `json:"tries,omitempty"` // failed deliveries so far
+	Quiet bool `json:"quiet,omitempty"`
+	// Routine: a docket entry the routine-entry classifier calls routine
+	// (Docket.Procedural, which the outbox does not keep), posted or not.
+	Routine bool `json:"routine,omitempty"`
+	// Broadcast is what the alert's watches say of showing it in the
+	// channel too (Watch.Broadcast, combined by the watchlist): "" or
+	// BroadcastAuto lets the dispatcher decide.
+	Broadcast string    `json:"broadcast,omitempty"`
+	Queued    time.Time `json:"queued,omitzero"`
+	Tries     int       `json:"tries,omitempty"` // failed deliveries so far
 	// InFlight: a send of this alert began and its outcome was not
 	// recorded (the process died): ask the Poster whether it was
 	// delivered before sending it again.

@@ -8,15 +8,16 @@ import (
 
 // Chat command verbs, shared by Slack, Discord and the shell.
 const (
-	CmdAdd      = "add"
-	CmdList     = "list"
-	CmdDrop     = "drop"
-	CmdTest     = "test"
-	CmdAlias    = "alias"
-	CmdFeedAdd  = "feed add"
-	CmdFeedList = "feed list"
-	CmdFeedDrop = "feed drop"
-	CmdHelp     = "help"
+	CmdAdd       = "add"
+	CmdList      = "list"
+	CmdDrop      = "drop"
+	CmdTest      = "test"
+	CmdAlias     = "alias"
+	CmdBroadcast = "broadcast"
+	CmdFeedAdd   = "feed add"
+	CmdFeedList  = "feed list"
+	CmdFeedDrop  = "feed drop"
+	CmdHelp      = "help"
 )
 
 // Command is one chat command, already taken apart by the platform adapter.
@@ -26,6 +27,7 @@ type Command struct {
 	// URL (feed add).
 	Arg   string
 	Alias string // alias: the spelling to add to the watch
+	Mode  string // broadcast: auto, always or never
 	Name  string // feed add: optional display name
 	Type  string // feed add: feed type when not detected (shell only)
 	// Channel is where the command was typed; watches added there deliver
@@ -78,6 +80,16 @@ func ParseCommandText(text string) (Command, error) {
 			return Command{}, fmt.Errorf("alias needs a watch id and a spelling, e.g. alias w3 Mazarra")
 		}
 		return Command{Verb: CmdAlias, Arg: id, Alias: spelling}, nil
+	case CmdBroadcast:
+		id, mode, _ := strings.Cut(rest, " ")
+		mode = strings.ToLower(strings.TrimSpace(mode))
+		if id == "" || mode == "" {
+			return Command{}, fmt.Errorf("broadcast needs a watch id and auto, always or never, e.g. broadcast w3 always")
+		}
+		if err := CheckBroadcast(mode); err != nil {
+			return Command{}, err
+		}
+		return Command{Verb: CmdBroadcast, Arg: id, Mode: mode}, nil
 	case "feed", "feeds":
 		sub, arg, _ := strings.Cut(rest, " ")
 		arg = strings.TrimSpace(arg)

@@ -63,8 +63,7 @@ type Poster interface {
 	Delivered(ctx context.Context, th Thread, a Alert) (Thread, bool, error)
 }
 
-// Broadcast tells whether a reply is also shown in the channel: thread
-// replies notify only the thread's followers, so a docket entry that is
-// posted (a substantive one) and any item of a thread silent for
-// BroadcastAfter are broadcast.
+// BroadcastAfter: thread replies notify only the thread's followers, so
+// with Watch.Broadcast auto the first item of a thread silent this long is
+// also shown in the channel, as a docket entry that is not routine is.
 const BroadcastAfter = 6 * time.Hour

@@ -81,9 +81,32 @@ type Watch struct {
 	To      []Destination `json:"to"`
 	// Procedural: also post routine docket entries (appearances, pro hac
 	// vice…), which are otherwise only counted.
-	Procedural bool      `json:"procedural,omitempty"`
-	AddedBy    string    `json:"added_by,omitempty"`
-	AddedAt    time.Time `json:"added_at,omitzero"`
+	Procedural bool `json:"procedural,omitempty"`
+	// Broadcast says when a thread reply is also shown in the channel:
+	// BroadcastAuto (also ""), BroadcastAlways or BroadcastNever.
+	Broadcast string    `json:"broadcast,omitempty"`
+	AddedBy   string    `json:"added_by,omitempty"`
+	AddedAt   time.Time `json:"added_at,omitzero"`
+}
+
+// When a thread reply is also shown in the channel (Watch.Broadcast).
+const (
+	// BroadcastAuto: when it matters: a docket entry that is not routine
+	// (an order, an opinion, a notice of appeal…), or the first item
+	// after the thread was quiet for BroadcastAfter.
+	BroadcastAuto   = "auto"
+	BroadcastAlways = "always" // every reply
+	BroadcastNever  = "never"  // none: replies stay in the thread
+)
+
+// CheckBroadcast refuses a Broadcast value other than auto, always or never
+// ("" is auto).
+func CheckBroadcast(s string) error {
+	switch s {
+	case "", BroadcastAuto, BroadcastAlways, BroadcastNever:
+		return nil
+	}
+	return fmt.Errorf("broadcast %q: want auto, always or never", s)
 }
 
 // Label is how alerts name the watch: its name, else its query.

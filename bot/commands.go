@@ -72,6 +72,8 @@ func (s *Commands) run(ctx context.Context, c wirewatch.Command) (string, error)
 		return s.test(c)
 	case wirewatch.CmdAlias:
 		return s.alias(c)
+	case wirewatch.CmdBroadcast:
+		return s.broadcast(c)
 	case wirewatch.CmdFeedAdd:
 		return s.feedAdd(ctx, c)
 	case wirewatch.CmdFeedList:
@@ -88,6 +90,7 @@ const Help = `/watch add QUERY — post new items matching QUERY in this channel
 /watch drop ID — stop a watch
 /watch test QUERY — which recent items QUERY would match (posts nothing)
 /watch alias ID SPELLING — also match another spelling: /watch alias w3 Mazarra (exact, OR-ed with the query)
+/watch broadcast ID auto|always|never — when a reply in a thread is also shown in the channel (auto: orders and other non-routine docket entries, and the first item after 6 quiet hours)
   test and list offer near misses seen lately: "also seen: Joseph Mazarra (3 items this week)" — never added by themselves
 /watch feed add URL [NAME] · /watch feed list · /watch feed drop ID — the feeds read
 
@@ -172,6 +175,9 @@ func (s *Commands) list(c wirewatch.Command) string {
 		}
 		if len(w.Aliases) > 0 {
 			fmt.Fprintf(&b, " · also: %s", strings.Join(w.Aliases, ", "))
+		}
+		if w.Broadcast != "" && w.Broadcast != wirewatch.BroadcastAuto {
+			fmt.Fprintf(&b, " · broadcast %s", w.Broadcast)
 		}
 		if wirewatch.ConfigID(w.ID) {
 			b.WriteString(" · from the config file")
@@ -369,6 +375,44 @@ func (s *Commands) alias(c wirewatch.Command) (string, error) {
 		return "", err
 	}
 	return fmt.Sprintf("Watch %s now also matches %s: %s.", w.ID, spelling, q.Canonical()), nil
+}
+
+// broadcast sets when a watch of this channel shows thread replies in the
+// channel too.
+func (s *Commands) broadcast(c wirewatch.Command) (string, error) {
+	id, mode := strings.TrimSpace(c.Arg), strings.TrimSpace(c.Mode)
+	if wirewatch.ConfigID(id) {
+		return "", fmt.Errorf("watch %s is defined in the config file; set its broadcast there", id)
+	}
+	if err := wirewatch.CheckBroadcast(mode); err != nil || mode == "" {
+		return "", errors.New("broadcast needs auto, always or never, e.g. /watch broadcast w3 always")
+	}
+	w, err := s.DB.UpdateWatch(id, c.User, "watch broadcast", func(w *wirewatch.Watch) (string, error) {
+		if c.Channel != "" && !delivers(*w, c.Channel) {
+			return "", fmt.Errorf("watch %s belongs to another channel", id)
+		}
+		w.Broadcast = mode
+		return mode, nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return "", fmt.Errorf("no watch %q; /watch list shows the ids", id)
+	}
+	if err != nil {
+		return "", err
+	}
+	if err := s.List.Set(w); err != nil {
+		return "", err
+	}
+	var what string
+	switch mode {
+	case wirewatch.BroadcastAlways:
+		what = "every reply in its threads is also shown in the channel"
+	case wirewatch.BroadcastNever:
+		what = "replies stay in their threads"
+	default:
+		what = "orders and other non-routine docket entries, and the first item after 6 quiet hours, are also shown in the channel"
+	}
+	return fmt.Sprintf("Watch %s: broadcast %s — %s.", w.ID, mode, what), nil
 }
 
 func termList(ts []match.Term) string {

@@ -905,3 +905,64 @@ func TestWaitEmptyDoesNotWaitForSummaries(t *testing.T) {
 		}
 	})
 }
+
+// A watch's broadcast setting decides over auto: always shows every reply
+// in the channel, never none, not even an order; under auto a routine
+// entry that a procedural watch has posted stays in its thread.
+func TestDispatcherBroadcastFollowsTheWatch(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		db := openStore(t)
+		const to = wirewatch.Destination("slack:C1")
+		with := func(a wirewatch.Alert, mode string, k *wirewatch.Docket) wirewatch.Alert {
+			a.Broadcast, a.Docket = mode, k
+			a.Routine = k != nil && k.Procedural // as Watchlist.Alerts sets it
+			return a
+		}
+		order := &wirewatch.Docket{Court: "mdd", Number: "1", ShortDescription: "ORDER"}
+		routine := &wirewatch.Docket{Court: "mdd", Number: "1", ShortDescription: "NOTICE of Appearance", Procedural: true}
+		queue(t, db,
+			alert(to, "a", "a-top"), with(alert(to, "a", "always-news"), wirewatch.BroadcastAlways, nil),
+			alert(to, "n", "n-top"), with(alert(to, "n", "never-order"), wirewatch.BroadcastNever, order),
+			alert(to, "p", "p-top"), with(alert(to, "p", "auto-routine"), wirewatch.BroadcastAuto, routine),
+			with(alert(to, "p", "auto-order"), "", order),
+		)
+		p := &fakePoster{}
+		deliverAll(t, newDispatcher(db, map[string]wirewatch.Poster{"slack": p}))
+		got := map[string]bool{}
+		for _, r := range p.ops("Reply") {
+			got[r.a.Title] = r.broadcast
+		}
+		want := map[string]bool{"always-news": true, "never-order": false, "auto-routine": false, "auto-order": true}
+		for title, b := range want {
+			if v, ok := got[title]; !ok || v != b {
+				t.Errorf("%s: broadcast %v (replied %v), want %v", title, v, ok, b)
+			}
+		}
+	})
+}
+
+// An alert naming several watches: always wins, never needs them all.
+func TestBroadcastOfSeveralWatches(t *testing.T) {
+	w := func(modes ...string) []wirewatch.Watch {
+		out := make([]wirewatch.Watch, len(modes))
+		for i, m := range modes {
+			out[i].Broadcast = m
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		ws   []wirewatch.Watch
+		want string
+	}{
+		{w(""), wirewatch.BroadcastAuto},
+		{w("never"), wirewatch.BroadcastNever},
+		{w("never", "never"), wirewatch.BroadcastNever},
+		{w("never", ""), wirewatch.BroadcastAuto},
+		{w("never", "always"), wirewatch.BroadcastAlways},
+		{w("auto", "always", "never"), wirewatch.BroadcastAlways},
+	} {
+		if got := broadcastOf(tc.ws); got != tc.want {
+			t.Errorf("broadcastOf(%+v) = %s, want %s", tc.ws, got, tc.want)
+		}
+	}
+}

@@ -73,8 +73,7 @@ func (d *Dispatcher) post(ctx context.Context, p wirewatch.Poster, th wirewatch.
 	if th.TopRef == "" {
 		return d.startThread(ctx, p, th, a, now)
 	}
-	broadcast := a.Docket != nil || (!th.LastPost.IsZero() && now.Sub(th.LastPost) > wirewatch.BroadcastAfter)
-	ref, err := p.Reply(ctx, th, a, broadcast)
+	ref, err := p.Reply(ctx, th, a, broadcast(th, a, now))
 	switch {
 	case errors.Is(err, wirewatch.ErrGone):
 		d.log.Info("thread is gone; starting it anew", "to", a.To, "thread", a.Thread)
@@ -113,6 +112,25 @@ func (d *Dispatcher) post(ctx context.Context, p wirewatch.Poster, th wirewatch.
 		}
 	}
 	return next, d.record(a, th, next)
+}
+
+// broadcast tells whether the reply a in th is also shown in the channel:
+// as its watches say (Alert.Broadcast), and for auto when it matters: a
+// docket entry that is not routine by the routine-entry classifier
+// (Alert.Routine; a routine one is posted only for a procedural watch, and
+// stays in the thread), or the first item after the thread was quiet for
+// wirewatch.BroadcastAfter.
+func broadcast(th wirewatch.Thread, a wirewatch.Alert, now time.Time) bool {
+	switch a.Broadcast {
+	case wirewatch.BroadcastAlways:
+		return true
+	case wirewatch.BroadcastNever:
+		return false
+	}
+	if a.Docket != nil && !a.Routine && !a.Docket.Procedural {
+		return true
+	}
+	return !th.LastPost.IsZero() && now.Sub(th.LastPost) > wirewatch.BroadcastAfter
 }
 
 // startThread posts a as the top message of a new thread, records it, and

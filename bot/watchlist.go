@@ -182,8 +182,9 @@ func (l *Watchlist) Alerts(it wirewatch.Item, now time.Time, loc *time.Location)
 		for _, w := range d.watches {
 			a.Watches = append(a.Watches, w.Label())
 		}
+		a.Broadcast = broadcastOf(d.watches)
 		if it.Docket != nil && it.Docket.Procedural {
-			a.Quiet = true
+			a.Quiet, a.Routine = true, true
 			for _, w := range d.watches {
 				a.Quiet = a.Quiet && !w.Procedural
 			}
@@ -191,6 +192,28 @@ func (l *Watchlist) Alerts(it wirewatch.Item, now time.Time, loc *time.Location)
 		out = append(out, a)
 	}
 	return out
+}
+
+// broadcastOf combines the Broadcast settings of the watches one alert
+// names: always if any says always (someone asked to see every reply in
+// the channel, and one message serves them all), never only if every one
+// says never (one watch's never does not silence another's auto), else
+// auto.
+func broadcastOf(ws []wirewatch.Watch) string {
+	never := len(ws) > 0
+	for _, w := range ws {
+		switch w.Broadcast {
+		case wirewatch.BroadcastAlways:
+			return wirewatch.BroadcastAlways
+		case wirewatch.BroadcastNever:
+		default:
+			never = false
+		}
+	}
+	if never {
+		return wirewatch.BroadcastNever
+	}
+	return wirewatch.BroadcastAuto
 }
 
 // TermTexts lists the matched terms as written, each once (compared folded).

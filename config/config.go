@@ -81,6 +81,7 @@ type Watch struct {
 	Aliases    []string `yaml:"aliases"` // confirmed alternative spellings, OR-ed with the query
 	To         []string `yaml:"to"`
 	Procedural bool     `yaml:"procedural"`
+	Broadcast  string   `yaml:"broadcast"` // auto | always | never: show thread replies in the channel too
 	Line       int      `yaml:"-"`
 }
 
@@ -376,6 +377,9 @@ func (c *Config) Validate() error {
 				bad("%s.aliases: %v", key, err) // too many, or too many terms with the query
 			}
 		}
+		if err := wirewatch.CheckBroadcast(w.Broadcast); err != nil {
+			bad("%s.%v", key, err)
+		}
 		if len(w.To) == 0 {
 			bad("%s.to: name at least one destination (stdout, slack:<channel id>, discord:<channel id>)", key)
 		}
@@ -472,7 +476,7 @@ func (c *Config) DomainWatches() []wirewatch.Watch {
 		for j, d := range w.To {
 			to[j] = wirewatch.Destination(d)
 		}
-		out[i] = wirewatch.Watch{ID: WatchID(i), Name: w.Name, Query: w.Query, Aliases: w.Aliases, To: to, Procedural: w.Procedural, AddedBy: "config"}
+		out[i] = wirewatch.Watch{ID: WatchID(i), Name: w.Name, Query: w.Query, Aliases: w.Aliases, To: to, Procedural: w.Procedural, Broadcast: w.Broadcast, AddedBy: "config"}
 	}
 	return out
 }

@@ -37,7 +37,7 @@ const manageChannels = int64(discordgo.PermissionManageChannels)
 // A command has one default_member_permissions, so /watch as a whole gets
 // Manage Channels: by default only members who may manage the channel see
 // it. Server admins may open it to others (Server Settings → Integrations);
-// the changing subcommands (add, drop, alias, feed add, feed drop) still check
+// the changing subcommands (add, drop, alias, broadcast, feed add, feed drop) still check
 // Manage Channels on the member's permissions in that channel, while list,
 // test and help work for anyone allowed to use /watch.
 func Commands() []*discordgo.ApplicationCommand {
@@ -72,6 +72,17 @@ func Commands() []*discordgo.ApplicationCommand {
 			sub("alias", "Also match another spelling of a watch's name (needs Manage Channels)",
 				str("id", "The watch's id (see list)", true, maxID, true),
 				str("spelling", "e.g. Mazarra: matched exactly, OR-ed with the query", true, maxAlias, false)),
+			sub("broadcast", "When a thread reply is also shown in the channel (needs Manage Channels)",
+				str("id", "The watch's id (see list)", true, maxID, true),
+				&discordgo.ApplicationCommandOption{
+					Type: discordgo.ApplicationCommandOptionString, Name: "mode", Required: true,
+					Description: "auto: orders and non-routine entries, and after 6 quiet hours",
+					Choices: []*discordgo.ApplicationCommandOptionChoice{
+						{Name: "auto", Value: wirewatch.BroadcastAuto},
+						{Name: "always", Value: wirewatch.BroadcastAlways},
+						{Name: "never", Value: wirewatch.BroadcastNever},
+					},
+				}),
 			{
 				Type: discordgo.ApplicationCommandOptionSubCommandGroup, Name: "feed", Description: "Manage feeds",
 				Options: []*discordgo.ApplicationCommandOption{
@@ -136,6 +147,12 @@ func command(i *discordgo.Interaction) (wirewatch.Command, error) {
 		if c.Arg, err = need("id", maxID); err == nil {
 			c.Alias, err = need("spelling", maxAlias)
 		}
+	case wirewatch.CmdBroadcast:
+		if c.Arg, err = need("id", maxID); err == nil {
+			if c.Mode, err = need("mode", maxID); err == nil {
+				err = wirewatch.CheckBroadcast(c.Mode)
+			}
+		}
 	case wirewatch.CmdFeedAdd:
 		if c.Arg, err = need("url", maxFeedURL); err == nil {
 			c.Name, err = get("name", maxFeedName)
@@ -154,7 +171,7 @@ func command(i *discordgo.Interaction) (wirewatch.Command, error) {
 // changes tells whether verb changes watches or feeds.
 func changes(verb string) bool {
 	switch verb {
-	case wirewatch.CmdAdd, wirewatch.CmdDrop, wirewatch.CmdAlias, wirewatch.CmdFeedAdd, wirewatch.CmdFeedDrop:
+	case wirewatch.CmdAdd, wirewatch.CmdDrop, wirewatch.CmdAlias, wirewatch.CmdBroadcast, wirewatch.CmdFeedAdd, wirewatch.CmdFeedDrop:
 		return true
 	}
 	return false
@@ -289,7 +306,7 @@ func (d *Discord) autocomplete(ctx context.Context, c wirewatch.Commander, i *di
 		Data: &discordgo.InteractionResponseData{Choices: []*discordgo.ApplicationCommandOptionChoice{}},
 	}
 	data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
-	if !ok || data.Name != "watch" || len(data.Options) != 1 || data.Options[0].Name != "drop" && data.Options[0].Name != "alias" {
+	if !ok || data.Name != "watch" || len(data.Options) != 1 || data.Options[0].Name != "drop" && data.Options[0].Name != "alias" && data.Options[0].Name != "broadcast" {
 		return resp
 	}
 	ch, err := wirewatch.ParseDestination(wirewatch.Discord + ":" + i.ChannelID)
