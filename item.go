@@ -41,6 +41,11 @@ type Docket struct {
 	// Document says why the entry has no document to open: DocSealed,
 	// DocMinute or DocNone; "" when DocumentURL is the document (or unknown).
 	Document string `json:"document,omitempty"`
+	// Origin is the case this docket came from as the source's docket
+	// fields give it ("mdd 8:25-cv-00951": CourtListener's appeal_from and
+	// original_court_info); "" when the source gives none. Links dockets
+	// into one matter (store/links.go).
+	Origin string `json:"origin,omitempty"`
 	// Procedural marks routine entries (notice of appearance, pro hac vice…)
 	// that are counted in a case thread but not posted by default.
 	Procedural bool `json:"-"`

@@ -97,6 +97,13 @@ func (p *Pipeline) alerts(items []wirewatch.Item, now time.Time, wanted func(wir
 	if err != nil {
 		return nil, err
 	}
+	var newItems []wirewatch.Item
+	for i, it := range items {
+		if unseen[i] {
+			newItems = append(newItems, it)
+		}
+	}
+	p.Watches.NoteCases(newItems) // linked dockets, before matching (cases.go)
 	out := map[string][]wirewatch.Alert{}
 	for i, it := range items {
 		if !unseen[i] || !wanted(it) {

@@ -164,6 +164,7 @@ func (m *Main) Open(ctx context.Context) error {
 	})
 
 	m.watches = bot.NewWatchlist()
+	m.watches.SetCases(db, m.log) // linked dockets thread as one matter
 	if errs := m.watches.SetAll(c.DomainWatches()); len(errs) > 0 {
 		return &configError{errors.Join(errs...)}
 	}

@@ -35,6 +35,28 @@ type docketInfo struct {
 	CaseShort   string `json:"case_name_short"`
 	AbsoluteURL string `json:"absolute_url"`
 	PacerCaseID string `json:"pacer_case_id"`
+	// The court appealed from (an API URL ending in /courts/{id}/) and the
+	// originating case's number, where the docket has them.
+	AppealFrom   string `json:"appeal_from"`
+	OriginalInfo *struct {
+		DocketNumber string `json:"docket_number"`
+	} `json:"original_court_info"`
+}
+
+var courtInURL = regexp.MustCompile(`/courts/([a-z0-9-]{1,20})/?$`)
+
+// origin is "court number" of the case this docket came from, "" unknown.
+func (d docketInfo) origin() string {
+	m := courtInURL.FindStringSubmatch(d.AppealFrom)
+	if m == nil || d.OriginalInfo == nil {
+		return ""
+	}
+	n := court.CoreNumber(d.OriginalInfo.DocketNumber)
+	c := court.FromPACER(m[1])
+	if n == "" || !court.Known(c) || c == d.Court {
+		return ""
+	}
+	return c + " " + n
 }
 
 func (d docketInfo) normalized() docketInfo {
@@ -298,6 +320,7 @@ func (c *Client) entryItem(info docketInfo, e apiEntry) wirewatch.Item {
 		EntryNumber:      entryNo,
 		ShortDescription: short,
 		PacerCaseID:      info.PacerCaseID,
+		Origin:           info.origin(),
 	}
 	d.Procedural = court.Procedural(short) || court.Procedural(long)
 	docketPage := c.docketPage(info)

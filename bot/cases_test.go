@@ -1,0 +1,71 @@
+package bot_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/bot"
+)
+
+func docketItem(id, court, number, name, entry, desc string, at time.Time) wirewatch.Item {
+	return wirewatch.Item{ID: id, Title: desc, Link: "https://www.courtlistener.com/docket/1/" + id, Published: at, Summary: desc,
+		Docket: &wirewatch.Docket{Court: court, Number: number, CaseName: name, EntryNumber: entry, ShortDescription: desc}}
+}
+
+// A district docket and its appeal, once each names the other, are one
+// matter: the appeal's entries are threaded under the district docket's key
+// and a case: watch on the district number alerts for them; a forged
+// "USCA Case Number" in another court's case does not join the thread.
+// ("ORDER denying stay" names no number: only the link makes it alert.)
+func TestLinkedDocketsThreadTogether(t *testing.T) {
+	db := openStore(t)
+	now := time.Date(2025, 4, 1, 15, 0, 0, 0, time.UTC)
+	wl := mustWatchlist(t, wirewatch.Watch{ID: "w1", Query: "case:8:25-cv-00951", To: []wirewatch.Destination{"slack:C1"}})
+	wl.SetCases(db, quietLog())
+	p := &bot.Pipeline{DB: db, Location: time.UTC, Log: quietLog(), Now: func() time.Time { return now }, Watches: wl}
+	hook := wirewatch.Feed{ID: "hook", Name: "CourtListener"}
+
+	push := func(items ...wirewatch.Item) {
+		t.Helper()
+		if err := p.Ingest(t.Context(), hook, items); err != nil {
+			t.Fatal(err)
+		}
+	}
+	push(docketItem("d61", "mdd", "8:25-cv-00951", "Abrego Garcia v. Noem", "61",
+		"USCA Case Number 25-1345 for [58] Notice of Appeal filed by Kristi Noem", now.Add(-3*time.Hour)))
+	// The appeal's first entry names its origin: this completes the link.
+	push(docketItem("a1", "ca4", "25-1345", "Kilmar Abrego Garcia v. Kristi Noem", "1",
+		"Case docketed. Originating case number: 8:25-cv-00951-PX", now.Add(-2*time.Hour)))
+	push(docketItem("a2", "ca4", "25-1345", "Kilmar Abrego Garcia v. Kristi Noem", "2", "ORDER denying stay", now.Add(-time.Hour)))
+	// Forgery: a New York case's text claims the appeal's number, and an
+	// unrelated ca2 docket names the Maryland number as its origin.
+	push(docketItem("f1", "nysd", "1:25-cv-01234", "Forger v. X", "3", "USCA Case Number 25-1345; originating case number 8:25-cv-00951", now))
+	push(docketItem("f2", "ca2", "25-1345", "Forger v. X", "1", "Originating case number: 8:25-cv-00951", now))
+
+	got, err := db.Pending("slack:C1", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	threads := map[string]string{}
+	for _, a := range got {
+		threads[a.Docket.Court+" "+a.Docket.EntryNumber] = a.Thread
+	}
+	want := map[string]string{
+		"mdd 61": "case:mdd:8:25-cv-00951",
+		"ca4 1":  "case:mdd:8:25-cv-00951",
+		"ca4 2":  "case:mdd:8:25-cv-00951",
+	}
+	for k, th := range want {
+		if threads[k] != th {
+			t.Errorf("%s: thread %q, want %q (all: %v)", k, threads[k], th, threads)
+		}
+	}
+	// The forged entries name the number in their text, so the case: watch
+	// sees them, but each stays in its own docket's thread.
+	for k, th := range map[string]string{"nysd 3": "case:nysd:1:25-cv-01234", "ca2 1": "case:ca2:25-1345"} {
+		if threads[k] != th {
+			t.Errorf("forged %s: thread %q, want its own %q", k, threads[k], th)
+		}
+	}
+}
