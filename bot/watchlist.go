@@ -7,6 +7,7 @@ package bot
 
 import (
 	"fmt"
+	"log/slog"
 	"sort"
 	"strings"
 	"sync"
@@ -22,8 +23,10 @@ import (
 type Watchlist struct {
 	ix *match.Index
 
-	mu      sync.RWMutex
-	watches map[string]wirewatch.Watch
+	mu       sync.RWMutex
+	watches  map[string]wirewatch.Watch
+	cases    Cases // linked dockets (cases.go); nil: none
+	casesLog *slog.Logger
 }
 
 // NewWatchlist returns an empty watch list.
@@ -134,6 +137,8 @@ func ThreadKey(it wirewatch.Item, w wirewatch.Watch, day time.Time, loc *time.Lo
 // news item's thread is that calendar day's.
 func (l *Watchlist) Alerts(it wirewatch.Item, now time.Time, loc *time.Location) []wirewatch.Alert {
 	doc := Doc(it)
+	famNumbers, famThread, linked := l.family(it)
+	doc.Numbers = append(doc.Numbers, famNumbers...) // a case: watch on one docket of a matter alerts for all
 	hits := l.ix.Match(doc)
 	if len(hits) == 0 {
 		return nil
@@ -178,6 +183,9 @@ func (l *Watchlist) Alerts(it wirewatch.Item, now time.Time, loc *time.Location)
 			Terms:     TermTexts(d.terms),
 			MatchedIn: matchedIn(d.terms),
 			Docket:    it.Docket,
+		}
+		if linked {
+			a.Thread = famThread // the matter's thread: its root docket's
 		}
 		for _, w := range d.watches {
 			a.Watches = append(a.Watches, w.Label())
