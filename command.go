@@ -14,6 +14,8 @@ const (
 	CmdTest      = "test"
 	CmdAlias     = "alias"
 	CmdBroadcast = "broadcast"
+	CmdLink      = "link"
+	CmdUnlink    = "unlink"
 	CmdFeedAdd   = "feed add"
 	CmdFeedList  = "feed list"
 	CmdFeedDrop  = "feed drop"
@@ -28,6 +30,7 @@ type Command struct {
 	Arg   string
 	Alias string // alias: the spelling to add to the watch
 	Mode  string // broadcast: auto, always or never
+	Other string // link, unlink: the second case (Arg is the first)
 	Name  string // feed add: optional display name
 	Type  string // feed add: feed type when not detected (shell only)
 	// Channel is where the command was typed; watches added there deliver
@@ -90,6 +93,12 @@ func ParseCommandText(text string) (Command, error) {
 			return Command{}, err
 		}
 		return Command{Verb: CmdBroadcast, Arg: id, Mode: mode}, nil
+	case CmdLink, CmdUnlink:
+		a, b, _ := strings.Cut(rest, " ")
+		if b = strings.TrimSpace(b); a == "" || b == "" || strings.Contains(b, " ") {
+			return Command{}, fmt.Errorf("%s needs two cases, court:number each, e.g. %s mdd:8:25-cv-00951 ca4:25-1345", verb, verb)
+		}
+		return Command{Verb: verb, Arg: a, Other: b}, nil
 	case "feed", "feeds":
 		sub, arg, _ := strings.Cut(rest, " ")
 		arg = strings.TrimSpace(arg)

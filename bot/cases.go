@@ -1,7 +1,9 @@
 package bot
 
 import (
+	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 
 	"github.com/wirewatch/wirewatch"
@@ -82,5 +84,69 @@ func (l *Watchlist) family(it wirewatch.Item) (numbers []string, thread string, 
 	for _, m := range f.Members {
 		numbers = append(numbers, m.Number)
 	}
-	return numbers, "case:" + strings.ToLower(f.Root.Court) + ":" + f.Root.Number, true
+	root := f.Root.Number
+	if self := (store.CaseRef{Court: it.Docket.Court, Number: it.Docket.Number}); self.Key() == f.Root.Key() {
+		root = it.Docket.Number // as the court writes it, like an unlinked docket's key
+	}
+	return numbers, "case:" + strings.ToLower(f.Root.Court) + ":" + root, true
+}
+
+// scotusNumber is a Supreme Court docket number ("24A949", "24-1234" is a
+// core number already).
+var scotusNumber = regexp.MustCompile(`^\d{2}[Aa]\d{1,5}$`)
+
+// parseCase reads a case as chat writes it: court:number
+// ("mdd:8:25-cv-00951", "ca4:25-1345", "scotus:24A949"), with or without the
+// thread key's "case:".
+func parseCase(s string) (store.CaseRef, error) {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "case:")
+	c, n, ok := strings.Cut(s, ":")
+	id := court.FromPACER(c)
+	if !ok || !court.Known(id) {
+		return store.CaseRef{}, fmt.Errorf("%q is not a case: write court:number, e.g. mdd:8:25-cv-00951 (court ids as in PACER: mdd, ca4, scotus)", wirewatch.Clip(s, 80))
+	}
+	num := court.CoreNumber(n)
+	if num == "" && scotusNumber.MatchString(n) {
+		num = strings.ToUpper(n)
+	}
+	if num == "" {
+		return store.CaseRef{}, fmt.Errorf("%q is not a docket number of %s, e.g. 8:25-cv-00951, 25-1345 or 24A949", wirewatch.Clip(n, 60), court.Name(id))
+	}
+	return store.CaseRef{Court: id, Number: num}, nil
+}
+
+// link carries out link and unlink: linking is global (every channel's
+// threads of the two dockets), so it takes the feed managers' permission.
+func (s *Commands) link(c wirewatch.Command) (string, error) {
+	if !c.MayManageFeeds {
+		return "", fmt.Errorf("%s changes threads in every channel: only the bot's admins may do it", c.Verb)
+	}
+	a, err := parseCase(c.Arg)
+	if err != nil {
+		return "", err
+	}
+	b, err := parseCase(c.Other)
+	if err != nil {
+		return "", err
+	}
+	if a.Key() == b.Key() {
+		return "", fmt.Errorf("%s needs two different cases", c.Verb)
+	}
+	cite := func(r store.CaseRef) string {
+		return court.Cite(wirewatch.Docket{Court: r.Court, Number: r.Number})
+	}
+	if c.Verb == wirewatch.CmdUnlink {
+		if err := s.DB.UnlinkCases(a, b, c.User); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("Unlinked %s and %s: their new entries are threaded apart, whatever their texts say (link them again to undo).", cite(a), cite(b)), nil
+	}
+	if err := s.DB.LinkCases(a, b, c.User); err != nil {
+		return "", err
+	}
+	f, err := s.DB.Family(wirewatch.Docket{Court: a.Court, Number: a.Number})
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("Linked %s and %s: new entries of the %d dockets of this matter go to the thread of %s.", cite(a), cite(b), len(f.Members), cite(f.Root)), nil
 }

@@ -1,6 +1,8 @@
 package bot_test
 
 import (
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,5 +69,59 @@ func TestLinkedDocketsThreadTogether(t *testing.T) {
 		if threads[k] != th {
 			t.Errorf("forged %s: thread %q, want its own %q", k, threads[k], th)
 		}
+	}
+}
+
+// link and unlink from chat: parsed, permission-checked, carried out,
+// audited; a bad case is refused with what a case looks like.
+func TestLinkCommands(t *testing.T) {
+	db := openStore(t)
+	wl := mustWatchlist(t)
+	wl.SetCases(db, quietLog())
+	cmds := &bot.Commands{DB: db, List: wl, Location: time.UTC, Log: quietLog()}
+	run := func(text string, admin bool) wirewatch.Reply {
+		t.Helper()
+		c, err := wirewatch.ParseCommandText(text)
+		if err != nil {
+			return wirewatch.Reply{Text: err.Error(), Refused: true}
+		}
+		c.Channel, c.User, c.MayManageFeeds = "slack:C1", "U1", admin
+		return cmds.Command(t.Context(), c)
+	}
+	if r := run("link mdd:8:25-cv-00951 tnmd:3:25-cr-00115", false); !r.Refused {
+		t.Errorf("link without permission: %q", r.Text)
+	}
+	for _, bad := range []string{"link mdd:8:25-cv-00951", "link zz:1-2 mdd:8:25-cv-00951", "link mdd:hello ca4:25-1345", "link mdd:8:25-cv-00951 mdd:8:25-cv-951"} {
+		if r := run(bad, true); !r.Refused {
+			t.Errorf("%q: accepted: %q", bad, r.Text)
+		}
+	}
+	r := run("link mdd:8:25-cv-00951 case:tnmd:3:25-cr-00115", true)
+	if r.Refused || !strings.Contains(r.Text, "8:25-cv-00951 (D. Md.)") || !strings.Contains(r.Text, "3:25-cr-00115 (M.D. Tenn.)") {
+		t.Fatalf("link: %+v", r)
+	}
+	// The criminal case's next entry goes to the civil case's thread.
+	alerts := mustWatchlist(t, wirewatch.Watch{ID: "w1", Query: "case:3:25-cr-00115", To: []wirewatch.Destination{"slack:C1"}})
+	alerts.SetCases(db, quietLog())
+	it := docketItem("c1", "tnmd", "3:25-cr-00115", "United States v. Abrego Garcia", "12", "ORDER of detention", time.Now())
+	if got := alerts.Alerts(it, time.Now(), time.UTC); len(got) != 1 || got[0].Thread != "case:mdd:8:25-cv-00951" {
+		t.Fatalf("after link: alerts %+v", got)
+	}
+	if r := run("unlink tnmd:3:25-cr-00115 mdd:8:25-cv-00951", true); r.Refused {
+		t.Fatalf("unlink: %+v", r)
+	}
+	if got := alerts.Alerts(it, time.Now(), time.UTC); len(got) != 1 || got[0].Thread != "case:tnmd:3:25-cr-00115" {
+		t.Fatalf("after unlink: alerts %+v", got)
+	}
+	trail, err := db.Audit(10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range trail {
+		actions = append(actions, e.Action)
+	}
+	if !slices.Contains(actions, "case link") || !slices.Contains(actions, "case unlink") {
+		t.Errorf("audit trail %v", actions)
 	}
 }

@@ -74,6 +74,8 @@ func (s *Commands) run(ctx context.Context, c wirewatch.Command) (string, error)
 		return s.alias(c)
 	case wirewatch.CmdBroadcast:
 		return s.broadcast(c)
+	case wirewatch.CmdLink, wirewatch.CmdUnlink:
+		return s.link(c) // cases.go
 	case wirewatch.CmdFeedAdd:
 		return s.feedAdd(ctx, c)
 	case wirewatch.CmdFeedList:
@@ -91,6 +93,7 @@ const Help = `/watch add QUERY — post new items matching QUERY in this channel
 /watch test QUERY — which recent items QUERY would match (posts nothing)
 /watch alias ID SPELLING — also match another spelling: /watch alias w3 Mazarra (exact, OR-ed with the query)
 /watch broadcast ID auto|always|never — when a reply in a thread is also shown in the channel (auto: orders and other non-routine docket entries, and the first item after 6 quiet hours)
+/watch link CASE CASE · /watch unlink CASE CASE — follow two dockets as one matter (one thread), or undo a link: /watch link mdd:8:25-cv-00951 tnmd:3:25-cr-00115
   test and list offer near misses seen lately: "also seen: Joseph Mazarra (3 items this week)" — never added by themselves
 /watch feed add URL [NAME] · /watch feed list · /watch feed drop ID — the feeds read
 

@@ -89,7 +89,7 @@ func (db *DB) NoteCases(notes []CaseNote) error {
 		}
 		for _, n := range todo {
 			from := ref(n.Docket)
-			if err := noteCase(b, from, now); err != nil {
+			if err := noteSourceCase(b, from, now); err != nil {
 				return err
 			}
 			k := from.Key()
@@ -115,6 +115,20 @@ func (db *DB) NoteCases(notes []CaseNote) error {
 		}
 		return nil
 	})
+}
+
+// noteSourceCase records c as its source writes it: the number and name a
+// person typed in a link give way to the court's own (the thread key is
+// made of them).
+func noteSourceCase(b *bolt.Bucket, c CaseRef, now time.Time) error {
+	if old, ok := caseAt(b, c.Key()); ok {
+		if old.Number == c.Number && (old.CaseName == c.CaseName || c.CaseName == "") {
+			return nil
+		}
+		c.Noted = old.Noted
+		return putJSON(b, lk("n", c.Key()), c)
+	}
+	return noteCase(b, c, now)
 }
 
 func noteCase(b *bolt.Bucket, c CaseRef, now time.Time) error {
