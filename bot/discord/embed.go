@@ -325,7 +325,9 @@ func recentLine(it wirewatch.ThreadItem) string {
 		head += " · " + escape(truncate(strings.Join(strings.Fields(s), " "), 80))
 	}
 	if !it.Time.IsZero() {
-		head += fmt.Sprintf(" · <t:%d:R>", it.Time.Unix())
+		// :f, date and time in the reader's zone: a list of headlines
+		// reads like Slack's, and stays true between edits.
+		head += fmt.Sprintf(" · <t:%d:f>", it.Time.Unix())
 	}
 	return head
 }

@@ -109,7 +109,7 @@ func TestPosterTextChannel(t *testing.T) {
 	if first != "📌 Abrego Garcia · Nov 22, 2026 — Second story" {
 		t.Errorf("top line = %q, want the title and the latest headline, plain", first)
 	}
-	for _, want := range []string{"2 items", "updated <t:1795300100:R>", "[Second story](<https://example.org/two>) · Wire · <t:1795300000:R>", "[First story](<https://example.org/story>)"} {
+	for _, want := range []string{"2 items", "updated <t:1795300100:R>", "[Second story](<https://example.org/two>) · Wire · <t:1795300000:f>", "[First story](<https://example.org/story>)"} {
 		if !strings.Contains(rest, want) {
 			t.Errorf("top message %q lacks %q", c, want)
 		}

@@ -282,6 +282,10 @@ func (s *Slack) summary(th *wirewatch.Thread) string {
 		b.WriteString(" · updated " + d)
 	}
 	n := utf8.RuneCountInString(b.String())
+	if th.Count <= 1 {
+		// The one item is the card above: listing it again says nothing.
+		return b.String()
+	}
 	for _, it := range th.Recent {
 		line := "\n• " + link(it.Link, it.Title, maxRecentLine)
 		if utf8.RuneCountInString(line) > maxRecentLine+maxDigestURL {
