@@ -32,6 +32,8 @@ type Status struct {
 	// Articles are the running daemon's recent article reads per host
 	// (feeds[].fulltext), those with failures first.
 	Articles []article.HostStat `json:"articles,omitempty"`
+	// Links are the dockets followed as one matter (links_status.go).
+	Links []LinkStatus `json:"links,omitempty"`
 }
 
 // FeedStatus is one feed's line.
@@ -124,6 +126,9 @@ func readStatus(db *store.DB, c *config.Config, watches []wirewatch.Watch) (Stat
 		st.Outbox = append(st.Outbox, o)
 	}
 	sort.Slice(st.Outbox, func(i, j int) bool { return st.Outbox[i].To < st.Outbox[j].To })
+	if st.Links, err = readLinks(db); err != nil {
+		return st, err
+	}
 	st.Changes, err = db.Audit(statusChanges)
 	return st, err
 }
@@ -217,6 +222,7 @@ func printStatus(w io.Writer, st Status, loc *time.Location, now time.Time) {
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t\t\n", o.To, o.Pending, parked, held)
 	}
+	printLinks(tw, st.Links)
 	fmt.Fprintf(tw, "\nCHANGED\tBY\tCHANGE\t\t\t\n")
 	for _, c := range st.Changes {
 		change := c.Action + " " + c.ID + " " + c.Detail
