@@ -153,7 +153,7 @@ func (c *Client) docket(ctx context.Context, id int64, maxWait time.Duration) (d
 
 func (c *Client) fetchDocket(ctx context.Context, id int64) (docketInfo, error) {
 	target := c.api.String() + "api/rest/v4/dockets/" + strconv.FormatInt(id, 10) +
-		"/?fields=id,court_id,docket_number,case_name,case_name_short,absolute_url,pacer_case_id"
+		"/?fields=id,court_id,docket_number,case_name,case_name_short,absolute_url,pacer_case_id,appeal_from,original_court_info"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return docketInfo{}, fmt.Errorf("look up docket %d: %w", id, err)

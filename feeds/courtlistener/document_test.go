@@ -40,3 +40,28 @@ func TestEntryDocumentKinds(t *testing.T) {
 		})
 	}
 }
+
+// A docket's appeal fields (appeal_from, original_court_info) become the
+// item's Origin; a docket without them, or naming itself or an unknown
+// court, has none.
+func TestDocketOrigin(t *testing.T) {
+	tests := []struct{ body, want string }{
+		{`{"id":1,"court_id":"ca4","docket_number":"25-1345","appeal_from":"https://www.courtlistener.com/api/rest/v4/courts/mdd/","original_court_info":{"docket_number":"8:25-cv-00951-PX"}}`, "mdd 8:25-cv-00951"},
+		{`{"id":1,"court_id":"ca4","docket_number":"25-1345","appeal_from":null,"original_court_info":null}`, ""},
+		{`{"id":1,"court_id":"ca4","docket_number":"25-1345","appeal_from":"https://x/courts/nowhere/","original_court_info":{"docket_number":"8:25-cv-00951"}}`, ""},
+		{`{"id":1,"court_id":"mdd","docket_number":"8:25-cv-00951","appeal_from":"https://x/courts/mdd/","original_court_info":{"docket_number":"8:25-cv-00951"}}`, ""},
+		{`{"id":1,"court_id":"ca4","docket_number":"25-1345","appeal_from":"https://x/courts/mdd/","original_court_info":{"docket_number":"not a number"}}`, ""},
+	}
+	c := New(Options{})
+	for _, tt := range tests {
+		var info docketInfo
+		if err := json.Unmarshal([]byte(tt.body), &info); err != nil {
+			t.Fatal(err)
+		}
+		info = info.normalized()
+		it := c.entryItem(info, apiEntry{ID: 2, EntryNumber: json.RawMessage(`1`)})
+		if it.Docket.Origin != tt.want {
+			t.Errorf("%s: Origin %q, want %q", tt.body, it.Docket.Origin, tt.want)
+		}
+	}
+}
