@@ -346,6 +346,9 @@ func (db *DB) CaseLinks(limit int) ([]CaseLink, error) {
 				if x < y && len(out) < limit {
 					xa, _ := caseAt(b, x)
 					yb, _ := caseAt(b, y)
+					if court.Level(xa.Court) > court.Level(yb.Court) {
+						xa, yb = yb, xa // the lower court first, as the matter went
+					}
 					out = append(out, CaseLink{A: xa, B: yb, How: how(b, x, y)})
 				}
 			}
