@@ -46,6 +46,9 @@ type Docket struct {
 	// original_court_info); "" when the source gives none. Links dockets
 	// into one matter (store/links.go).
 	Origin string `json:"origin,omitempty"`
+	// Judges are the judges the source's docket data names (CourtListener:
+	// assigned and referred to); PACER RSS names none.
+	Judges []string `json:"judges,omitempty"`
 	// Procedural marks routine entries (notice of appearance, pro hac vice…)
 	// that are counted in a case thread but not posted by default.
 	Procedural bool `json:"-"`

@@ -125,3 +125,16 @@ func TestLinkCommands(t *testing.T) {
 		t.Errorf("audit trail %v", actions)
 	}
 }
+
+// A plain word matches the judge a docket item's source names.
+func TestWatchMatchesDocketJudge(t *testing.T) {
+	wl := mustWatchlist(t, wirewatch.Watch{ID: "w1", Query: "Xinis", To: []wirewatch.Destination{"stdout"}})
+	it := docketItem("e1", "mdd", "8:25-cv-00951", "Abrego Garcia v. Noem", "61", "ORDER", time.Now())
+	if got := wl.Alerts(it, time.Now(), time.UTC); len(got) != 0 {
+		t.Fatalf("no judge named: %d alerts", len(got))
+	}
+	it.Docket.Judges = []string{"Paula Xinis"}
+	if got := wl.Alerts(it, time.Now(), time.UTC); len(got) != 1 {
+		t.Fatalf("judge named: %d alerts, want 1", len(got))
+	}
+}

@@ -114,7 +114,9 @@ func (l *Watchlist) All() []wirewatch.Watch {
 func Doc(it wirewatch.Item) match.Doc {
 	d := match.Doc{Title: it.Title, Text: it.Summary, Article: it.Article}
 	if k := it.Docket; k != nil {
-		d.Docket = strings.Join([]string{k.CaseName, k.ShortDescription, k.Number}, " \n ")
+		// The judges where the source names them: "Xinis" finds the case's
+		// entries though no entry text names her.
+		d.Docket = strings.Join(append([]string{k.CaseName, k.ShortDescription, k.Number}, k.Judges...), " \n ")
 		if k.Number != "" {
 			d.Numbers = []string{k.Number}
 		}

@@ -38,12 +38,25 @@ type docketInfo struct {
 	// The court appealed from (an API URL ending in /courts/{id}/) and the
 	// originating case's number, where the docket has them.
 	AppealFrom   string `json:"appeal_from"`
+	AssignedTo   string `json:"assigned_to_str"`
+	ReferredTo   string `json:"referred_to_str"`
 	OriginalInfo *struct {
 		DocketNumber string `json:"docket_number"`
 	} `json:"original_court_info"`
 }
 
 var courtInURL = regexp.MustCompile(`/courts/([a-z0-9-]{1,20})/?$`)
+
+// judges are the assigned and referred judges' names, bounded.
+func (d docketInfo) judges() []string {
+	var out []string
+	for _, j := range []string{d.AssignedTo, d.ReferredTo} {
+		if j = wirewatch.Ellipsize(text(j), 100); j != "" {
+			out = append(out, j)
+		}
+	}
+	return out
+}
 
 // origin is "court number" of the case this docket came from, "" unknown.
 func (d docketInfo) origin() string {
@@ -153,7 +166,7 @@ func (c *Client) docket(ctx context.Context, id int64, maxWait time.Duration) (d
 
 func (c *Client) fetchDocket(ctx context.Context, id int64) (docketInfo, error) {
 	target := c.api.String() + "api/rest/v4/dockets/" + strconv.FormatInt(id, 10) +
-		"/?fields=id,court_id,docket_number,case_name,case_name_short,absolute_url,pacer_case_id,appeal_from,original_court_info"
+		"/?fields=id,court_id,docket_number,case_name,case_name_short,absolute_url,pacer_case_id,appeal_from,original_court_info,assigned_to_str,referred_to_str"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return docketInfo{}, fmt.Errorf("look up docket %d: %w", id, err)
@@ -321,6 +334,7 @@ func (c *Client) entryItem(info docketInfo, e apiEntry) wirewatch.Item {
 		ShortDescription: short,
 		PacerCaseID:      info.PacerCaseID,
 		Origin:           info.origin(),
+		Judges:           info.judges(),
 	}
 	d.Procedural = court.Procedural(short) || court.Procedural(long)
 	docketPage := c.docketPage(info)

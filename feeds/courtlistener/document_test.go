@@ -65,3 +65,15 @@ func TestDocketOrigin(t *testing.T) {
 		}
 	}
 }
+
+// The docket's judges (assigned_to_str, referred_to_str) ride on its items.
+func TestDocketJudges(t *testing.T) {
+	var info docketInfo
+	if err := json.Unmarshal([]byte(`{"id":1,"court_id":"mdd","docket_number":"8:25-cv-00951","assigned_to_str":"Paula Xinis","referred_to_str":""}`), &info); err != nil {
+		t.Fatal(err)
+	}
+	it := New(Options{}).entryItem(info.normalized(), apiEntry{ID: 2, EntryNumber: json.RawMessage(`61`)})
+	if len(it.Docket.Judges) != 1 || it.Docket.Judges[0] != "Paula Xinis" {
+		t.Errorf("Judges %q, want [Paula Xinis]", it.Docket.Judges)
+	}
+}
