@@ -40,6 +40,10 @@ type Alert struct {
 	// recorded (the process died): ask the Poster whether it was
 	// delivered before sending it again.
 	InFlight bool `json:"in_flight,omitempty"`
+	// Fold: the alert is one of several of its thread posted as one
+	// message (a burst); the ID of the group's first alert, whose
+	// DeliveryID names the message. Zero: posted on its own.
+	Fold uint64 `json:"fold,omitempty"`
 }
 
 // DeliveryID names the alert to its platform, for idempotency (Discord's

@@ -63,6 +63,22 @@ type Poster interface {
 	Delivered(ctx context.Context, th Thread, a Alert) (Thread, bool, error)
 }
 
+// FoldMax is the most alerts one folded message lists: a Folder fits that
+// many within its platform's limits.
+const FoldMax = 20
+
+// Folder is a Poster that can post several alerts of one thread as one
+// message, so that a burst (a docket feed catching up, a story carried by
+// thirty outlets) is not one message each. The dispatcher folds only
+// alerts that are not to be broadcast, into a thread already open.
+type Folder interface {
+	// ReplyFolded posts as (2 to FoldMax alerts) inside th as one message
+	// listing them, named by as[0].DeliveryID() so that Delivered(th,
+	// as[0]) finds it after a crash. It returns the thread reference the
+	// platform placed it under, as Reply does.
+	ReplyFolded(ctx context.Context, th Thread, as []Alert) (ref string, err error)
+}
+
 // BroadcastAfter: thread replies notify only the thread's followers, so
 // with Watch.Broadcast auto the first item of a thread silent this long is
 // also shown in the channel, as a docket entry that is not routine is.

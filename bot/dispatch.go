@@ -204,11 +204,9 @@ func (d *Dispatcher) work(ctx context.Context, dest wirewatch.Destination, p wir
 			d.notify()
 			return
 		}
-		for _, a := range alerts {
-			if !d.deliver(ctx, p, a) {
-				break // retry after the wait, from the outbox
-			}
-		}
+		// Stops at the first alert that stays queued: retried after the
+		// wait, from the outbox.
+		d.deliverBatch(ctx, p, alerts)
 	}
 	d.mu.Lock()
 	d.running[dest] = false

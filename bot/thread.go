@@ -121,16 +121,22 @@ func (d *Dispatcher) post(ctx context.Context, p wirewatch.Poster, th wirewatch.
 // stays in the thread), or the first item after the thread was quiet for
 // wirewatch.BroadcastAfter.
 func broadcast(th wirewatch.Thread, a wirewatch.Alert, now time.Time) bool {
+	if a.Broadcast == wirewatch.BroadcastNever {
+		return false
+	}
+	return mustBroadcast(a) || !th.LastPost.IsZero() && now.Sub(th.LastPost) > wirewatch.BroadcastAfter
+}
+
+// mustBroadcast: a is shown in the channel whatever its thread's state: its
+// watches say always, or (auto) it is a docket entry that is not routine.
+func mustBroadcast(a wirewatch.Alert) bool {
 	switch a.Broadcast {
 	case wirewatch.BroadcastAlways:
 		return true
 	case wirewatch.BroadcastNever:
 		return false
 	}
-	if a.Docket != nil && !a.Routine && !a.Docket.Procedural {
-		return true
-	}
-	return !th.LastPost.IsZero() && now.Sub(th.LastPost) > wirewatch.BroadcastAfter
+	return a.Docket != nil && !a.Routine && !a.Docket.Procedural
 }
 
 // startThread posts a as the top message of a new thread, records it, and
