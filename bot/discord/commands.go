@@ -23,6 +23,7 @@ const (
 	maxFeedName    = 100
 	maxID          = 64
 	maxAlias       = match.MaxAliasChars
+	maxCase        = 80 // link, unlink: court:number
 	maxChoices     = 25 // autocomplete
 	maxChoiceName  = 100
 	commandTimeout = 5 * time.Minute // the interaction token lives 15
@@ -83,6 +84,12 @@ func Commands() []*discordgo.ApplicationCommand {
 						{Name: "never", Value: wirewatch.BroadcastNever},
 					},
 				}),
+			sub("link", "Follow two dockets as one matter, in one thread (needs Manage Channels)",
+				str("case", "court:number, e.g. mdd:8:25-cv-00951", true, maxCase, false),
+				str("other", "court:number, e.g. ca4:25-1345", true, maxCase, false)),
+			sub("unlink", "Thread two linked dockets apart again (needs Manage Channels)",
+				str("case", "court:number, e.g. mdd:8:25-cv-00951", true, maxCase, false),
+				str("other", "court:number, e.g. ca4:25-1345", true, maxCase, false)),
 			{
 				Type: discordgo.ApplicationCommandOptionSubCommandGroup, Name: "feed", Description: "Manage feeds",
 				Options: []*discordgo.ApplicationCommandOption{
@@ -153,6 +160,10 @@ func command(i *discordgo.Interaction) (wirewatch.Command, error) {
 				err = wirewatch.CheckBroadcast(c.Mode)
 			}
 		}
+	case wirewatch.CmdLink, wirewatch.CmdUnlink:
+		if c.Arg, err = need("case", maxCase); err == nil {
+			c.Other, err = need("other", maxCase)
+		}
 	case wirewatch.CmdFeedAdd:
 		if c.Arg, err = need("url", maxFeedURL); err == nil {
 			c.Name, err = get("name", maxFeedName)
@@ -171,7 +182,8 @@ func command(i *discordgo.Interaction) (wirewatch.Command, error) {
 // changes tells whether verb changes watches or feeds.
 func changes(verb string) bool {
 	switch verb {
-	case wirewatch.CmdAdd, wirewatch.CmdDrop, wirewatch.CmdAlias, wirewatch.CmdBroadcast, wirewatch.CmdFeedAdd, wirewatch.CmdFeedDrop:
+	case wirewatch.CmdAdd, wirewatch.CmdDrop, wirewatch.CmdAlias, wirewatch.CmdBroadcast, wirewatch.CmdFeedAdd, wirewatch.CmdFeedDrop,
+		wirewatch.CmdLink, wirewatch.CmdUnlink:
 		return true
 	}
 	return false
