@@ -63,3 +63,29 @@ func TestCanon(t *testing.T) {
 		}
 	}
 }
+
+// Whatever the text, Mentions claims at most maxMentions dockets, and only
+// in courts the docket's own court can lead to.
+func FuzzMentions(f *testing.F) {
+	f.Add("mdd", "USCA Case Number 25-1345 for [61] Notice of Appeal; Supreme Court application 24A949")
+	f.Add("ca4", "Originating case number: 8:25-cv-00951-PX. Supreme Court Case No. 24-1234")
+	f.Add("nysd", "Appeal to the D.C. Circuit. USCA4 Case No. 25-1345")
+	f.Fuzz(func(t *testing.T, from, text string) {
+		d := wirewatch.Docket{Court: from, Number: "1:25-cv-00001"}
+		ms := Mentions(d, text)
+		if len(ms) > maxMentions {
+			t.Fatalf("%d mentions", len(ms))
+		}
+		for _, m := range ms {
+			if m.Court != "" && m.Court != "scotus" && m.Court != Circuit(from) {
+				t.Fatalf("from %q: mention of court %q", from, m.Court)
+			}
+			if m.Court == "" && Level(from) != 1 {
+				t.Fatalf("from %q (level %d): a number-only mention", from, Level(from))
+			}
+			if len(m.Number) > 40 {
+				t.Fatalf("number %q", m.Number)
+			}
+		}
+	})
+}
