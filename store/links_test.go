@@ -126,3 +126,24 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// The Supreme Court's docket naming its lower court's case, and the
+// appeal's text naming the application, link the two.
+func TestCaseFamilySupremeCourtByTexts(t *testing.T) {
+	db := MustOpen(t, nil)
+	ca4 := wirewatch.Docket{Court: "ca4", Number: "25-1345"}
+	scotus := wirewatch.Docket{Court: "scotus", Number: "24A949"}
+	if err := db.NoteCases([]CaseNote{
+		note(ca4, "Supreme Court application 24A949 filed"),
+		note(scotus, "Lower Ct: United States Court of Appeals for the Fourth Circuit; Case Numbers: (25-1345)"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := db.Family(scotus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Members) != 2 || f.Root.Court != "ca4" {
+		t.Errorf("root %+v members %v, want ca4 and scotus, ca4 first", f.Root, keys(f))
+	}
+}

@@ -95,7 +95,10 @@ var (
 	scotusNumber = regexp.MustCompile(`(?i)\bsupreme\s+court\b[^.;\n]{0,40}?\b(?:application|case|docket|no\.?|number)\s*(?:no\.?|number)?\s*:?\s*(\d{2}[-aA]\d{1,5})\b`)
 	// "Originating case number: 8:25-cv-00951-PX", "Case originating from
 	// 8:25-cv-00951", "lower court case number 8:25-cv-00951".
-	originNumber = regexp.MustCompile(`(?i)\b(?:originating\s+case\s+(?:number|no\.?)|case\s+originating\s+from|lower\s+court\s+case\s+(?:number|no\.?)|district\s+court\s+case\s+(?:number|no\.?))\s*:?\s*(?:[a-z. ]{0,20}\s)?(\d{1,2}:\d{2}-[a-z]{1,5}-\d{1,7})`)
+	// The Supreme Court's docket: "Lower Ct: United States Court of
+	// Appeals for the Fourth Circuit; Case Numbers: (25-1345)".
+	lowerCourtNumber = regexp.MustCompile(`(?i)\blower\s+ct\b[^\n]{0,160}?\bcase\s+numbers?\s*:?\s*\(?\s*(\d{2}-\d{1,5}|\d{1,2}:\d{2}-[a-z]{1,5}-\d{1,7})`)
+	originNumber     = regexp.MustCompile(`(?i)\b(?:originating\s+case\s+(?:number|no\.?)|case\s+originating\s+from|lower\s+court\s+case\s+(?:number|no\.?)|district\s+court\s+case\s+(?:number|no\.?))\s*:?\s*(?:[a-z. ]{0,20}\s)?(\d{1,2}:\d{2}-[a-z]{1,5}-\d{1,7})`)
 )
 
 var ordinals = map[string]string{
@@ -113,7 +116,8 @@ const maxMentions = 4
 // its own circuit (whatever circuit the text claims: "USCA Case Number" in
 // a Maryland case is a Fourth Circuit number) and the Supreme Court; a
 // court of appeals' text names the Supreme Court and its originating case
-// (by number only: the store matches it against the trial court's claim).
+// (by number only: the store matches it against the trial court's claim),
+// the Supreme Court's names its lower court's case (by number only).
 // A text that says it is an appeal to another circuit than from's claims
 // nothing.
 func Mentions(from wirewatch.Docket, text string) []Mention {
@@ -157,6 +161,11 @@ func Mentions(from wirewatch.Docket, text string) []Mention {
 	}
 	if level == 1 {
 		for _, m := range originNumber.FindAllStringSubmatch(text, -1) {
+			add(Mention{Number: Canon(m[1])})
+		}
+	}
+	if level == 2 {
+		for _, m := range lowerCourtNumber.FindAllStringSubmatch(text, -1) {
 			add(Mention{Number: Canon(m[1])})
 		}
 	}

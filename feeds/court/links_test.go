@@ -46,6 +46,7 @@ func TestMentions(t *testing.T) {
 		// A trial court's text does not name an origin.
 		{"origin from district", mdd, "Originating case number: 8:25-cv-00952", nil},
 		{"nothing", mdd, "ORDER granting motion", nil},
+		{"lower court", wirewatch.Docket{Court: "scotus", Number: "24A949"}, "Lower Ct: United States Court of Appeals for the Fourth Circuit; Case Numbers: (25-1345)", []Mention{{"", "25-1345"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
