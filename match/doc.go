@@ -39,7 +39,8 @@
 // the same way or is one edit from it: a letter added, dropped or changed,
 // or two neighbours swapped (Xinnis, Bukelle, Serna for Cerna~). It is
 // opt-in per word and refused on shorter words, which have too many
-// lookalikes (Noem~ would match poem), and on prefixes (deport*~).
+// lookalikes (Noem~ would match poem), on words of more than 32 letters,
+// on prefixes (deport*~) and past 5 such words in a query.
 //
 // An alias (Query.WithAliases) is a confirmed alternative spelling of a
 // watch: an exact phrase, folded like any other, OR-ed with the whole query.

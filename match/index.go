@@ -645,7 +645,11 @@ func (t *table) variants(cands []cand, sc *scratch, wi int) []cand {
 // variant of.
 func (t *table) variantAnchors(e *vcacheEntry, sc *scratch, w *word) {
 	e.h, e.ok, e.as = w.h, w.h != 0, e.as[:0]
-	sc.runes = collapse(sc.runes[:0], sc.tok.buf[w.fs:w.fe])
+	var fits bool
+	// MaxVariant+1: the longest variant of the longest "~" word.
+	if sc.runes, fits = collapseAtMost(sc.runes[:0], sc.tok.buf[w.fs:w.fe], MaxVariant+1); !fits {
+		return
+	}
 	c := sc.runes
 	n := min(len(c), maxVariantLen)
 	// Lengths n-1, n and n+1 (the last slot stands for every longer one).

@@ -127,6 +127,9 @@ func TestMatchRules(t *testing.T) {
 		{"variant two in phrase", `"Kilmar~ Abrego~"`, Doc{Text: "Kilmer Abrigo"}, true, nil},
 		{"variant quoted AND", `"Joseph Mazzara~" ICE`, Doc{Text: "ICE and Joseph Mazarra"}, true, []string{"ICE", "Joseph Mazarra"}},
 		{"variant non-ASCII", "Гарсия~", Doc{Text: "Гарссия"}, true, nil},
+		{"variant longest word", strings.Repeat("ab", 16) + "~", Doc{Text: strings.Repeat("ab", 16) + "c"}, true, nil},
+		{"variant huge text word", "Mazzara~", Doc{Text: strings.Repeat("mazara", 100000)}, false, nil},
+		{"variant huge collapsing word", "Mazzara~", Doc{Text: "ma" + strings.Repeat("z", 100000) + "ara"}, true, nil},
 		{"variant non-ASCII swap", "Гарсия~", Doc{Text: "Гасрия"}, true, nil},
 		// Fields.
 		{"docket field", "Xinis", Doc{Docket: "Judge Paula Xinis"}, true, []string{"Xinis"}},

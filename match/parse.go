@@ -13,6 +13,8 @@ const (
 	MaxTerms      = 50  // phrases (a lone word is one) and case: numbers
 	MinPrefix     = 3   // letters before a "*"
 	MinVariant    = 5   // letters of a word before a "~"
+	MaxVariant    = 32  // letters of a word before a "~": each costs the index a few keys
+	MaxVariants   = 5   // words with "~" in a query
 )
 
 // Error is a query the parser refused; Pos is the 1-based character (rune)
@@ -200,6 +202,7 @@ type lexer struct {
 	tk     tokenizer
 	prefix []bool // per word of tk: a prefix ("negotiat*")
 	fuzzy  []bool // per word of tk: spelling variants ("Mazzara~")
+	nfuzzy int    // words with "~" so far
 }
 
 func (l *lexer) peek() (rune, int) {
@@ -368,6 +371,14 @@ func (l *lexer) addWords(piece string, pos int) error {
 		}
 		if tilde && letters < MinVariant {
 			return errAt(at, `spelling variants ("~") need a word of at least %d letters: shorter names have too many lookalikes (Noem, poem)`, MinVariant)
+		}
+		if tilde && letters > MaxVariant {
+			return errAt(at, `spelling variants ("~") work on words of at most %d letters`, MaxVariant)
+		}
+		if tilde {
+			if l.nfuzzy++; l.nfuzzy > MaxVariants {
+				return errAt(at, `a query has at most %d words with "~"`, MaxVariants)
+			}
 		}
 		l.prefix[len(l.prefix)-1] = star
 		l.fuzzy[len(l.fuzzy)-1] = tilde

@@ -42,6 +42,8 @@ func TestParseErrors(t *testing.T) {
 		{`Mazzara ~`, `"~" must follow a word, as in Mazzara~ at 9`},
 		{`Mazzara-~`, `"~" must follow a word, as in Mazzara~ at 9`},
 		{`Mazzara~~`, `"~" goes only at the end of a word at 8`},
+		{strings.Repeat("m", 33) + "~", `spelling variants ("~") work on words of at most 32 letters at 34`},
+		{`Aaaaa~ Bbbbb~ Ccccc~ Ddddd~ Eeeee~ Fffff~`, `a query has at most 5 words with "~" at 41`},
 		{`Xinis ()`, `missing AND or OR before "(" at 7`},
 		{`()`, `empty parentheses at 1`},
 		{`ne*`, `a prefix needs at least 3 letters before "*" at 3`},

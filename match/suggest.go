@@ -100,7 +100,10 @@ func nearMissAt(tk *tokenizer, wi int, a *atom) (int, bool) {
 // (both folded): 5 letters or more, the same first letter, and at most
 // maxSuggestEdit edits apart with doubled letters written once.
 func nearMiss(tw []byte, qw string) bool {
-	if utf8.RuneCount(tw) < minSuggestWord || utf8.RuneCountInString(qw) < minSuggestWord {
+	// A text word many times the query word's length is no spelling of it
+	// (and is not worth counting through).
+	nq := utf8.RuneCountInString(qw)
+	if nq < minSuggestWord || len(tw) > 4*(nq+maxSuggestEdit) || utf8.RuneCount(tw) < minSuggestWord {
 		return false
 	}
 	tr, _ := utf8.DecodeRune(tw)
@@ -108,7 +111,13 @@ func nearMiss(tw []byte, qw string) bool {
 	if tr != qr {
 		return false
 	}
-	a, b := collapse(nil, tw), collapse(nil, []byte(qw))
+	// Collapsed, a near miss is at most two letters longer than the query
+	// word; a longer text word is not collapsed whole.
+	a, fits := collapseAtMost(nil, tw, nq+maxSuggestEdit)
+	if !fits {
+		return false
+	}
+	b := collapse(nil, []byte(qw))
 	if len(a)-len(b) > maxSuggestEdit || len(b)-len(a) > maxSuggestEdit {
 		return false
 	}

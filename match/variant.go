@@ -50,6 +50,28 @@ func collapse(dst []rune, w []byte) []rune {
 	return dst
 }
 
+// collapseAtMost is collapse, giving up (false) once the result would be
+// longer than limit runes: a longer text word cannot be a variant of any
+// "~" word, and a huge one (a field of one word) must not cost its length.
+func collapseAtMost(dst []rune, w []byte, limit int) ([]rune, bool) {
+	var prev rune = -1
+	for i := 0; i < len(w); {
+		r, size := rune(w[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(w[i:])
+		}
+		i += size
+		if r != prev {
+			if len(dst) == limit {
+				return dst, false
+			}
+			dst = append(dst, r)
+			prev = r
+		}
+	}
+	return dst, true
+}
+
 // withinOneEdit reports whether a and b are equal or one insertion,
 // deletion, substitution or swap of neighbours apart.
 func withinOneEdit(a, b []rune) bool {
