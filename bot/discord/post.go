@@ -37,6 +37,7 @@ const (
 	nonceTop       = 't'
 	nonceReply     = 'r'
 	nonceBroadcast = 'b'
+	nonceFolded    = 'f' // a burst listed in one message, named by its first alert
 )
 
 // messageCreate is the body of POST /channels/{id}/messages. discordgo's
@@ -229,6 +230,20 @@ func (d *Discord) Reply(ctx context.Context, th wirewatch.Thread, a wirewatch.Al
 		return th.Ref, err
 	}
 	body := messageCreate{Embeds: []*discordgo.MessageEmbed{d.alertEmbed(a)}, Nonce: nonce(nonceReply, a), EnforceNonce: true}
+	m, err := d.postInThread(ctx, th, body)
+	if err != nil {
+		return th.Ref, err
+	}
+	if broadcast {
+		if err := d.broadcast(ctx, th, a, m.ID); err != nil {
+			return th.Ref, err
+		}
+	}
+	return th.Ref, nil
+}
+
+// postInThread posts body in th's thread, reopening it if it was archived.
+func (d *Discord) postInThread(ctx context.Context, th wirewatch.Thread, body messageCreate) (*discordgo.Message, error) {
 	m, err := d.create(ctx, th.Ref, body)
 	if codeOf(err) == codeArchivedThread {
 		// Posting reopens an archived thread; if Discord says otherwise,
@@ -237,7 +252,7 @@ func (d *Discord) Reply(ctx context.Context, th wirewatch.Thread, a wirewatch.Al
 		if _, err2 := d.s.ChannelEditComplex(th.Ref, &discordgo.ChannelEdit{Archived: &open}, discordgo.WithContext(ctx)); err2 != nil {
 			err = apiError(err2)
 			if c := codeOf(err); c != codeUnknownChannel && c != codeThreadLocked {
-				return th.Ref, d.fail(th.Ref, "reopen archived thread", err)
+				return nil, d.fail(th.Ref, "reopen archived thread", err)
 			}
 		} else {
 			m, err = d.create(ctx, th.Ref, body)
@@ -247,16 +262,11 @@ func (d *Discord) Reply(ctx context.Context, th wirewatch.Thread, a wirewatch.Al
 		switch codeOf(err) {
 		case codeUnknownChannel, codeThreadLocked:
 			// Deleted, or locked by a moderator: the dispatcher starts anew.
-			return th.Ref, fmt.Errorf("discord post in thread %s: %w (%w)", th.Ref, wirewatch.ErrGone, err)
+			return nil, fmt.Errorf("discord post in thread %s: %w (%w)", th.Ref, wirewatch.ErrGone, err)
 		}
-		return th.Ref, d.fail(th.Ref, "post in thread", err)
+		return nil, d.fail(th.Ref, "post in thread", err)
 	}
-	if broadcast {
-		if err := d.broadcast(ctx, th, a, m.ID); err != nil {
-			return th.Ref, err
-		}
-	}
-	return th.Ref, nil
+	return m, nil
 }
 
 // broadcastRetry is the longest rate-limit wait after which a broadcast is

@@ -318,6 +318,43 @@ func (s *Slack) summaryAttachment(th *wirewatch.Thread) slack.Attachment {
 	}
 }
 
+// foldedBlocks renders a burst of alerts as one message: how many, then a
+// section per alert with its headline linked, its source and time.
+func (s *Slack) foldedBlocks(as []wirewatch.Alert) []slack.Block {
+	bl := []slack.Block{slack.NewContextBlock("", mdText(fmt.Sprintf("*%d more items*", len(as))))}
+	for i := range as {
+		a := &as[i]
+		line := "• " + link(a.Link, headline(a), maxTitle)
+		if a.Source != "" {
+			line += " — " + esc(a.Source, 150)
+		}
+		when := a.Published
+		if when.IsZero() {
+			when = a.Queued
+		}
+		if d := s.slackDate(when); d != "" {
+			line += " · " + d
+		}
+		bl = append(bl, slack.NewSectionBlock(mdText(line), nil, nil))
+	}
+	return capBlocks(bl)
+}
+
+// foldedText is a folded message's notification text.
+func foldedText(as []wirewatch.Alert) string {
+	t := fmt.Sprintf("%d more items", len(as))
+	if len(as) > 0 {
+		t += ": " + headline(&as[0])
+		if as[0].Source != "" {
+			t += " (" + as[0].Source + ")"
+		}
+		if len(as) > 1 {
+			t += " …"
+		}
+	}
+	return esc(t, maxFallback)
+}
+
 // topText is the top message's notification text after an edit.
 func topText(th *wirewatch.Thread) string {
 	return esc(fmt.Sprintf("🧵 %s — %s · latest: %s", th.Title, count(th), th.Latest), maxFallback)

@@ -244,6 +244,27 @@ func (s *Slack) Reply(ctx context.Context, th wirewatch.Thread, a wirewatch.Aler
 	return msg.ThreadTimestamp, nil
 }
 
+// ReplyFolded posts a burst as one reply in th: a line per alert, each in
+// its own section (at most wirewatch.FoldMax + 1 blocks of Slack's 50),
+// named by the first alert's metadata so that Delivered finds it.
+func (s *Slack) ReplyFolded(ctx context.Context, th wirewatch.Thread, as []wirewatch.Alert) (string, error) {
+	if len(as) == 0 {
+		return th.Ref, nil
+	}
+	ch, err := channelOf(as[0].To)
+	if err != nil {
+		return "", err
+	}
+	opts := append(s.postOpts(foldedText(as), s.foldedBlocks(as)), metadata(&as[0]))
+	_, msg, err := s.post(ctx, ch, th.Ref, opts...)
+	if err != nil {
+		return "", err
+	}
+	return msg.ThreadTimestamp, nil
+}
+
+var _ wirewatch.Folder = (*Slack)(nil)
+
 // EditTop rewrites th's top message to show th, within the workspace's
 // chat.update budget (Tier 3), waiting for it.
 func (s *Slack) EditTop(ctx context.Context, th wirewatch.Thread) error {

@@ -186,8 +186,15 @@ func TestBurstLandsInThreadsWithinSlacksLimits(t *testing.T) {
 		deliver(t, db, s, as...)
 		took := time.Since(start)
 		c1 := fk.Messages("C1")
-		if len(c1) != 40 || len(roots(c1)) != 1 || len(roots(fk.Messages("C2"))) != 1 {
-			t.Fatalf("C1 has %d messages, %d at the root; want 40 in one thread", len(c1), len(roots(c1)))
+		// The burst folds: the top at once, then the rest listed in one
+		// message (20 to a message at most), every story once.
+		if got := stories(c1); len(c1) != 3 || len(got) != 40 || len(roots(c1)) != 1 || len(roots(fk.Messages("C2"))) != 1 {
+			t.Fatalf("C1 has %d messages, %d at the root, %d stories; want 40 stories in 3 messages of one thread", len(c1), len(roots(c1)), len(got))
+		}
+		for st, n := range stories(append(c1, fk.Messages("C2")...)) {
+			if n != 1 {
+				t.Errorf("%s posted %d times", st, n)
+			}
 		}
 		for _, m := range c1[1:] {
 			if m.ThreadTS != c1[0].TS {
@@ -222,6 +229,20 @@ func TestBurstLandsInThreadsWithinSlacksLimits(t *testing.T) {
 			}
 		}
 	})
+}
+
+var storyRE = regexp.MustCompile(`Story \d+`)
+
+// stories counts the stories named in the messages' blocks (a folded
+// message names several).
+func stories(msgs []slacktest.Message) map[string]int {
+	out := map[string]int{}
+	for _, m := range msgs {
+		for _, st := range storyRE.FindAllString(m.Blocks, -1) {
+			out[st]++
+		}
+	}
+	return out
 }
 
 // TestThreadKeptWhenAnswersOmitThreadTS is chat-review §1's scenario A: an
@@ -588,8 +609,8 @@ func TestRevokedTokenHoldsTheBacklog(t *testing.T) {
 		if err := d.WaitEmpty(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if n := len(fk.Messages("C1")); n != 20 {
-			t.Errorf("%d messages after the token works again, want 20", n)
+		if got := stories(fk.Messages("C1")); len(got) != 20 {
+			t.Errorf("%d stories after the token works again, want 20: %v", len(got), got)
 		}
 		if n := len(fk.Calls("auth.test")); n == 0 {
 			t.Error("the token was never checked")

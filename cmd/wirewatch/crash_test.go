@@ -208,13 +208,18 @@ http:
 	}
 	total := items * (len(slackChans) + len(discChans))
 
-	// posted counts the messages the stand-ins hold, duplicates included.
+	// posted counts the alerts the stand-ins hold, duplicates included
+	// (a folded message lists several).
 	posted := func() int {
 		n := 0
 		for _, ch := range slackChans {
-			n += len(sl.Messages(ch))
+			for _, m := range sl.Messages(ch) {
+				n += len(itemNumber.FindAllString(m.Blocks, -1))
+			}
 		}
-		n += len(dc.Match("POST", "channels/*/messages"))
+		for _, r := range dc.Match("POST", "channels/*/messages") {
+			n += len(itemNumber.FindAll(r.Body, -1))
+		}
 		return n
 	}
 	start := time.Now()
@@ -259,7 +264,7 @@ http:
 		got := map[int]int{}
 		msgs := sl.Messages(ch)
 		for _, m := range msgs {
-			if sub := itemNumber.FindStringSubmatch(m.Blocks); sub != nil {
+			for _, sub := range itemNumber.FindAllStringSubmatch(m.Blocks, -1) {
 				n, _ := strconv.Atoi(sub[1])
 				got[n]++
 			}
@@ -279,14 +284,27 @@ http:
 		seen[r.ID] = true
 		var body struct {
 			Embeds []struct {
-				Title string `json:"title"`
+				Title       string `json:"title"`
+				Description string `json:"description"`
 			} `json:"embeds"`
 		}
 		if json.Unmarshal(r.Body, &body) != nil || len(body.Embeds) == 0 {
 			continue
 		}
+		// An alert's embed is titled by it; a folded message lists
+		// several in its embeds' descriptions.
+		var named []string
 		if sub := itemNumber.FindStringSubmatch(body.Embeds[0].Title); sub != nil {
-			n, _ := strconv.Atoi(sub[1])
+			named = append(named, sub[1])
+		} else {
+			for _, e := range body.Embeds {
+				for _, sub := range itemNumber.FindAllStringSubmatch(e.Description, -1) {
+					named = append(named, sub[1])
+				}
+			}
+		}
+		for _, num := range named {
+			n, _ := strconv.Atoi(num)
 			m, ok := dc.Message(r.ID)
 			if !ok {
 				continue

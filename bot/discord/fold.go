@@ -1,0 +1,88 @@
+package discord
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/wirewatch/wirewatch"
+)
+
+var _ wirewatch.Folder = (*Discord)(nil)
+
+// A folded message lists a burst in embeds of at most foldPerEmbed lines,
+// each line short enough that wirewatch.FoldMax lines stay within the
+// 6,000 characters Discord allows a message's embeds in all.
+const (
+	foldPerEmbed  = 10
+	foldTitle     = 90  // a headline's characters
+	foldLinkMax   = 120 // longer addresses: the headline without its link
+	foldSourceMax = 25
+)
+
+// ReplyFolded posts a burst as one message in th: a line per alert, its
+// headline linked, its source and time. Its nonce is the first alert's, so
+// a retry within Discord's nonce window returns the message posted.
+func (d *Discord) ReplyFolded(ctx context.Context, th wirewatch.Thread, as []wirewatch.Alert) (string, error) {
+	if len(as) == 0 {
+		return th.Ref, nil
+	}
+	if !isSnowflake(th.Ref) {
+		return th.Ref, wirewatch.Permanent(fmt.Errorf("discord reply: thread %q is not a channel id", th.Ref))
+	}
+	if _, err := channelOf(as[0].To); err != nil {
+		return th.Ref, err
+	}
+	if err := d.deniedErr(th.Ref); err != nil {
+		return th.Ref, err
+	}
+	body := messageCreate{Embeds: foldedEmbeds(as), Nonce: nonce(nonceFolded, as[0]), EnforceNonce: true}
+	if _, err := d.postInThread(ctx, th, body); err != nil {
+		return th.Ref, err
+	}
+	return th.Ref, nil
+}
+
+// foldedEmbeds renders the burst as embeds of foldPerEmbed lines.
+func foldedEmbeds(as []wirewatch.Alert) []*discordgo.MessageEmbed {
+	var out []*discordgo.MessageEmbed
+	for i := 0; i < len(as); i += foldPerEmbed {
+		part := as[i:min(i+foldPerEmbed, len(as))]
+		lines := make([]string, len(part))
+		for j, a := range part {
+			lines[j] = "• " + foldedLine(a)
+		}
+		e := &discordgo.MessageEmbed{Description: truncate(strings.Join(lines, "\n"), maxDescription), Color: colorNews}
+		if i == 0 {
+			e.Title = fmt.Sprintf("%d more items", len(as))
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// foldedLine is one alert of a folded message: at most about 290
+// characters whatever the feed says.
+func foldedLine(a wirewatch.Alert) string {
+	title := cmpOr(strings.Join(strings.Fields(a.Title), " "), "(untitled)")
+	if a.Docket != nil && strings.TrimSpace(a.Title) == "" {
+		title = cmpOr(strings.Join(strings.Fields(a.Docket.ShortDescription), " "), title)
+	}
+	line := escape(truncate(title, foldTitle))
+	if u := linkTarget(a.Link); u != "" && len(u) <= foldLinkMax {
+		line = "[" + linkText(title, foldTitle) + "](<" + u + ">)"
+	}
+	if s := strings.TrimSpace(a.Source); s != "" {
+		line += " · " + escape(truncate(strings.Join(strings.Fields(s), " "), foldSourceMax))
+	}
+	when := a.Published
+	if when.IsZero() {
+		when = a.Queued
+	}
+	if !when.IsZero() {
+		line += fmt.Sprintf(" · <t:%d:f>", when.Unix())
+	}
+	return line
+}

@@ -1,0 +1,71 @@
+package discord
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/wirewatch/wirewatch"
+)
+
+// TestReplyFolded: a burst of FoldMax hostile alerts is one message in the
+// thread, its embeds within Discord's limits, every alert listed, nothing
+// that pings, with the first alert's nonce.
+func TestReplyFolded(t *testing.T) {
+	f := textFake(t)
+	d := f.adapter(t, nil)
+	a := posterAlert(textCh, 1, "First story")
+	th, err := d.PostTop(ctx, newThread(a), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if th, err = d.Open(ctx, th); err != nil {
+		t.Fatal(err)
+	}
+	var as []wirewatch.Alert
+	for i := range wirewatch.FoldMax {
+		b := posterAlert(textCh, uint64(10+i), fmt.Sprintf("Story %02d @everyone <@&123> **%s**", i, strings.Repeat("x_*", 300)))
+		b.Link = "https://news.example/" + strings.Repeat("y", 90+i) // some too long to link
+		b.Source = strings.Repeat("@here ", 40)
+		as = append(as, b)
+	}
+	ref, err := d.ReplyFolded(ctx, th, as)
+	if err != nil || ref != th.Ref {
+		t.Fatalf("ReplyFolded = %q, %v", ref, err)
+	}
+	in := f.Messages(th.Ref)
+	if len(in) != 1 || in[0].Nonce != nonce(nonceFolded, as[0]) {
+		t.Fatalf("messages in the thread %+v, want one with the first alert's nonce", in)
+	}
+	m := in[0]
+	total, text := 0, ""
+	if len(m.Embeds) > 10 {
+		t.Errorf("%d embeds, over 10", len(m.Embeds))
+	}
+	for _, e := range m.Embeds {
+		if n := len([]rune(e.Description)); n > maxDescription {
+			t.Errorf("description of %d characters", n)
+		}
+		total += embedSize(e)
+		text += e.Title + "\n" + e.Description + "\n"
+	}
+	if total > maxEmbedTotal {
+		t.Errorf("embeds total %d characters, over %d", total, maxEmbedTotal)
+	}
+	if !strings.HasPrefix(text, fmt.Sprintf("%d more items", wirewatch.FoldMax)) {
+		t.Errorf("folded message starts %.40q, want the count", text)
+	}
+	for i := range wirewatch.FoldMax {
+		if !strings.Contains(text, fmt.Sprintf("Story %02d", i)) {
+			t.Errorf("Story %02d not listed", i)
+		}
+	}
+	for _, bad := range []string{"@everyone", "@here", "<@&123>"} {
+		if strings.Contains(text, bad) {
+			t.Errorf("folded message carries %q", bad)
+		}
+	}
+	if !strings.Contains(text, "](<https://news.example/yyy") {
+		t.Error("no headline is linked")
+	}
+}

@@ -1,0 +1,78 @@
+package slack
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/wirewatch/wirewatch"
+)
+
+// TestReplyFoldedStaysInsideSlacksLimits: a folded message of FoldMax
+// hostile alerts is one reply in the thread, within 50 blocks and 3,000
+// characters a section, with no live mention, and Delivered finds it by
+// its first alert.
+func TestReplyFoldedStaysInsideSlacksLimits(t *testing.T) {
+	fk := newFakeSlack(t)
+	fk.AddChannel("C1")
+	s := mustSlack(t, fk, fk.startHTTP(t), nil, nil)
+	top := alert("C1", "k", "Top")
+	th, err := s.PostTop(t.Context(), wirewatch.Thread{Key: "k", To: top.To, Count: 1}, top)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var as []wirewatch.Alert
+	for i := range wirewatch.FoldMax {
+		a := alert("C1", "k", fmt.Sprintf("Story %d <!channel> %s", i, strings.Repeat("&<>", 700)))
+		a.ID = uint64(10 + i)
+		a.Link = "https://news.example/" + strings.Repeat("a&b", 600)
+		a.Source = strings.Repeat("<!here>", 50)
+		as = append(as, a)
+	}
+	ref, err := s.ReplyFolded(t.Context(), th, as)
+	if err != nil || ref != th.Ref {
+		t.Fatalf("ReplyFolded = %q, %v; want the thread %s", ref, err, th.Ref)
+	}
+	msgs := fk.Messages("C1")
+	if len(msgs) != 2 || msgs[1].ThreadTS != th.Ref {
+		t.Fatalf("messages %+v, want the top and one reply in its thread", msgs)
+	}
+	var blocks []struct {
+		Type string `json:"type"`
+		Text struct {
+			Text string `json:"text"`
+		} `json:"text"`
+		Elements []struct {
+			Text string `json:"text"`
+		} `json:"elements"`
+	}
+	if err := json.Unmarshal([]byte(msgs[1].Blocks), &blocks); err != nil {
+		t.Fatal(err)
+	}
+	if len(blocks) != wirewatch.FoldMax+1 || len(blocks) > maxBlocks {
+		t.Errorf("%d blocks, want a count and %d lines, at most %d", len(blocks), wirewatch.FoldMax, maxBlocks)
+	}
+	for i, b := range blocks {
+		text := b.Text.Text
+		for _, e := range b.Elements {
+			text += e.Text
+		}
+		if n := utf8.RuneCountInString(text); n > maxTextObject {
+			t.Errorf("block %d: %d characters, over %d", i, n, maxTextObject)
+		}
+		if strings.Contains(text, "<!channel>") || strings.Contains(text, "<!here>") {
+			t.Errorf("block %d carries a live mention: %.200s", i, text)
+		}
+		if i > 0 && !strings.Contains(text, fmt.Sprintf("Story %d ", i-1)) {
+			t.Errorf("block %d = %.100s, want Story %d", i, text, i-1)
+		}
+	}
+	if !strings.HasPrefix(blocks[0].Elements[0].Text, fmt.Sprintf("*%d more items*", wirewatch.FoldMax)) {
+		t.Errorf("first block %+v, want the count", blocks[0])
+	}
+	if _, ok, err := s.Delivered(t.Context(), th, as[0]); err != nil || !ok {
+		t.Errorf("Delivered(first of the fold) = %v, %v; want found", ok, err)
+	}
+}
