@@ -70,7 +70,8 @@ const FoldMax = 20
 // Folder is a Poster that can post several alerts of one thread as one
 // message, so that a burst (a docket feed catching up, a story carried by
 // thirty outlets) is not one message each. The dispatcher folds only
-// alerts that are not to be broadcast, into a thread already open.
+// alerts that are not to be broadcast, into a thread already open, and
+// never on stdout (one line per alert, each recorded as printed).
 type Folder interface {
 	// ReplyFolded posts as (2 to FoldMax alerts) inside th as one message
 	// listing them, named by as[0].DeliveryID() so that Delivered(th,

@@ -23,6 +23,12 @@ const burstGap = time.Minute
 // folding what it can; it stops at the first alert that stays queued.
 func (d *Dispatcher) deliverBatch(ctx context.Context, p wirewatch.Poster, alerts []wirewatch.Alert) {
 	f, _ := p.(wirewatch.Folder)
+	if fp, ok := p.(flatPoster); ok && fp.Flat() {
+		// Lines, not threads: each is printed and recorded on its own,
+		// so a kill repeats at most the line in flight (a printed line
+		// cannot be looked for).
+		f = nil
+	}
 	done := make(map[uint64]bool, len(alerts))
 	posted := map[string]bool{} // threads with an alert posted in this batch
 	for i, a := range alerts {
@@ -117,10 +123,6 @@ func (d *Dispatcher) deliverFold(ctx context.Context, p wirewatch.Poster, f wire
 		return true
 	}
 	start, now := time.Now(), time.Now().UTC()
-	flat := false
-	if fp, ok := p.(flatPoster); ok && fp.Flat() {
-		flat = true
-	}
 	if lead.InFlight && lead.Fold == lead.ID {
 		_, ok, err := p.Delivered(ctx, th, lead)
 		if err != nil {
@@ -128,21 +130,17 @@ func (d *Dispatcher) deliverFold(ctx context.Context, p wirewatch.Poster, f wire
 		}
 		if ok {
 			d.log.Info("folded alerts in flight at the last stop had arrived; not sent again", "to", lead.To, "thread", lead.Thread, "alerts", len(group))
-			return d.foldDone(p, th, "", group, now, start, flat)
+			return d.foldDone(th, "", group, now, start)
 		}
 	}
 	// Saved as a group before it is posted: a crash now asks about, and
-	// posts again, this same group. A line cannot be looked for once
-	// printed: stdout skips the marks.
+	// posts again, this same group.
 	for i := range group {
-		group[i].Fold = lead.ID
-		group[i].InFlight = !flat
+		group[i].Fold, group[i].InFlight = lead.ID, true
 	}
-	if !flat {
-		if err := d.db.MarkFolded(group); err != nil {
-			d.log.Error("record folded alerts", "to", lead.To, "err", err)
-			return false
-		}
+	if err := d.db.MarkFolded(group); err != nil {
+		d.log.Error("record folded alerts", "to", lead.To, "err", err)
+		return false
 	}
 	ref, err := f.ReplyFolded(ctx, th, group)
 	switch {
@@ -155,17 +153,17 @@ func (d *Dispatcher) deliverFold(ctx context.Context, p wirewatch.Poster, f wire
 	case err != nil:
 		return d.failed(ctx, group[0], err)
 	}
-	return d.foldDone(p, th, ref, group, now, start, flat)
+	return d.foldDone(th, ref, group, now, start)
 }
 
 // foldDone records the folded group as delivered in th (under ref, the
 // parent the platform named, when it differs).
-func (d *Dispatcher) foldDone(p wirewatch.Poster, th wirewatch.Thread, ref string, group []wirewatch.Alert, now, start time.Time, flat bool) bool {
+func (d *Dispatcher) foldDone(th wirewatch.Thread, ref string, group []wirewatch.Alert, now, start time.Time) bool {
 	next := th
 	for _, a := range group {
 		next = advance(next, a, now, true)
 	}
-	next.TopDirty = !flat
+	next.TopDirty = true
 	if ref != "" && ref != th.Ref {
 		d.log.Info("the platform placed the reply under another parent; following it", "to", th.To, "thread", th.Key, "was", th.Ref, "now", ref)
 		if th.TopRef == th.Ref {

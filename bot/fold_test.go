@@ -107,7 +107,8 @@ func TestDispatcherAsksBeforeRefoldingAGroupInFlight(t *testing.T) {
 	})
 }
 
-// On stdout a burst is still one line per alert, in order, each once.
+// On stdout a burst is not folded: one line per alert, in order, each
+// once, each recorded as printed (a kill repeats at most one line).
 func TestDispatcherStdoutPrintsAFoldedBurstLineByLine(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		db := openStore(t)

@@ -19,8 +19,6 @@ type Writer struct {
 	w  io.Writer
 }
 
-var _ wirewatch.Folder = (*Writer)(nil)
-
 // NewWriter returns a wirewatch.Poster writing JSON lines to w.
 func NewWriter(w io.Writer) *Writer { return &Writer{w: w} }
 
@@ -94,17 +92,6 @@ func (s *Writer) Open(_ context.Context, th wirewatch.Thread) (wirewatch.Thread,
 // Reply prints a.
 func (s *Writer) Reply(_ context.Context, th wirewatch.Thread, a wirewatch.Alert, _ bool) (string, error) {
 	return stdoutRef, s.write(a)
-}
-
-// ReplyFolded prints each alert of a burst as its own line: CONTRACT.md's
-// stdout is one line per alert, and scripts fold for themselves.
-func (s *Writer) ReplyFolded(_ context.Context, _ wirewatch.Thread, as []wirewatch.Alert) (string, error) {
-	for _, a := range as {
-		if err := s.write(a); err != nil {
-			return stdoutRef, err
-		}
-	}
-	return stdoutRef, nil
 }
 
 // EditTop does nothing: a line once printed stays.
