@@ -37,7 +37,8 @@ import (
 // ParseURL loop over the same feeds, in the same run. Reproduce with
 //
 //	go test ./bot -run '^$' -bench PollCycle -benchtime 2x -count 3 -timeout 60m
-//	go test ./bot -run '^$' -bench 'PollCycle/feeds=100000' -poll100k -benchtime 1x -timeout 60m
+//	go test ./bot -run '^$' -bench PollCycle -pollitems 25 -benchtime 2x -count 3 -timeout 60m
+//	go test ./bot -run '^$' -bench 'PollCycle/feeds=100000' -poll100k -pollitems 25 -benchtime 1x -timeout 60m
 //
 // The feed servers run in a child process (this test binary again, running
 // TestPollBenchServer), so the CPU measured with getrusage is the poller's
@@ -45,7 +46,6 @@ import (
 // per-host cap), keep-alive on both sides.
 const (
 	pollHosts   = 16
-	pollItems   = 25 // items per feed body
 	pollNew     = 5  // items a changing feed gains per poll
 	pollWorkers = 16 // as config's default
 	pollPerHost = 2
@@ -53,8 +53,15 @@ const (
 )
 
 var (
-	poll100k    = flag.Bool("poll100k", false, "also run BenchmarkPollCycle at 100,000 feeds (slow)")
-	pollProfile = flag.String("pollprofile", "", "write profiles of the daemon's steady cycles (not its seeding) to `prefix`.cpu and prefix.allocs0/.allocs1 (compare with go tool pprof -diff_base)")
+	poll100k  = flag.Bool("poll100k", false, "also run BenchmarkPollCycle at 100,000 feeds (slow)")
+	pollItems = flag.Int("pollitems", 100, "items per feed in BenchmarkPollCycle")
+	// The default keeps the poller flat out, so each N polls are one cycle.
+	// A poller that serves feeds in list order never ends its first cycle
+	// that way (the first feeds are due again before it reaches the last):
+	// measure one with an interval longer than its cycle, e.g. 60s at 2k
+	// feeds and 300s (the config default) at 10k.
+	pollInterval = flag.Duration("pollinterval", time.Second, "the feeds' poll interval in BenchmarkPollCycle")
+	pollProfile  = flag.String("pollprofile", "", "write profiles of the daemon's steady cycles (not its seeding) to `prefix`.cpu and prefix.allocs0/.allocs1 (compare with go tool pprof -diff_base)")
 )
 
 // profileCycles profiles what runs between its call and the call of the
@@ -116,7 +123,7 @@ func raiseFileLimit() {
 }
 
 // pollServer serves n generated feeds. A changing feed's version moves at
-// every request, its window of pollItems items sliding by pollNew.
+// every request, its window of -pollitems items sliding by pollNew.
 type pollServer struct {
 	version []atomic.Int64
 }
@@ -149,14 +156,14 @@ func (s *pollServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 var pollSyllables = []string{"ka", "ro", "mi", "te", "lu", "sa", "ven", "dor", "pli", "st", "an", "or", "el", "qui", "bra", "tion", "ment", "er", "al", "ge"}
 
-// pollBody is feed i at version v: items v·pollNew … v·pollNew+pollItems-1,
+// pollBody is feed i at version v: items v·pollNew … v·pollNew+pollitems-1,
 // newest first, each one's text fixed by (i, item number).
 func pollBody(i int, v int64) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>Feed %d</title><link>https://news%d.example/</link><description>Generated</description>\n", i, i)
 	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	first := int(v) * pollNew
-	for k := first + pollItems - 1; k >= first; k-- {
+	for k := first + *pollItems - 1; k >= first; k-- {
 		r := rand.New(rand.NewPCG(uint64(i), uint64(k)))
 		words := func(n int) string {
 			var w strings.Builder
@@ -208,7 +215,7 @@ func TestPollBenchServer(t *testing.T) {
 // startPollServers runs the child process serving n feeds and returns the
 // feeds' list.
 func startPollServers(b *testing.B, n int) []wirewatch.Feed {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestPollBenchServer$", "-test.count=1")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestPollBenchServer$", "-test.count=1", "-pollitems="+strconv.Itoa(*pollItems))
 	cmd.Env = append(os.Environ(), pollServe+"="+strconv.Itoa(n))
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
@@ -313,9 +320,10 @@ func newPollRig(b *testing.B, fs []wirewatch.Feed, wl *bot.Watchlist) *pollRig {
 		Sink:    seedCount{&bot.Pipeline{DB: db, Watches: wl, Location: time.UTC, Log: log}, r},
 		States:  db,
 		Feeds:   func() ([]wirewatch.Feed, error) { return fs, nil },
-		// Every feed is due again a second after its poll, so the poller
-		// runs flat out and each N polls are one cycle (most overdue first).
-		Interval: time.Second, Workers: pollWorkers, PerHost: pollPerHost, AllowPrivate: true,
+		// At the default -pollinterval of 1s every feed is due again a
+		// second after its poll, so the poller runs flat out and each N
+		// polls are one cycle (most overdue first).
+		Interval: *pollInterval, Workers: pollWorkers, PerHost: pollPerHost, AllowPrivate: true,
 		Observe: func(result string, _ time.Duration) {
 			switch result {
 			case "error":
@@ -371,9 +379,10 @@ func BenchmarkPollCycle(b *testing.B) {
 				<-r.seeded
 				seedCPU, seedWall := cpuTime()-cpu0, time.Since(wall0)
 				stop()
-				items := float64(n * pollItems)
-				if seen := r.db.SeenCount(); seen < n*pollItems {
-					b.Fatalf("seeding: %d items seen, want at least %d", seen, n*pollItems)
+				all := n * *pollItems
+				items := float64(all)
+				if seen := r.db.SeenCount(); seen < all {
+					b.Fatalf("seeding: %d items seen, want at least %d", seen, all)
 				}
 				// A second cycle to reach steady state (no feed still first).
 				r.wait(n)
@@ -441,8 +450,8 @@ func naiveCycle(fs []wirewatch.Feed) error {
 				feed, err := gofeed.NewParser().ParseURL(fs[i].URL)
 				if err != nil {
 					errs[g] = err
-				} else if len(feed.Items) != pollItems {
-					errs[g] = fmt.Errorf("%s: %d items, want %d", fs[i].URL, len(feed.Items), pollItems)
+				} else if len(feed.Items) != *pollItems {
+					errs[g] = fmt.Errorf("%s: %d items, want %d", fs[i].URL, len(feed.Items), *pollItems)
 				}
 			}
 		})
