@@ -3,7 +3,6 @@ package bot
 import (
 	"fmt"
 	"log/slog"
-	"regexp"
 	"strings"
 
 	"github.com/wirewatch/wirewatch"
@@ -91,28 +90,10 @@ func (l *Watchlist) family(it wirewatch.Item) (numbers []string, thread string, 
 	return numbers, "case:" + strings.ToLower(f.Root.Court) + ":" + root, true
 }
 
-// scotusNumber is a Supreme Court docket number ("24A949", "24-1234" is a
-// core number already).
-var scotusNumber = regexp.MustCompile(`^\d{2}[Aa]\d{1,5}$`)
-
-// parseCase reads a case as chat writes it: court:number
-// ("mdd:8:25-cv-00951", "ca4:25-1345", "scotus:24A949"), with or without the
-// thread key's "case:".
+// parseCase reads a case as chat writes it (court.ParseCase).
 func parseCase(s string) (store.CaseRef, error) {
-	s = strings.TrimPrefix(strings.TrimSpace(s), "case:")
-	c, n, ok := strings.Cut(s, ":")
-	id := court.FromPACER(c)
-	if !ok || !court.Known(id) {
-		return store.CaseRef{}, fmt.Errorf("%q is not a case: write court:number, e.g. mdd:8:25-cv-00951 (court ids as in PACER: mdd, ca4, scotus)", wirewatch.Clip(s, 80))
-	}
-	num := court.CoreNumber(n)
-	if num == "" && scotusNumber.MatchString(n) {
-		num = strings.ToUpper(n)
-	}
-	if num == "" {
-		return store.CaseRef{}, fmt.Errorf("%q is not a docket number of %s, e.g. 8:25-cv-00951, 25-1345 or 24A949", wirewatch.Clip(n, 60), court.Name(id))
-	}
-	return store.CaseRef{Court: id, Number: num}, nil
+	c, n, err := court.ParseCase(s)
+	return store.CaseRef{Court: c, Number: n}, err
 }
 
 // link carries out link and unlink: linking is global (every channel's

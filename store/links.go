@@ -287,6 +287,27 @@ func (db *DB) LinkCases(a, b CaseRef, by string) error {
 	return db.setLink(a, b, by, "m", "u", "case link")
 }
 
+// LinkCasesOnce links two dockets for the config file's links: only when
+// no one linked or unlinked them by hand, so that an unlink from chat
+// stays and a restart adds nothing to the audit trail. It tells whether it
+// linked them.
+func (db *DB) LinkCasesOnce(a, c CaseRef, by string) (bool, error) {
+	if a.Key() == c.Key() {
+		return false, fmt.Errorf("case link: a docket is always linked to itself")
+	}
+	done := false
+	err := db.view(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bLinks); b != nil {
+			done = b.Get(lk("m", a.Key(), c.Key())) != nil || b.Get(lk("u", a.Key(), c.Key())) != nil
+		}
+		return nil
+	})
+	if err != nil || done {
+		return false, err
+	}
+	return true, db.LinkCases(a, c, by)
+}
+
 // UnlinkCases undoes any link between two dockets (chat's unlink): a link
 // by hand is dropped, and texts or fields no longer link them.
 func (db *DB) UnlinkCases(a, b CaseRef, by string) error {

@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
+	"log/slog"
 
 	"github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/config"
 	"github.com/wirewatch/wirewatch/feeds/court"
 	"github.com/wirewatch/wirewatch/store"
 )
@@ -44,4 +46,23 @@ func printLinks(w io.Writer, links []LinkStatus) {
 	for _, l := range links {
 		fmt.Fprintf(w, "%s = %s\t%s\t/watch %s\t\t\t\n", l.A, l.B, l.How, l.Undo)
 	}
+}
+
+// applyLinks links the config file's dockets (links:), each once: a link a
+// person undid from chat stays undone.
+func applyLinks(db *store.DB, links []string, log *slog.Logger) error {
+	for _, l := range links {
+		a, b, err := config.ParseLink(l) // Validate checked it already
+		if err != nil {
+			return &configError{fmt.Errorf("links: %w", err)}
+		}
+		done, err := db.LinkCasesOnce(store.CaseRef{Court: a.Court, Number: a.Number}, store.CaseRef{Court: b.Court, Number: b.Number}, "config")
+		if err != nil {
+			return fmt.Errorf("links: %s: %w", l, err)
+		}
+		if done {
+			log.Info("dockets linked from the config file", "link", l)
+		}
+	}
+	return nil
 }

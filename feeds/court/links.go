@@ -1,6 +1,7 @@
 package court
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -194,4 +195,28 @@ func Canon(number string) string {
 		parts[len(parts)-1] = t
 	}
 	return wirewatch.Clip(office+strings.Join(parts, "-"), 40)
+}
+
+// scotusDocket is a Supreme Court application number ("24A949"); its
+// petitions ("24-1234") are core numbers already.
+var scotusDocket = regexp.MustCompile(`^\d{2}[Aa]\d{1,5}$`)
+
+// ParseCase reads a case as people write it in chat and config:
+// court:number ("mdd:8:25-cv-00951", "ca4:25-1345", "scotus:24A949"), with
+// or without a thread key's "case:". The number is the core number.
+func ParseCase(s string) (courtID, number string, err error) {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "case:")
+	c, n, ok := strings.Cut(s, ":")
+	courtID = FromPACER(c)
+	if !ok || !Known(courtID) {
+		return "", "", fmt.Errorf("%q is not a case: write court:number, e.g. mdd:8:25-cv-00951 (court ids as in PACER: mdd, ca4, scotus)", wirewatch.Clip(s, 80))
+	}
+	number = CoreNumber(n)
+	if number == "" && scotusDocket.MatchString(n) {
+		number = strings.ToUpper(n)
+	}
+	if number == "" {
+		return "", "", fmt.Errorf("%q is not a docket number of %s, e.g. 8:25-cv-00951, 25-1345 or 24A949", wirewatch.Clip(n, 60), Name(courtID))
+	}
+	return courtID, number, nil
 }
