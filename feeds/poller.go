@@ -141,11 +141,12 @@ func (p *Poller) rebuild(once bool) error {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.sched.rebuild(feeds, func(id string) time.Time {
+	p.sched.rebuild(feeds, func(id string) (time.Time, bool) {
 		if once {
-			return time.Time{}
+			return time.Time{}, false
 		}
-		return p.states[id].NextPoll
+		st := p.states[id]
+		return st.NextPoll, st.Errors > 0
 	})
 	return nil
 }
@@ -205,7 +206,10 @@ func (p *Poller) startWorkers(ctx context.Context, again bool) (stop func()) {
 				p.poll(ctx, j.feed, j.url)
 				p.mu.Lock()
 				p.inflight--
-				p.sched.done(j.e, p.states[j.feed.ID].NextPoll, again)
+				// After a failure the next poll is a backoff or the
+				// server's Retry-After: not to be made early.
+				st := p.states[j.feed.ID]
+				p.sched.done(j.e, st.NextPoll, st.Errors > 0, again)
 				p.mu.Unlock()
 				select {
 				case p.done <- struct{}{}:

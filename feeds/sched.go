@@ -41,9 +41,12 @@ type entry struct {
 	hostOf string
 	due    time.Time
 	every  time.Duration // the feed's interval
-	seq    int           // position in the feed list: equal times go in list order
-	i      int           // index in host.idle; -1 while the feed is being polled
-	gone   bool          // dropped from the list while being polled
+	// exact: due is a server's Retry-After or a backoff, not to be taken
+	// early.
+	exact bool
+	seq   int  // position in the feed list: equal times go in list order
+	i     int  // index in host.idle; -1 while the feed is being polled
+	gone  bool // dropped from the list while being polled
 }
 
 // hostQueue is one host's idle feeds and its polls under way.
@@ -63,10 +66,11 @@ func newSchedule(perHost int, interval time.Duration) *schedule {
 	return s
 }
 
-// rebuild replaces the feed list. due gives a new feed's next poll time.
+// rebuild replaces the feed list. due gives a new feed's next poll time and
+// whether it is exact (see entry.exact).
 // A feed being polled stays so (its done puts it back); one no longer in
 // the list is dropped when its poll ends.
-func (s *schedule) rebuild(feeds []wirewatch.Feed, due func(id string) time.Time) {
+func (s *schedule) rebuild(feeds []wirewatch.Feed, due func(id string) (time.Time, bool)) {
 	old := s.feeds
 	s.feeds = make(map[string]*entry, len(feeds))
 	s.ready.s = s.ready.s[:0]
@@ -87,7 +91,8 @@ func (s *schedule) rebuild(feeds []wirewatch.Feed, due func(id string) time.Time
 			delete(old, f.ID)
 			continue
 		}
-		e := &entry{feed: f, url: parseURL(f.URL), due: due(f.ID), every: s.every(f), seq: i}
+		e := &entry{feed: f, url: parseURL(f.URL), every: s.every(f), seq: i}
+		e.due, e.exact = due(f.ID)
 		s.feeds[f.ID] = e
 		e.host, e.hostOf = s.host(Host(f.URL)), f.URL
 		heap.Push(&e.host.idle, e)
@@ -129,7 +134,8 @@ func (s *schedule) host(name string) *hostQueue {
 // take returns the most overdue feed that may be polled at now, marked as
 // being polled, or nil if none is due or every due feed's host is full. A
 // feed due within early is taken too, if its interval is at least ten times
-// early: the poller starts polls in bursts instead of waking for each.
+// early and its time is not exact: the poller starts polls in bursts
+// instead of waking for each.
 func (s *schedule) take(now time.Time, early time.Duration) *entry {
 	if len(s.ready.s) == 0 {
 		return nil
@@ -137,7 +143,7 @@ func (s *schedule) take(now time.Time, early time.Duration) *entry {
 	h := s.ready.s[0]
 	e := h.idle.s[0]
 	s.work++
-	if e.due.After(now) && (e.due.After(now.Add(early)) || e.every < 10*early) {
+	if e.due.After(now) && (e.due.After(now.Add(early)) || e.every < 10*early || e.exact) {
 		return nil
 	}
 	heap.Pop(&h.idle)
@@ -156,12 +162,13 @@ func (s *schedule) next() (t time.Time, ok bool) {
 }
 
 // done ends the poll of e: it frees its host's slot and, if again and the
-// feed is still listed, puts the feed back to be polled at due.
-func (s *schedule) done(e *entry, due time.Time, again bool) {
+// feed is still listed, puts the feed back to be polled at due (exact: see
+// entry.exact).
+func (s *schedule) done(e *entry, due time.Time, exact, again bool) {
 	h := e.host
 	h.inflight--
 	if !e.gone && again {
-		e.due = due
+		e.due, e.exact = due, exact
 		if e.hostOf != e.feed.URL {
 			// Its URL changed while it was polled.
 			e.host, e.hostOf = s.host(Host(e.feed.URL)), e.feed.URL

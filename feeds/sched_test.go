@@ -35,7 +35,7 @@ func (p *Poller) finish(j job, due time.Time) {
 	p.mu.Lock()
 	p.inflight--
 	p.states[j.feed.ID] = wirewatch.FeedState{NextPoll: due}
-	p.sched.done(j.e, due, true)
+	p.sched.done(j.e, due, false, true)
 	p.mu.Unlock()
 }
 
@@ -180,21 +180,24 @@ func TestScheduleRebuild(t *testing.T) {
 
 // TestScheduleEarly: a wake also starts the feeds due within the next
 // second, so polls come in bursts, but not a feed whose interval is short
-// enough for that second to matter.
+// enough for that second to matter, nor one whose time is a backoff or a
+// server's Retry-After.
 func TestScheduleEarly(t *testing.T) {
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	feeds := []wirewatch.Feed{
 		{ID: "soon", URL: "https://one.example/a", Interval: 5 * time.Minute},
 		{ID: "fast", URL: "https://two.example/b", Interval: time.Second},
 		{ID: "later", URL: "https://three.example/c", Interval: 5 * time.Minute},
+		{ID: "retry", URL: "https://four.example/d", Interval: 5 * time.Minute},
 	}
-	due := map[string]time.Time{"soon": now.Add(500 * time.Millisecond), "fast": now.Add(500 * time.Millisecond), "later": now.Add(2 * time.Second)}
+	due := map[string]time.Time{"soon": now.Add(500 * time.Millisecond), "fast": now.Add(500 * time.Millisecond), "later": now.Add(2 * time.Second), "retry": now.Add(500 * time.Millisecond)}
 	p := &Poller{Feeds: func() ([]wirewatch.Feed, error) { return feeds, nil }, Workers: 4, PerHost: 1}
 	p.init()
 	p.states = map[string]wirewatch.FeedState{}
 	for id, t := range due {
 		p.states[id] = wirewatch.FeedState{NextPoll: t}
 	}
+	p.states["retry"] = wirewatch.FeedState{NextPoll: due["retry"], Errors: 1, LastError: "HTTP 429 (retry after 5m0s)"}
 	if err := p.rebuild(false); err != nil {
 		t.Fatal(err)
 	}
@@ -207,6 +210,6 @@ func TestScheduleEarly(t *testing.T) {
 		t.Errorf("got %s started early, want soon", j.feed.ID)
 	}
 	if wait != 500*time.Millisecond {
-		t.Errorf("got wait %v, want 500ms (fast, which is not taken early)", wait)
+		t.Errorf("got wait %v, want 500ms (fast and retry, which are not taken early)", wait)
 	}
 }
