@@ -45,6 +45,10 @@ type DispatcherOptions struct {
 	Metrics *Metrics // may be nil
 	// DryRun: the posters print instead of delivering, and the log says so.
 	DryRun bool
+	// Digests: channels whose alerts are held and posted together on a
+	// schedule, in Location (nil: UTC).
+	Digests  map[wirewatch.Destination]wirewatch.Digest
+	Location *time.Location
 }
 
 // Dispatcher drains the outbox: one worker per destination with pending
@@ -64,6 +68,8 @@ type Dispatcher struct {
 	log     *slog.Logger
 	metrics *Metrics
 	dryRun  bool
+	digests map[wirewatch.Destination]wirewatch.Digest
+	loc     *time.Location
 
 	kick chan struct{}
 
@@ -85,8 +91,12 @@ func NewDispatcher(db *store.DB, o DispatcherOptions) *Dispatcher {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
 	return &Dispatcher{
 		db: db, posters: o.Posters, log: o.Log, metrics: o.Metrics, dryRun: o.DryRun,
+		digests: o.Digests, loc: o.Location,
 		kick:      make(chan struct{}, 1),
 		running:   map[wirewatch.Destination]bool{},
 		again:     map[wirewatch.Destination]bool{},
@@ -177,6 +187,13 @@ func (d *Dispatcher) start(ctx context.Context) {
 			d.warnOnce("nosender "+dest.Kind(), "alerts wait: no "+dest.Kind()+" delivery is configured (its token is not set)", "to", dest)
 			continue
 		}
+		if sch, _, ok := d.digestOf(dest, p); ok {
+			// A digest channel's worker starts only when its digest is
+			// due (the minute tick looks again).
+			if due, err := d.digestDue(dest, sch); err != nil || due.IsZero() || time.Now().Before(due) {
+				continue
+			}
+		}
 		d.running[dest] = true
 		d.wg.Add(1)
 		go d.work(ctx, dest, p)
@@ -186,6 +203,14 @@ func (d *Dispatcher) start(ctx context.Context) {
 // work drains one destination's outbox.
 func (d *Dispatcher) work(ctx context.Context, dest wirewatch.Destination, p wirewatch.Poster) {
 	defer d.wg.Done()
+	if sch, dg, ok := d.digestOf(dest, p); ok {
+		d.deliverDigests(ctx, p, dg, dest, sch)
+		d.mu.Lock()
+		d.running[dest], d.again[dest] = false, false
+		d.mu.Unlock()
+		d.notify()
+		return
+	}
 	for ctx.Err() == nil && !d.authHeld(dest.Kind()) {
 		alerts, err := d.db.Pending(dest, batch)
 		if err != nil {
@@ -479,6 +504,14 @@ func (d *Dispatcher) WaitEmpty(ctx context.Context) error {
 		depths, err := d.db.Depths()
 		if err != nil {
 			return err
+		}
+		for dest := range depths {
+			// Held for a digest not yet due: not pending.
+			if sch, _, ok := d.digestOf(dest, d.posters[dest.Kind()]); ok {
+				if due, err := d.digestDue(dest, sch); err == nil && time.Now().Before(due) {
+					delete(depths, dest)
+				}
+			}
 		}
 		if editing == 0 && len(depths) == 0 {
 			// An edit not started yet (Run just began) counts too.

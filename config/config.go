@@ -38,15 +38,34 @@ type Config struct {
 	Log               Log           `yaml:"log"`
 	Feeds             []Feed        `yaml:"feeds"`
 	Watches           []Watch       `yaml:"watches"`
-	Links             []string      `yaml:"links"` // dockets followed as one matter: "court:number court:number" each
 	Slack             Slack         `yaml:"slack"`
 	Discord           Discord       `yaml:"discord"`
 	CourtListener     CourtListener `yaml:"courtlistener"`
 	HTTP              HTTP          `yaml:"http"`
+	// Channels: per-destination delivery settings, keyed by destination.
+	Channels map[string]Channel `yaml:"channels"`
 
 	// Location is Timezone loaded; Path is the file read (empty for Default).
 	Location *time.Location `yaml:"-"`
 	Path     string         `yaml:"-"`
+}
+
+// Channel is one destination's delivery settings.
+type Channel struct {
+	// Digest: off | hourly | daily HH:MM (in timezone): the channel's
+	// alerts are held and posted together, as one message, on schedule.
+	Digest string `yaml:"digest"`
+}
+
+// Digests returns the channels' digest schedules (valid after Parse).
+func (c *Config) Digests() map[wirewatch.Destination]wirewatch.Digest {
+	out := map[wirewatch.Destination]wirewatch.Digest{}
+	for k, ch := range c.Channels {
+		if d, ok, err := wirewatch.ParseDigest(ch.Digest); err == nil && ok {
+			out[wirewatch.Destination(k)] = d
+		}
+	}
+	return out
 }
 
 // Poll holds the polling defaults.
@@ -325,14 +344,6 @@ func (c *Config) Validate() error {
 	default:
 		bad("log.format: %q: want text or json", c.Log.Format)
 	}
-	if len(c.Links) > maxLinks {
-		bad("links: %d links, more than the %d allowed", len(c.Links), maxLinks)
-	}
-	for i, l := range c.Links {
-		if _, _, err := ParseLink(l); err != nil {
-			bad("links[%d]: %v", i, err)
-		}
-	}
 	seen := map[string]int{}
 	for i, f := range c.Feeds {
 		key := fmt.Sprintf("feeds[%d]", i)
@@ -396,6 +407,18 @@ func (c *Config) Validate() error {
 			if _, err := wirewatch.ParseDestination(d); err != nil {
 				bad("%s.to: %v", key, err)
 			}
+		}
+	}
+	for k, ch := range c.Channels {
+		key := fmt.Sprintf("channels[%q]", k)
+		d, err := wirewatch.ParseDestination(k)
+		if err != nil {
+			bad("%s: %v", key, err)
+		} else if d == wirewatch.Stdout && ch.Digest != "" && !strings.EqualFold(strings.TrimSpace(ch.Digest), "off") {
+			bad("%s.digest: stdout prints every alert as it comes; digests are for chat channels", key)
+		}
+		if _, _, err := wirewatch.ParseDigest(ch.Digest); err != nil {
+			bad("%s.%v", key, err)
 		}
 	}
 	for _, u := range []struct{ key, v string }{

@@ -63,3 +63,27 @@ func (db *DB) DeliveredFolded(as []wirewatch.Alert, th wirewatch.Thread) error {
 	}
 	return nil
 }
+
+// DeliveredDigest removes the alerts of one posted digest from the outbox,
+// in one transaction.
+func (db *DB) DeliveredDigest(as []wirewatch.Alert) error {
+	if len(as) == 0 {
+		return nil
+	}
+	err := db.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bOutbox).Bucket([]byte(as[0].To))
+		if b == nil {
+			return nil
+		}
+		for _, a := range as {
+			if err := b.Delete(u64(a.ID)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delivered a digest of %d alerts to %s: %w", len(as), as[0].To, err)
+	}
+	return nil
+}

@@ -45,6 +45,32 @@ func (d *Discord) ReplyFolded(ctx context.Context, th wirewatch.Thread, as []wir
 	return th.Ref, nil
 }
 
+var _ wirewatch.Digester = (*Discord)(nil)
+
+// PostDigest posts a channel's digest in the channel itself: the alerts
+// listed as a folded message lists them, with the first alert's nonce.
+func (d *Discord) PostDigest(ctx context.Context, as []wirewatch.Alert) error {
+	if len(as) == 0 {
+		return nil
+	}
+	ch, err := channelOf(as[0].To)
+	if err != nil {
+		return err
+	}
+	if err := d.deniedErr(ch); err != nil {
+		return err
+	}
+	es := foldedEmbeds(as)
+	es[0].Title = "Digest: 1 item"
+	if len(as) != 1 {
+		es[0].Title = fmt.Sprintf("Digest: %d items", len(as))
+	}
+	if _, err := d.create(ctx, ch, messageCreate{Embeds: es, Nonce: nonce(nonceDigest, as[0]), EnforceNonce: true}); err != nil {
+		return d.fail(ch, "post digest", err)
+	}
+	return nil
+}
+
 // foldedEmbeds renders the burst as embeds of foldPerEmbed lines.
 func foldedEmbeds(as []wirewatch.Alert) []*discordgo.MessageEmbed {
 	var out []*discordgo.MessageEmbed

@@ -69,3 +69,19 @@ func TestReplyFolded(t *testing.T) {
 		t.Error("no headline is linked")
 	}
 }
+
+// TestPostDigest: a digest is one message in the channel, titled with its
+// count, with the first alert's nonce.
+func TestPostDigest(t *testing.T) {
+	f := textFake(t)
+	d := f.adapter(t, nil)
+	as := []wirewatch.Alert{posterAlert(textCh, 1, "One"), posterAlert(textCh, 2, "Two")}
+	if err := d.PostDigest(ctx, as); err != nil {
+		t.Fatal(err)
+	}
+	msgs := f.Messages(textCh)
+	if len(msgs) != 1 || msgs[0].Nonce != nonce(nonceDigest, as[0]) || len(msgs[0].Embeds) != 1 || msgs[0].Embeds[0].Title != "Digest: 2 items" ||
+		!strings.Contains(msgs[0].Embeds[0].Description, "One") || !strings.Contains(msgs[0].Embeds[0].Description, "Two") {
+		t.Fatalf("messages %+v, want one digest of One and Two", msgs)
+	}
+}

@@ -38,6 +38,7 @@ const (
 	nonceReply     = 'r'
 	nonceBroadcast = 'b'
 	nonceFolded    = 'f' // a burst listed in one message, named by its first alert
+	nonceDigest    = 'd' // a channel's scheduled digest, named by its first alert
 )
 
 // messageCreate is the body of POST /channels/{id}/messages. discordgo's

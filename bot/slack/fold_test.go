@@ -76,3 +76,32 @@ func TestReplyFoldedStaysInsideSlacksLimits(t *testing.T) {
 		t.Errorf("Delivered(first of the fold) = %v, %v; want found", ok, err)
 	}
 }
+
+// TestPostDigest: a digest is one message at the channel's root listing
+// the alerts, found by Delivered after a crash.
+func TestPostDigest(t *testing.T) {
+	fk := newFakeSlack(t)
+	fk.AddChannel("C1")
+	s := mustSlack(t, fk, fk.startHTTP(t), nil, nil)
+	var as []wirewatch.Alert
+	for i := range 3 {
+		a := alert("C1", "k", fmt.Sprintf("Story %d", i))
+		a.ID = uint64(i + 1)
+		as = append(as, a)
+	}
+	if err := s.PostDigest(t.Context(), as); err != nil {
+		t.Fatal(err)
+	}
+	msgs := fk.Messages("C1")
+	if len(msgs) != 1 || msgs[0].ThreadTS != "" || !strings.Contains(msgs[0].Blocks, "Digest: 3 items") {
+		t.Fatalf("messages %+v, want one digest at the root", msgs)
+	}
+	for i := range 3 {
+		if !strings.Contains(msgs[0].Blocks, fmt.Sprintf("Story %d", i)) {
+			t.Errorf("Story %d not listed", i)
+		}
+	}
+	if _, ok, err := s.Delivered(t.Context(), wirewatch.Thread{To: as[0].To}, as[0]); err != nil || !ok {
+		t.Errorf("Delivered(digest) = %v, %v; want found", ok, err)
+	}
+}

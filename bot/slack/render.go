@@ -321,7 +321,12 @@ func (s *Slack) summaryAttachment(th *wirewatch.Thread) slack.Attachment {
 // foldedBlocks renders a burst of alerts as one message: how many, then a
 // section per alert with its headline linked, its source and time.
 func (s *Slack) foldedBlocks(as []wirewatch.Alert) []slack.Block {
-	bl := []slack.Block{slack.NewContextBlock("", mdText(fmt.Sprintf("*%d more items*", len(as))))}
+	return s.listBlocks(fmt.Sprintf("*%d more items*", len(as)), as)
+}
+
+// listBlocks is a header (mrkdwn, ours) and a section per alert.
+func (s *Slack) listBlocks(header string, as []wirewatch.Alert) []slack.Block {
+	bl := []slack.Block{slack.NewContextBlock("", mdText(header))}
 	for i := range as {
 		a := &as[i]
 		line := "• " + link(a.Link, headline(a), maxTitle)

@@ -265,6 +265,28 @@ func (s *Slack) ReplyFolded(ctx context.Context, th wirewatch.Thread, as []wirew
 
 var _ wirewatch.Folder = (*Slack)(nil)
 
+// PostDigest posts a channel's digest at its root: a line per alert, named
+// by the first alert's metadata.
+func (s *Slack) PostDigest(ctx context.Context, as []wirewatch.Alert) error {
+	if len(as) == 0 {
+		return nil
+	}
+	ch, err := channelOf(as[0].To)
+	if err != nil {
+		return err
+	}
+	n := "1 item"
+	if len(as) != 1 {
+		n = fmt.Sprintf("%d items", len(as))
+	}
+	text := esc("Digest: "+n+" · "+headline(&as[0]), maxFallback)
+	opts := append(s.postOpts(text, s.listBlocks("*Digest: "+n+"*", as)), metadata(&as[0]))
+	_, _, err = s.post(ctx, ch, "", opts...)
+	return err
+}
+
+var _ wirewatch.Digester = (*Slack)(nil)
+
 // EditTop rewrites th's top message to show th, within the workspace's
 // chat.update budget (Tier 3), waiting for it.
 func (s *Slack) EditTop(ctx context.Context, th wirewatch.Thread) error {

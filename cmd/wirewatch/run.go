@@ -165,9 +165,6 @@ func (m *Main) Open(ctx context.Context) error {
 
 	m.watches = bot.NewWatchlist()
 	m.watches.SetCases(db, m.log) // linked dockets thread as one matter
-	if err := applyLinks(db, c.Links, m.log); err != nil {
-		return err
-	}
 	if errs := m.watches.SetAll(c.DomainWatches()); len(errs) > 0 {
 		return &configError{errors.Join(errs...)}
 	}
@@ -225,7 +222,8 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.dispatcher = bot.NewDispatcher(db, bot.DispatcherOptions{Posters: posters,
-		Log: m.log.With("part", "dispatch"), Metrics: m.metrics, DryRun: m.DryRun})
+		Log: m.log.With("part", "dispatch"), Metrics: m.metrics, DryRun: m.DryRun,
+		Digests: c.Digests(), Location: c.Location})
 	m.articles = article.NewPool(article.NewReader(article.Options{}), 0)
 	m.pipeline = &bot.Pipeline{DB: db, Watches: m.watches, Location: c.Location, Dispatcher: m.dispatcher,
 		Metrics: m.metrics, Log: m.log.With("part", "ingest"), Articles: m.articles, AllowPrivate: c.AllowPrivateFeeds}

@@ -1,0 +1,103 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"github.com/wirewatch/wirewatch"
+)
+
+// Digest channels: a channel with a digest schedule gets its alerts held
+// in the outbox (durable across restarts) and posted as one message when
+// the schedule comes round after the oldest of them was queued. A digest
+// due while the process was down goes out at the next start.
+
+// digestOf returns dest's schedule, if it has one its Poster can post.
+func (d *Dispatcher) digestOf(dest wirewatch.Destination, p wirewatch.Poster) (wirewatch.Digest, wirewatch.Digester, bool) {
+	sch, ok := d.digests[dest]
+	if !ok {
+		return wirewatch.Digest{}, nil, false
+	}
+	dg, ok := p.(wirewatch.Digester)
+	return sch, dg, ok
+}
+
+// digestDue returns when dest's held alerts are due (zero: none held).
+func (d *Dispatcher) digestDue(dest wirewatch.Destination, sch wirewatch.Digest) (time.Time, error) {
+	oldest, err := d.db.Pending(dest, 1)
+	if err != nil || len(oldest) == 0 {
+		return time.Time{}, err
+	}
+	return sch.Next(oldest[0].Queued, d.loc), nil
+}
+
+// deliverDigests posts dest's due digest, FoldMax alerts a message; it
+// returns false when alerts stay queued after a failure.
+func (d *Dispatcher) deliverDigests(ctx context.Context, p wirewatch.Poster, dg wirewatch.Digester, dest wirewatch.Destination, sch wirewatch.Digest) bool {
+	for ctx.Err() == nil {
+		due, err := d.digestDue(dest, sch)
+		if err != nil {
+			d.log.Error("read outbox", "to", dest, "err", err)
+			return false
+		}
+		if due.IsZero() || time.Now().Before(due) {
+			return true
+		}
+		pending, err := d.db.Pending(dest, wirewatch.FoldMax)
+		if err != nil {
+			d.log.Error("read outbox", "to", dest, "err", err)
+			return false
+		}
+		// Alerts queued after the digest came due wait for the next one.
+		var as []wirewatch.Alert
+		for _, a := range pending {
+			if a.Queued.Before(due) {
+				as = append(as, a)
+			}
+		}
+		if !d.postDigest(ctx, p, dg, as) {
+			return false
+		}
+	}
+	return false
+}
+
+// postDigest posts as as one digest message and records it.
+func (d *Dispatcher) postDigest(ctx context.Context, p wirewatch.Poster, dg wirewatch.Digester, as []wirewatch.Alert) bool {
+	lead := as[0]
+	start := time.Now()
+	if lead.InFlight && lead.Fold == lead.ID {
+		_, ok, err := p.Delivered(ctx, wirewatch.Thread{To: lead.To}, lead)
+		if err != nil {
+			return d.failed(ctx, lead, err)
+		}
+		if ok {
+			d.log.Info("digest in flight at the last stop had arrived; not sent again", "to", lead.To, "alerts", len(as))
+			return d.digestDone(as, start)
+		}
+	}
+	// Saved as a group before it is posted, as a fold is.
+	for i := range as {
+		as[i].Fold, as[i].InFlight = lead.ID, true
+	}
+	if err := d.db.MarkFolded(as); err != nil {
+		d.log.Error("record digest", "to", lead.To, "err", err)
+		return false
+	}
+	if err := dg.PostDigest(ctx, as); err != nil {
+		return d.failed(ctx, as[0], err)
+	}
+	return d.digestDone(as, start)
+}
+
+func (d *Dispatcher) digestDone(as []wirewatch.Alert, start time.Time) bool {
+	if err := d.db.DeliveredDigest(as); err != nil {
+		d.log.Error("record digest", "to", as[0].To, "err", err)
+		return false
+	}
+	took := time.Since(start)
+	for _, a := range as {
+		d.delivered(a, wirewatch.Thread{Key: a.Thread, To: a.To}, took)
+	}
+	return true
+}
