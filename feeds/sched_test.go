@@ -184,32 +184,49 @@ func TestScheduleRebuild(t *testing.T) {
 // server's Retry-After.
 func TestScheduleEarly(t *testing.T) {
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
-	feeds := []wirewatch.Feed{
-		{ID: "soon", URL: "https://one.example/a", Interval: 5 * time.Minute},
-		{ID: "fast", URL: "https://two.example/b", Interval: time.Second},
-		{ID: "later", URL: "https://three.example/c", Interval: 5 * time.Minute},
-		{ID: "retry", URL: "https://four.example/d", Interval: 5 * time.Minute},
+	type feed struct {
+		id     string
+		every  time.Duration
+		due    time.Duration // from now
+		errors int
 	}
-	due := map[string]time.Time{"soon": now.Add(500 * time.Millisecond), "fast": now.Add(500 * time.Millisecond), "later": now.Add(2 * time.Second), "retry": now.Add(500 * time.Millisecond)}
-	p := &Poller{Feeds: func() ([]wirewatch.Feed, error) { return feeds, nil }, Workers: 4, PerHost: 1}
-	p.init()
-	p.states = map[string]wirewatch.FeedState{}
-	for id, t := range due {
-		p.states[id] = wirewatch.FeedState{NextPoll: t}
+	tests := []struct {
+		name  string
+		feeds []feed
+		start string // the feed started early, "" for none
+		wait  time.Duration
+	}{
+		{"on its interval", []feed{{"soon", 5 * time.Minute, 500 * time.Millisecond, 0}, {"later", 5 * time.Minute, 2 * time.Second, 0}}, "soon", 2 * time.Second},
+		{"short interval", []feed{{"fast", time.Second, 500 * time.Millisecond, 0}}, "", 500 * time.Millisecond},
+		{"after a failure", []feed{{"retry", 5 * time.Minute, 500 * time.Millisecond, 1}}, "", 500 * time.Millisecond},
 	}
-	p.states["retry"] = wirewatch.FeedState{NextPoll: due["retry"], Errors: 1, LastError: "HTTP 429 (retry after 5m0s)"}
-	if err := p.rebuild(false); err != nil {
-		t.Fatal(err)
-	}
-	p.work = make(chan job, p.Workers)
-	wait := p.startDue(now)
-	if len(p.work) != 1 {
-		t.Fatalf("got %d polls started, want 1 (soon)", len(p.work))
-	}
-	if j := <-p.work; j.feed.ID != "soon" {
-		t.Errorf("got %s started early, want soon", j.feed.ID)
-	}
-	if wait != 500*time.Millisecond {
-		t.Errorf("got wait %v, want 500ms (fast and retry, which are not taken early)", wait)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var feeds []wirewatch.Feed
+			states := map[string]wirewatch.FeedState{}
+			for i, f := range tt.feeds {
+				feeds = append(feeds, wirewatch.Feed{ID: f.id, URL: fmt.Sprintf("https://h%d.example/", i), Interval: f.every})
+				states[f.id] = wirewatch.FeedState{NextPoll: now.Add(f.due), Errors: f.errors}
+			}
+			p := &Poller{Feeds: func() ([]wirewatch.Feed, error) { return feeds, nil }, Workers: 4, PerHost: 1}
+			p.init()
+			p.states = states
+			if err := p.rebuild(false); err != nil {
+				t.Fatal(err)
+			}
+			p.work = make(chan job, p.Workers)
+			wait := p.startDue(now)
+			started := ""
+			switch len(p.work) {
+			case 0:
+			case 1:
+				started = (<-p.work).feed.ID
+			default:
+				t.Fatalf("got %d polls started, want at most 1", len(p.work))
+			}
+			if started != tt.start || wait != tt.wait {
+				t.Errorf("got %q started and a wait of %v, want %q and %v", started, wait, tt.start, tt.wait)
+			}
+		})
 	}
 }
