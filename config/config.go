@@ -38,6 +38,7 @@ type Config struct {
 	Log               Log           `yaml:"log"`
 	Feeds             []Feed        `yaml:"feeds"`
 	Watches           []Watch       `yaml:"watches"`
+	Links             []string      `yaml:"links"` // dockets followed as one matter: "court:number court:number" each
 	Slack             Slack         `yaml:"slack"`
 	Discord           Discord       `yaml:"discord"`
 	CourtListener     CourtListener `yaml:"courtlistener"`
@@ -343,6 +344,14 @@ func (c *Config) Validate() error {
 	case "text", "json":
 	default:
 		bad("log.format: %q: want text or json", c.Log.Format)
+	}
+	if len(c.Links) > maxLinks {
+		bad("links: %d links, more than the %d allowed", len(c.Links), maxLinks)
+	}
+	for i, l := range c.Links {
+		if _, _, err := ParseLink(l); err != nil {
+			bad("links[%d]: %v", i, err)
+		}
 	}
 	seen := map[string]int{}
 	for i, f := range c.Feeds {

@@ -165,6 +165,9 @@ func (m *Main) Open(ctx context.Context) error {
 
 	m.watches = bot.NewWatchlist()
 	m.watches.SetCases(db, m.log) // linked dockets thread as one matter
+	if err := applyLinks(db, c.Links, m.log); err != nil {
+		return err
+	}
 	if errs := m.watches.SetAll(c.DomainWatches()); len(errs) > 0 {
 		return &configError{errors.Join(errs...)}
 	}
