@@ -156,6 +156,11 @@ func (db *DB) Family(d wirewatch.Docket) (Family, error) {
 		if b == nil {
 			return nil
 		}
+		// Every way of linking records both dockets (n), so a docket
+		// without a record is linked to nothing: one read for most items.
+		if b.Get(lk("n", self.Key())) == nil {
+			return nil
+		}
 		f = family(b, self)
 		return nil
 	})
