@@ -14,6 +14,7 @@ const (
 	CmdTest      = "test"
 	CmdAlias     = "alias"
 	CmdBroadcast = "broadcast"
+	CmdDigest    = "digest"
 	CmdLink      = "link"
 	CmdUnlink    = "unlink"
 	CmdFeedAdd   = "feed add"
@@ -25,8 +26,8 @@ const (
 // Command is one chat command, already taken apart by the platform adapter.
 type Command struct {
 	Verb string // one of the Cmd… constants
-	// Arg is the query (add, test), the id (drop, alias, feed drop) or the
-	// URL (feed add).
+	// Arg is the query (add, test), the id (drop, alias, broadcast, feed
+	// drop), the URL (feed add) or the schedule (digest).
 	Arg   string
 	Alias string // alias: the spelling to add to the watch
 	Mode  string // broadcast: auto, always or never
@@ -83,6 +84,11 @@ func ParseCommandText(text string) (Command, error) {
 			return Command{}, fmt.Errorf("alias needs a watch id and a spelling, e.g. alias w3 Mazarra")
 		}
 		return Command{Verb: CmdAlias, Arg: id, Alias: spelling}, nil
+	case CmdDigest:
+		if _, _, err := ParseDigest(rest); err != nil || rest == "" {
+			return Command{}, fmt.Errorf("digest needs off, hourly or daily HH:MM, e.g. digest daily 08:00")
+		}
+		return Command{Verb: CmdDigest, Arg: strings.Join(strings.Fields(strings.ToLower(rest)), " ")}, nil
 	case CmdBroadcast:
 		id, mode, _ := strings.Cut(rest, " ")
 		mode = strings.ToLower(strings.TrimSpace(mode))

@@ -43,6 +43,9 @@ type Commands struct {
 	Log          *slog.Logger
 	// Now is the clock for "this week" in suggestions; nil: time.Now.
 	Now func() time.Time
+	// ConfigDigests: channels whose digest the config file sets (chat
+	// cannot change those).
+	ConfigDigests map[wirewatch.Destination]wirewatch.Digest
 }
 
 // Command carries out c and says how it went, in plain text.
@@ -74,6 +77,8 @@ func (s *Commands) run(ctx context.Context, c wirewatch.Command) (string, error)
 		return s.alias(c)
 	case wirewatch.CmdBroadcast:
 		return s.broadcast(c)
+	case wirewatch.CmdDigest:
+		return s.digest(c)
 	case wirewatch.CmdLink, wirewatch.CmdUnlink:
 		return s.link(c) // cases.go
 	case wirewatch.CmdFeedAdd:
@@ -94,6 +99,7 @@ const Help = `/watch add QUERY — post new items matching QUERY in this channel
 /watch alias ID SPELLING — also match another spelling: /watch alias w3 Mazarra (exact, OR-ed with the query)
 /watch broadcast ID auto|always|never — when a reply in a thread is also shown in the channel (auto: orders and other non-routine docket entries, and the first item after 6 quiet hours)
 /watch link CASE CASE · /watch unlink CASE CASE — follow two dockets as one matter (one thread), or undo a link: /watch link mdd:8:25-cv-00951 tnmd:3:25-cr-00115
+/watch digest off|hourly|daily HH:MM — collect this channel's alerts into one message on that schedule
   test and list offer near misses seen lately: "also seen: Joseph Mazarra (3 items this week)" — never added by themselves
 /watch feed add URL [NAME] · /watch feed list · /watch feed drop ID — the feeds read
 
@@ -416,6 +422,34 @@ func (s *Commands) broadcast(c wirewatch.Command) (string, error) {
 		what = "orders and other non-routine docket entries, and the first item after 6 quiet hours, are also shown in the channel"
 	}
 	return fmt.Sprintf("Watch %s: broadcast %s — %s.", w.ID, mode, what), nil
+}
+
+// digest sets this channel's digest schedule.
+func (s *Commands) digest(c wirewatch.Command) (string, error) {
+	if c.Channel == "" || c.Channel.Kind() == wirewatch.Stdout {
+		return "", errors.New("digest is for a chat channel: type it there")
+	}
+	if _, ok := s.ConfigDigests[c.Channel]; ok {
+		return "", errors.New("this channel's digest is set in the config file (channels:); change it there")
+	}
+	sch, on, err := wirewatch.ParseDigest(c.Arg)
+	if err != nil {
+		return "", err
+	}
+	spec := strings.TrimSpace(c.Arg)
+	if !on {
+		spec = "off"
+	}
+	if err := s.DB.SetChannelDigest(c.Channel, spec, c.User); err != nil {
+		return "", err
+	}
+	switch {
+	case !on:
+		return "Digest off: alerts are posted here as they come.", nil
+	case sch.Hourly:
+		return "This channel's alerts are now collected and posted as one message every hour, on the hour.", nil
+	}
+	return fmt.Sprintf("This channel's alerts are now collected and posted as one message daily at %02d:%02d (%s).", sch.At/60, sch.At%60, s.loc()), nil
 }
 
 func termList(ts []match.Term) string {

@@ -12,11 +12,19 @@ import (
 // the schedule comes round after the oldest of them was queued. A digest
 // due while the process was down goes out at the next start.
 
-// digestOf returns dest's schedule, if it has one its Poster can post.
+// digestOf returns dest's schedule (the config file's, else one set from
+// chat), if it has one its Poster can post.
 func (d *Dispatcher) digestOf(dest wirewatch.Destination, p wirewatch.Poster) (wirewatch.Digest, wirewatch.Digester, bool) {
 	sch, ok := d.digests[dest]
 	if !ok {
-		return wirewatch.Digest{}, nil, false
+		// Set from chat (/watch digest); the config file's wins.
+		set, err := d.db.ChannelDigests()
+		if err != nil {
+			return wirewatch.Digest{}, nil, false
+		}
+		if sch, ok, err = wirewatch.ParseDigest(set[dest]); err != nil || !ok {
+			return wirewatch.Digest{}, nil, false
+		}
 	}
 	dg, ok := p.(wirewatch.Digester)
 	return sch, dg, ok

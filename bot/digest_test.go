@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -125,4 +126,67 @@ func TestDigestNext(t *testing.T) {
 	if _, ok, err := wirewatch.ParseDigest("off"); ok || err != nil {
 		t.Errorf("off: %v %v", ok, err)
 	}
+}
+
+// TestDigestCommand: /watch digest sets this channel's schedule (saved,
+// audited) and the dispatcher holds its alerts until it is due; off posts
+// as they come again; a channel the config file sets, stdout and a bad
+// schedule are refused.
+func TestDigestCommand(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := newTestCommands(t)
+		s.Location = time.UTC
+		s.ConfigDigests = map[wirewatch.Destination]wirewatch.Digest{"slack:C9": {Hourly: true}}
+		const ch = wirewatch.Destination("slack:C1")
+		c, err := wirewatch.ParseCommandText("digest Daily 08:00")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Channel, c.User = ch, "U1"
+		if got := mustCommand(t, s, c); !strings.Contains(got, "daily at 08:00 (UTC)") {
+			t.Errorf("reply %q", got)
+		}
+		if set, err := s.DB.ChannelDigests(); err != nil || set[ch] != "daily 08:00" {
+			t.Errorf("saved %v, %v", set, err)
+		}
+		if log, _ := s.DB.Audit(5); len(log) == 0 || log[len(log)-1].Action != "channel digest" {
+			t.Errorf("audit %+v, want the change", log)
+		}
+		for _, bad := range []wirewatch.Command{
+			{Verb: wirewatch.CmdDigest, Arg: "hourly", Channel: "slack:C9"},
+			{Verb: wirewatch.CmdDigest, Arg: "hourly", Channel: "stdout"},
+			{Verb: wirewatch.CmdDigest, Arg: "weekly", Channel: ch},
+		} {
+			if r := s.Command(context.Background(), bad); !r.Refused {
+				t.Errorf("%+v accepted: %s", bad, r.Text)
+			}
+		}
+
+		// The bubble's clock: 2000-01-01 00:00 UTC; due at 08:00.
+		queue(t, s.DB, alert(ch, "k", "held"))
+		p := &digestPoster{fakePoster: &fakePoster{}}
+		d := NewDispatcher(s.DB, DispatcherOptions{Posters: map[string]wirewatch.Poster{"slack": p}, Log: discard()})
+		ctx, stop := runDispatcher(t, d)
+		defer stop()
+		if err := d.WaitEmpty(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if len(p.ops("")) != 0 {
+			t.Fatalf("posted before the digest was due: %+v", p.ops(""))
+		}
+		time.Sleep(8*time.Hour + time.Minute)
+		synctest.Wait()
+		if len(p.digests) != 1 || p.digests[0][0] != "held" {
+			t.Fatalf("digests %v, want the held alert at 08:00", p.digests)
+		}
+		mustCommand(t, s, wirewatch.Command{Verb: wirewatch.CmdDigest, Arg: "off", Channel: ch})
+		queue(t, s.DB, alert(ch, "k", "live"))
+		d.Kick()
+		if err := d.WaitEmpty(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := p.sentTitles(); got != "live" {
+			t.Errorf("after off, posted %q, want live at once", got)
+		}
+	})
 }

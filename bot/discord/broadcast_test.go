@@ -41,3 +41,23 @@ func TestBroadcastSubcommand(t *testing.T) {
 		t.Error("the registered /watch has no broadcast subcommand with id and three modes")
 	}
 }
+
+func TestDigestSubcommand(t *testing.T) {
+	parse := func(opts string) (wirewatch.Command, error) {
+		var i discordgo.Interaction
+		if err := json.Unmarshal([]byte(commandJSON(0, opts)), &i); err != nil {
+			t.Fatal(err)
+		}
+		return command(&i)
+	}
+	got, err := parse(`{"type":1,"name":"digest","options":[{"type":3,"name":"schedule","value":"daily 08:00"}]}`)
+	if err != nil || got.Verb != wirewatch.CmdDigest || got.Arg != "daily 08:00" {
+		t.Errorf("got %+v, %v", got, err)
+	}
+	if _, err := parse(`{"type":1,"name":"digest","options":[{"type":3,"name":"schedule","value":"weekly"}]}`); err == nil {
+		t.Error("schedule weekly accepted")
+	}
+	if !changes(wirewatch.CmdDigest) {
+		t.Error("digest does not need Manage Channels")
+	}
+}

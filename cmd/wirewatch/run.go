@@ -252,6 +252,7 @@ func (m *Main) Open(ctx context.Context) error {
 		DB: db, List: m.watches, ConfigFeeds: configFeeds,
 		Prober:       newProber(fetcher, readers, c.AllowPrivateFeeds),
 		FeedsChanged: m.poller.Refresh, Location: c.Location, Log: m.log.With("part", "commands"),
+		ConfigDigests: c.Digests(),
 	}
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
