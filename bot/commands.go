@@ -358,10 +358,7 @@ func (s *Commands) alias(c wirewatch.Command) (string, error) {
 		return "", fmt.Errorf("can't add that alias: %v", err)
 	}
 	var q *match.Query
-	w, err := s.DB.UpdateWatch(id, c.User, "watch alias", func(w *wirewatch.Watch) (string, error) {
-		if c.Channel != "" && !delivers(*w, c.Channel) {
-			return "", fmt.Errorf("watch %s belongs to another channel", id)
-		}
+	w, err := s.change(c, id, "watch alias", func(w *wirewatch.Watch) (string, error) {
 		for _, a := range w.Aliases {
 			if match.Fold(a) == match.Fold(spelling) {
 				return "", fmt.Errorf("watch %s has the alias %s already", id, a)
@@ -374,16 +371,29 @@ func (s *Commands) alias(c wirewatch.Command) (string, error) {
 		}
 		return spelling, nil
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		return "", fmt.Errorf("no watch %q; /watch list shows the ids", id)
-	}
 	if err != nil {
 		return "", err
 	}
-	if err := s.List.Set(w); err != nil {
-		return "", err
-	}
 	return fmt.Sprintf("Watch %s now also matches %s: %s.", w.ID, spelling, q.Canonical()), nil
+}
+
+// change edits watch id of this channel in the store (recorded in the audit
+// trail under action) and in the running watch list. edit gets the watch as
+// stored and returns the audit detail.
+func (s *Commands) change(c wirewatch.Command, id, action string, edit func(w *wirewatch.Watch) (string, error)) (wirewatch.Watch, error) {
+	w, err := s.DB.UpdateWatch(id, c.User, action, func(w *wirewatch.Watch) (string, error) {
+		if c.Channel != "" && !delivers(*w, c.Channel) {
+			return "", fmt.Errorf("watch %s belongs to another channel", id)
+		}
+		return edit(w)
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return w, fmt.Errorf("no watch %q; /watch list shows the ids", id)
+	}
+	if err != nil {
+		return w, err
+	}
+	return w, s.List.Set(w)
 }
 
 // broadcast sets when a watch of this channel shows thread replies in the
@@ -396,20 +406,11 @@ func (s *Commands) broadcast(c wirewatch.Command) (string, error) {
 	if err := wirewatch.CheckBroadcast(mode); err != nil || mode == "" {
 		return "", errors.New("broadcast needs auto, always or never, e.g. /watch broadcast w3 always")
 	}
-	w, err := s.DB.UpdateWatch(id, c.User, "watch broadcast", func(w *wirewatch.Watch) (string, error) {
-		if c.Channel != "" && !delivers(*w, c.Channel) {
-			return "", fmt.Errorf("watch %s belongs to another channel", id)
-		}
+	w, err := s.change(c, id, "watch broadcast", func(w *wirewatch.Watch) (string, error) {
 		w.Broadcast = mode
 		return mode, nil
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		return "", fmt.Errorf("no watch %q; /watch list shows the ids", id)
-	}
 	if err != nil {
-		return "", err
-	}
-	if err := s.List.Set(w); err != nil {
 		return "", err
 	}
 	var what string
