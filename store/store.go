@@ -17,6 +17,8 @@
 //	recent     8-byte sequence → Item (JSON), the last RecentItems items seen
 //	audit      8-byte sequence → AuditEntry (JSON), who added and dropped what
 //	hookkeys   webhook Idempotency-Key → 8-byte unix seconds it was accepted
+//	replaykeys chat platform prefix + hash of a signed command → 8-byte unix
+//	           seconds until which a replay of it is refused
 //
 // An item is marked seen and its alerts written to the outbox in the same
 // transaction, so a crash loses neither. An alert leaves the outbox only when
@@ -54,8 +56,9 @@ var (
 	bAudit     = []byte("audit")
 	bMeta      = []byte("meta")
 	bHookKeys  = []byte("hookkeys")
+	bReplay    = []byte("replaykeys")
 
-	allBuckets = [][]byte{bFeeds, bFeedState, bWatches, bSeen, bSeenBy, bStories, bOutbox, bParked, bThreads, bRecent, bAudit, bMeta, bHookKeys}
+	allBuckets = [][]byte{bFeeds, bFeedState, bWatches, bSeen, bSeenBy, bStories, bOutbox, bParked, bThreads, bRecent, bAudit, bMeta, bHookKeys, bReplay}
 )
 
 // RecentItems is how many recently seen items are kept for "/watch test".

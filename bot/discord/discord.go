@@ -72,6 +72,9 @@ type Options struct {
 	HTTPClient    *http.Client // base transport; nil: http.DefaultTransport
 	Logger        *slog.Logger
 	Now           func() time.Time // for the timestamp window; nil: time.Now
+	// Replays, if set, keeps the interactions already handled across
+	// restarts (the memory guard alone forgets them).
+	Replays replay.Store
 	// ColdStart is how long message posts and edits wait after New, so that
 	// a restart does not meet a channel's rate-limit bucket the run before
 	// spent (Discord's message buckets reset within 5 s). 0: 5 s; < 0: none.
@@ -207,6 +210,7 @@ func New(o Options) (*Discord, error) {
 		guildID:    o.GuildID,
 		gateway:    o.Gateway,
 		deferAfter: 2 * time.Second,
+		replays:    replay.Guard{Store: o.Replays, Log: log},
 		channels:   map[string]channelInfo{},
 		denied:     map[string]denial{},
 		warned:     map[string]bool{},

@@ -127,3 +127,60 @@ func TestGatewayInteractionReplay(t *testing.T) {
 		t.Errorf("watches after a redelivered interaction: got %d (%v), want 1", len(ws), err)
 	}
 }
+
+// TestInteractionReplayAfterRestart: a signed interaction replayed within
+// its window after a restart (the store closed and reopened, a new
+// adapter) is refused as already handled, and adds no second watch.
+// Before, the adapter's memory was the only record and the copy ran.
+func TestInteractionReplayAfterRestart(t *testing.T) {
+	f := newFake(t)
+	path := filepath.Join(t.TempDir(), "ww.db")
+	at := time.Now().Add(-time.Minute)
+
+	run := func(db *store.DB) string {
+		t.Helper()
+		d := f.adapter(t, func(o *Options) {
+			o.PublicKey = vectorPublicKey
+			o.Replays = db.ReplayKeys("discord:")
+		})
+		cmds := &bot.Commands{DB: db, List: bot.NewWatchlist(), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		w := httptest.NewRecorder()
+		d.InteractionsHandler(cmds).ServeHTTP(w, signed(t, testKey(), at, addXinis))
+		if w.Code != 200 {
+			t.Fatalf("status = %d (%s), want 200", w.Code, w.Body)
+		}
+		var resp discordgo.InteractionResponse
+		if err := json.Unmarshal(w.Body.Bytes(), &resp); err != nil {
+			t.Fatal(err)
+		}
+		if resp.Data == nil {
+			t.Fatalf("no reply data: %+v", resp)
+		}
+		return resp.Data.Content
+	}
+	open := func() *store.DB {
+		t.Helper()
+		db, err := store.Open(path, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+
+	db := open()
+	if got := run(db); !strings.Contains(got, "Added watch w1") {
+		t.Fatalf("first delivery: got %q, want the watch added", got)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db = open() // the restart
+	defer db.Close()
+	if got := run(db); !strings.Contains(got, "already handled") {
+		t.Errorf("interaction replayed after a restart: got %q, want it refused as already handled", got)
+	}
+	if ws, err := db.Watches(); err != nil || len(ws) != 1 {
+		t.Fatalf("watches after a replay across a restart: got %d (%v), want 1", len(ws), err)
+	}
+}

@@ -10,19 +10,39 @@
 //   - At most Max keys are kept; past that the oldest go first, expired or
 //     not. Filling it takes Max distinct validly signed requests within one
 //     window, which only the platform can make.
-//   - The zero Guard is ready to use. It is safe for concurrent use.
+//   - With a Store, keys are also kept durably, so a replay after a restart
+//     is refused too. The memory map stays the fast path; a store that fails
+//     is logged and the memory map alone decides, so a broken store never
+//     blocks a command.
+//   - The zero Guard is ready to use. It is safe for concurrent use. Set
+//     Store and Log before the first First.
 package replay
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
 	"sync"
 	"time"
 )
+
+// Store keeps keys across restarts. Keys given to it are sha256 hex (64
+// bytes), whatever the caller's key was.
+type Store interface {
+	// Seen reports whether key was put with an expiry after now.
+	Seen(key string, now time.Time) (bool, error)
+	// Put remembers key until expires.
+	Put(key string, expires time.Time) error
+}
 
 // Max bounds the keys a Guard holds (a key is a few dozen bytes).
 const Max = 4096
 
 // Guard remembers keys until they expire.
 type Guard struct {
+	Store Store        // nil: memory only
+	Log   *slog.Logger // store errors; nil: not logged
+
 	mu    sync.Mutex
 	seen  map[string]time.Time // key → expiry
 	order []entry              // insertion order, oldest first, for eviction
@@ -35,7 +55,38 @@ type entry struct {
 
 // First reports whether key is seen for the first time at now (and then
 // remembers it until expires), false for a replay of a key not yet expired.
+// The key is claimed in memory before the store is asked, so two copies
+// arriving together cannot both pass; the store answers for copies that
+// arrive after a restart.
 func (g *Guard) First(key string, now, expires time.Time) bool {
+	if !g.firstInMemory(key, now, expires) {
+		return false
+	}
+	if g.Store == nil {
+		return true
+	}
+	sum := sha256.Sum256([]byte(key))
+	hkey := hex.EncodeToString(sum[:])
+	seen, err := g.Store.Seen(hkey, now)
+	if err != nil {
+		g.logErr("replay store read", err)
+	} else if seen {
+		return false
+	}
+	if err := g.Store.Put(hkey, expires); err != nil {
+		g.logErr("replay store write", err)
+	}
+	return true
+}
+
+func (g *Guard) logErr(msg string, err error) {
+	if g.Log != nil {
+		g.Log.Warn(msg+" failed: replays are checked in memory only", "err", err)
+	}
+}
+
+// firstInMemory is First on the memory map alone.
+func (g *Guard) firstInMemory(key string, now, expires time.Time) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.seen == nil {

@@ -75,3 +75,34 @@ func TestConcurrentFirst(t *testing.T) {
 		t.Errorf("got %d first deliveries, want 1", firsts)
 	}
 }
+
+// brokenStore fails every call, as a damaged store file would.
+type brokenStore struct{ calls int }
+
+func (b *brokenStore) Seen(string, time.Time) (bool, error) {
+	b.calls++
+	return false, fmt.Errorf("store broken")
+}
+
+func (b *brokenStore) Put(string, time.Time) error {
+	b.calls++
+	return fmt.Errorf("store broken")
+}
+
+// TestStoreErrorFallsBackToMemory: a store that fails neither blocks a
+// command nor lets its copy through: memory decides.
+func TestStoreErrorFallsBackToMemory(t *testing.T) {
+	bs := &brokenStore{}
+	g := Guard{Store: bs}
+	t0 := time.Unix(1_700_000_000, 0)
+	exp := t0.Add(5 * time.Minute)
+	if !g.First("a", t0, exp) {
+		t.Fatal("first delivery with a failing store: got replay, want it run")
+	}
+	if g.First("a", t0.Add(time.Minute), exp) {
+		t.Error("a again with a failing store: got first, want replay (from memory)")
+	}
+	if bs.calls != 2 {
+		t.Errorf("store calls = %d, want 2 (Seen and Put for the first delivery only)", bs.calls)
+	}
+}

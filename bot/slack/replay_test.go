@@ -120,3 +120,54 @@ func TestSocketModeReplay(t *testing.T) {
 		t.Errorf("watches after a redelivered envelope: got %d (%v), want 1", len(ws), err)
 	}
 }
+
+// openStoreAt opens the bbolt file at path; the caller closes it.
+func openStoreAt(t *testing.T, path string) *store.DB {
+	t.Helper()
+	db, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// TestCommandsHandlerReplayAfterRestart: a signed slash command replayed
+// within its window after a restart (the store closed and reopened, a new
+// adapter) is refused as already handled, and adds no second watch.
+// Before, the adapter's memory was the only record and the copy ran.
+func TestCommandsHandlerReplayAfterRestart(t *testing.T) {
+	fk := newFakeSlack(t)
+	api := fk.startHTTP(t)
+	path := filepath.Join(t.TempDir(), "ww.db")
+	form := commandForm(`add "Abrego Garcia" OR Xinis`, "https://hooks.slack.com/commands/T1/1/x")
+	at := time.Now().Add(-time.Minute)
+
+	run := func(db *store.DB) string {
+		t.Helper()
+		s := New(Options{APIURL: api, BotToken: fk.Token, SigningSecret: "shh-signing-secret",
+			TimeZone: time.UTC, PostEvery: time.Millisecond, EditEvery: time.Millisecond,
+			Replays: db.ReplayKeys("slack:")})
+		defer s.Close()
+		cmds := &bot.Commands{DB: db, List: bot.NewWatchlist(), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		w := httptest.NewRecorder()
+		s.CommandsHandler(cmds).ServeHTTP(w, signed(t, form, at))
+		return decodeReply(t, w).Text
+	}
+
+	db := openStoreAt(t, path)
+	if got := run(db); !strings.Contains(got, "Added watch w1") {
+		t.Fatalf("first request: got %q, want the watch added", got)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db = openStoreAt(t, path) // the restart
+	defer db.Close()
+	if got := run(db); !strings.Contains(got, "already handled") {
+		t.Errorf("request replayed after a restart: got %q, want it refused as already handled", got)
+	}
+	if ws, err := db.Watches(); err != nil || len(ws) != 1 {
+		t.Fatalf("watches after a replay across a restart: got %d (%v), want 1", len(ws), err)
+	}
+}

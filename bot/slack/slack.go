@@ -59,6 +59,9 @@ type Options struct {
 	// time set them smaller.
 	PostEvery time.Duration
 	EditEvery time.Duration
+	// Replays, if set, keeps the commands already run across restarts
+	// (the memory guard alone forgets them).
+	Replays replay.Store
 }
 
 // Slack's limits (https://docs.slack.dev/apis/web-api/rate-limits).
@@ -123,6 +126,8 @@ func New(o Options) *Slack {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.log = s.log.With("platform", "slack")
+	s.replays.Store = o.Replays
+	s.replays.Log = s.log
 	if s.tz == nil {
 		s.tz = time.UTC
 	}

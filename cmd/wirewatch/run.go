@@ -201,6 +201,7 @@ func (m *Main) Open(ctx context.Context) error {
 				SigningSecret: m.secrets.SlackSigningSecret.Reveal(), AppToken: m.secrets.SlackAppToken.Reveal(),
 				Admins: c.Slack.Admins, TimeZone: c.Location, HTTPClient: httpClient, Logger: m.log.With("part", "slack"),
 				PostEvery: c.Slack.PostInterval.D(), EditEvery: c.Slack.EditInterval.D(),
+				Replays: db.ReplayKeys("slack:"),
 			})
 			posters[wirewatch.Slack] = m.slack
 		}
@@ -210,7 +211,7 @@ func (m *Main) Open(ctx context.Context) error {
 				PublicKey: m.secrets.DiscordPublicKey.Reveal(), ApplicationID: c.Discord.ApplicationID,
 				GuildID: c.Discord.GuildID, Gateway: c.Discord.GatewayOn() && m.secrets.DiscordBotToken != "",
 				TimeZone: c.Location, HTTPClient: httpClient, Logger: m.log.With("part", "discord"),
-				ColdStart: c.Discord.ColdStart.D(),
+				ColdStart: c.Discord.ColdStart.D(), Replays: db.ReplayKeys("discord:"),
 			})
 			if err != nil {
 				return &configError{err}
