@@ -19,21 +19,7 @@ func (db *DB) MarkFolded(as []wirewatch.Alert) error {
 	if len(as) == 0 {
 		return nil
 	}
-	err := db.update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bOutbox).Bucket([]byte(as[0].To))
-		if b == nil {
-			return nil
-		}
-		for _, a := range as {
-			if b.Get(u64(a.ID)) == nil {
-				continue
-			}
-			if err := putJSON(b, u64(a.ID), a); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err := db.update(func(tx *bolt.Tx) error { return savePending(tx, as...) })
 	if err != nil {
 		return fmt.Errorf("mark folded %s: %w", as[0].To, err)
 	}
@@ -48,15 +34,10 @@ func (db *DB) DeliveredFolded(as []wirewatch.Alert, th wirewatch.Thread) error {
 	}
 	a := as[0]
 	err := db.update(func(tx *bolt.Tx) error {
-		if b := tx.Bucket(bOutbox).Bucket([]byte(a.To)); b != nil {
-			for _, m := range as {
-				if err := b.Delete(u64(m.ID)); err != nil {
-					return err
-				}
-			}
+		if err := dropPending(tx, as...); err != nil {
+			return err
 		}
-		th.Key, th.To = a.Thread, a.To
-		return putJSON(tx.Bucket(bThreads), threadKey(a.To, a.Thread), th)
+		return putThreadOf(tx, a, th)
 	})
 	if err != nil {
 		return fmt.Errorf("delivered %d folded alerts to %s: %w", len(as), a.To, err)
@@ -70,18 +51,7 @@ func (db *DB) DeliveredDigest(as []wirewatch.Alert) error {
 	if len(as) == 0 {
 		return nil
 	}
-	err := db.update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bOutbox).Bucket([]byte(as[0].To))
-		if b == nil {
-			return nil
-		}
-		for _, a := range as {
-			if err := b.Delete(u64(a.ID)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err := db.update(func(tx *bolt.Tx) error { return dropPending(tx, as...) })
 	if err != nil {
 		return fmt.Errorf("delivered a digest of %d alerts to %s: %w", len(as), as[0].To, err)
 	}

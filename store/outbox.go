@@ -59,26 +59,61 @@ func (db *DB) MarkInFlight(a wirewatch.Alert) error {
 
 // Retry saves a pending alert as given: its tries and in-flight mark.
 func (db *DB) Retry(a wirewatch.Alert) error {
-	return db.update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bOutbox).Bucket([]byte(a.To))
-		if b == nil || b.Get(u64(a.ID)) == nil {
-			return nil
+	return db.update(func(tx *bolt.Tx) error { return savePending(tx, a) })
+}
+
+// savePending saves alerts of one destination that are still in its outbox
+// as given; those already gone (delivered, parked) stay gone.
+func savePending(tx *bolt.Tx, as ...wirewatch.Alert) error {
+	if len(as) == 0 {
+		return nil
+	}
+	b := tx.Bucket(bOutbox).Bucket([]byte(as[0].To))
+	if b == nil {
+		return nil
+	}
+	for _, a := range as {
+		if b.Get(u64(a.ID)) == nil {
+			continue
 		}
-		return putJSON(b, u64(a.ID), a)
-	})
+		if err := putJSON(b, u64(a.ID), a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dropPending removes alerts of one destination from its outbox.
+func dropPending(tx *bolt.Tx, as ...wirewatch.Alert) error {
+	if len(as) == 0 {
+		return nil
+	}
+	b := tx.Bucket(bOutbox).Bucket([]byte(as[0].To))
+	if b == nil {
+		return nil
+	}
+	for _, a := range as {
+		if err := b.Delete(u64(a.ID)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// putThreadOf saves th as the thread of a (its key and destination).
+func putThreadOf(tx *bolt.Tx, a wirewatch.Alert, th wirewatch.Thread) error {
+	th.Key, th.To = a.Thread, a.To
+	return putJSON(tx.Bucket(bThreads), threadKey(a.To, a.Thread), th)
 }
 
 // Delivered removes an accepted alert from the outbox and saves its thread,
 // in one transaction.
 func (db *DB) Delivered(a wirewatch.Alert, th wirewatch.Thread) error {
 	err := db.update(func(tx *bolt.Tx) error {
-		if b := tx.Bucket(bOutbox).Bucket([]byte(a.To)); b != nil {
-			if err := b.Delete(u64(a.ID)); err != nil {
-				return err
-			}
+		if err := dropPending(tx, a); err != nil {
+			return err
 		}
-		th.Key, th.To = a.Thread, a.To
-		return putJSON(tx.Bucket(bThreads), threadKey(a.To, a.Thread), th)
+		return putThreadOf(tx, a, th)
 	})
 	if err != nil {
 		return fmt.Errorf("delivered %s/%d: %w", a.To, a.ID, err)
@@ -96,10 +131,8 @@ type Parked struct {
 // Park moves an alert from the outbox to the parked alerts with the reason.
 func (db *DB) Park(a wirewatch.Alert, reason string) error {
 	err := db.update(func(tx *bolt.Tx) error {
-		if b := tx.Bucket(bOutbox).Bucket([]byte(a.To)); b != nil {
-			if err := b.Delete(u64(a.ID)); err != nil {
-				return err
-			}
+		if err := dropPending(tx, a); err != nil {
+			return err
 		}
 		p, err := tx.Bucket(bParked).CreateBucketIfNotExists([]byte(a.To))
 		if err != nil {
