@@ -314,20 +314,26 @@ func topContent(th wirewatch.Thread, a *wirewatch.Alert) string {
 // recentLine is one of a thread's latest items: its headline linked, its
 // source and time.
 func recentLine(it wirewatch.ThreadItem) string {
-	title := cmpOr(strings.Join(strings.Fields(it.Title), " "), "(untitled)")
-	head := escape(truncate(title, 200))
-	if u := linkTarget(it.Link); u != "" {
-		head = linkText(title, 200)
+	return listLine(it.Title, it.Link, it.Source, it.Time, 200, 500, 80)
+}
+
+// listLine is one headline of a list (a thread's latest items, a folded
+// burst, a digest): linked when its address is at most linkMax bytes, with
+// its source and time. The bounds keep a list within Discord's limits.
+func listLine(title, link, source string, when time.Time, titleMax, linkMax, sourceMax int) string {
+	title = cmpOr(strings.Join(strings.Fields(title), " "), "(untitled)")
+	head := escape(truncate(title, titleMax))
+	if u := linkTarget(link); u != "" && len(u) <= linkMax {
 		// <…> around the address: no preview of every listed story.
-		head = "[" + head + "](<" + u + ">)"
+		head = "[" + linkText(title, titleMax) + "](<" + u + ">)"
 	}
-	if s := strings.TrimSpace(it.Source); s != "" {
-		head += " · " + escape(truncate(strings.Join(strings.Fields(s), " "), 80))
+	if s := strings.TrimSpace(source); s != "" {
+		head += " · " + escape(truncate(strings.Join(strings.Fields(s), " "), sourceMax))
 	}
-	if !it.Time.IsZero() {
+	if !when.IsZero() {
 		// :f, date and time in the reader's zone: a list of headlines
 		// reads like Slack's, and stays true between edits.
-		head += fmt.Sprintf(" · <t:%d:f>", it.Time.Unix())
+		head += fmt.Sprintf(" · <t:%d:f>", when.Unix())
 	}
 	return head
 }

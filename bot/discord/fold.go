@@ -92,23 +92,13 @@ func foldedEmbeds(as []wirewatch.Alert) []*discordgo.MessageEmbed {
 // foldedLine is one alert of a folded message: at most about 290
 // characters whatever the feed says.
 func foldedLine(a wirewatch.Alert) string {
-	title := cmpOr(strings.Join(strings.Fields(a.Title), " "), "(untitled)")
-	if a.Docket != nil && strings.TrimSpace(a.Title) == "" {
-		title = cmpOr(strings.Join(strings.Fields(a.Docket.ShortDescription), " "), title)
-	}
-	line := escape(truncate(title, foldTitle))
-	if u := linkTarget(a.Link); u != "" && len(u) <= foldLinkMax {
-		line = "[" + linkText(title, foldTitle) + "](<" + u + ">)"
-	}
-	if s := strings.TrimSpace(a.Source); s != "" {
-		line += " · " + escape(truncate(strings.Join(strings.Fields(s), " "), foldSourceMax))
+	title := a.Title
+	if a.Docket != nil && strings.TrimSpace(a.Title) == "" && strings.TrimSpace(a.Docket.ShortDescription) != "" {
+		title = a.Docket.ShortDescription
 	}
 	when := a.Published
 	if when.IsZero() {
 		when = a.Queued
 	}
-	if !when.IsZero() {
-		line += fmt.Sprintf(" · <t:%d:f>", when.Unix())
-	}
-	return line
+	return listLine(title, a.Link, a.Source, when, foldTitle, foldLinkMax, foldSourceMax)
 }
