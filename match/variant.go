@@ -35,23 +35,12 @@ const maxVariantRunes = 64
 // collapse appends the runes of folded word w to dst with every run of one
 // rune written once.
 func collapse(dst []rune, w []byte) []rune {
-	var prev rune = -1
-	for i := 0; i < len(w); {
-		r, size := rune(w[i]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRune(w[i:])
-		}
-		i += size
-		if r != prev {
-			dst = append(dst, r)
-			prev = r
-		}
-	}
+	dst, _ = collapseAtMost(dst, w, -1)
 	return dst
 }
 
 // collapseAtMost is collapse, giving up (false) once the result would be
-// longer than limit runes: a longer text word cannot be a variant of any
+// longer than limit runes (limit < 0: no limit): a longer text word cannot be a variant of any
 // "~" word, and a huge one (a field of one word) must not cost its length.
 func collapseAtMost(dst []rune, w []byte, limit int) ([]rune, bool) {
 	var prev rune = -1
@@ -89,37 +78,25 @@ func withinOneEdit(a, b []rune) bool {
 		return true // equal, or b has one more rune at the end
 	}
 	if len(a) < len(b) {
-		return equalRunes(a[i:], b[i+1:]) // one inserted in b
+		return slices.Equal(a[i:], b[i+1:]) // one inserted in b
 	}
-	if equalRunes(a[i+1:], b[i+1:]) {
+	if slices.Equal(a[i+1:], b[i+1:]) {
 		return true // one changed
 	}
-	return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && equalRunes(a[i+2:], b[i+2:])
-}
-
-func equalRunes(a, b []rune) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+	return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && slices.Equal(a[i+2:], b[i+2:])
 }
 
 // variantOf reports whether text word tw (folded) is a spelling variant of
 // the query word whose collapsed runes are cw.
 func variantOf(tw []byte, cw []rune) bool {
-	// A collapsed word is no longer than its bytes; more than one rune
-	// longer than cw cannot be within one edit.
+	// A collapsed text word more than one rune longer than cw cannot be
+	// within one edit: collapsing stops there (a huge word costs no more).
 	if len(tw) == 0 {
 		return false
 	}
 	var buf [maxVariantRunes]rune
-	ct := collapse(buf[:0], tw)
-	return withinOneEdit(ct, cw)
+	ct, fits := collapseAtMost(buf[:0], tw, len(cw)+1)
+	return fits && withinOneEdit(ct, cw)
 }
 
 // saltVariant keeps variant keys apart from word, prefix and case keys.
