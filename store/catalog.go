@@ -61,11 +61,8 @@ func (db *DB) DropWatch(id, by string, keep func(wirewatch.Watch) error) (wirewa
 	var w wirewatch.Watch
 	err := db.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bWatches)
-		v := b.Get([]byte(id))
-		if v == nil {
-			return ErrNotFound
-		}
-		if err := json.Unmarshal(v, &w); err != nil {
+		var err error
+		if w, err = getWatch(b, id); err != nil {
 			return err
 		}
 		if keep != nil {
@@ -81,6 +78,17 @@ func (db *DB) DropWatch(id, by string, keep func(wirewatch.Watch) error) (wirewa
 	return w, err
 }
 
+// getWatch reads watch id from the watches bucket, or ErrNotFound.
+func getWatch(b *bolt.Bucket, id string) (wirewatch.Watch, error) {
+	var w wirewatch.Watch
+	v := b.Get([]byte(id))
+	if v == nil {
+		return w, ErrNotFound
+	}
+	err := json.Unmarshal(v, &w)
+	return w, err
+}
+
 // UpdateWatch changes a runtime watch in place and records it in the audit
 // trail under action ("watch alias"). change gets the watch as stored; it
 // edits it and returns the audit detail, or an error (a watch of another
@@ -90,11 +98,8 @@ func (db *DB) UpdateWatch(id, by, action string, change func(w *wirewatch.Watch)
 	var w wirewatch.Watch
 	err := db.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bWatches)
-		v := b.Get([]byte(id))
-		if v == nil {
-			return ErrNotFound
-		}
-		if err := json.Unmarshal(v, &w); err != nil {
+		var err error
+		if w, err = getWatch(b, id); err != nil {
 			return err
 		}
 		kept, at := w.ID, w.AddedAt
