@@ -306,8 +306,13 @@ func (f *Fetcher) Fetch(ctx context.Context, feed wirewatch.Feed, v Validators, 
 		r.NotModified = true
 		return r, nil
 	}
-	// The buffer goes back to the pool: the caller gets its own copy.
-	r.Body = toUTF8(bytes.Clone(body), resp.Header.Get("Content-Type"))
+	// The buffer goes back to the pool: the caller gets its own copy, the
+	// transcoded one when toUTF8 made one, else a clone.
+	out := toUTF8(body, resp.Header.Get("Content-Type"))
+	if len(out) == 0 || (len(body) > 0 && &out[0] == &body[0]) {
+		out = bytes.Clone(out)
+	}
+	r.Body = out
 	return r, nil
 }
 
