@@ -287,16 +287,7 @@ func (s *Slack) summary(th *wirewatch.Thread) string {
 		return b.String()
 	}
 	for _, it := range th.Recent {
-		line := "\n• " + link(it.Link, it.Title, maxRecentLine)
-		if utf8.RuneCountInString(line) > maxRecentLine+maxDigestURL {
-			line = "\n• " + esc(it.Title, maxRecentLine) // a link too long for the digest
-		}
-		if it.Source != "" {
-			line += " — " + esc(it.Source, 80)
-		}
-		if d := s.slackDate(it.Time); d != "" {
-			line += " · " + d
-		}
+		line := "\n• " + s.listLine(it.Title, it.Link, it.Source, it.Time, maxRecentLine, maxDigestURL, 80)
 		// The whole digest stays within one text object.
 		if w := utf8.RuneCountInString(line); n+w <= maxTextObject-100 {
 			b.WriteString(line)
@@ -329,20 +320,31 @@ func (s *Slack) listBlocks(header string, as []wirewatch.Alert) []slack.Block {
 	bl := []slack.Block{slack.NewContextBlock("", mdText(header))}
 	for i := range as {
 		a := &as[i]
-		line := "• " + link(a.Link, headline(a), maxTitle)
-		if a.Source != "" {
-			line += " — " + esc(a.Source, 150)
-		}
 		when := a.Published
 		if when.IsZero() {
 			when = a.Queued
 		}
-		if d := s.slackDate(when); d != "" {
-			line += " · " + d
-		}
+		line := "• " + s.listLine(headline(a), a.Link, a.Source, when, maxTitle, 0, 150)
 		bl = append(bl, slack.NewSectionBlock(mdText(line), nil, nil))
 	}
 	return capBlocks(bl)
+}
+
+// listLine is one headline of a list (a thread's digest, a folded burst,
+// a channel's digest): linked (unless urlMax > 0 and the link is longer
+// than titleMax+urlMax characters), with its source and time.
+func (s *Slack) listLine(title, u, source string, when time.Time, titleMax, urlMax, sourceMax int) string {
+	line := link(u, title, titleMax)
+	if urlMax > 0 && utf8.RuneCountInString(line) > titleMax+urlMax {
+		line = esc(title, titleMax) // a link too long for a list
+	}
+	if source != "" {
+		line += " — " + esc(source, sourceMax)
+	}
+	if d := s.slackDate(when); d != "" {
+		line += " · " + d
+	}
+	return line
 }
 
 // foldedText is a folded message's notification text.
