@@ -64,8 +64,9 @@ func (d *Dispatcher) post(ctx context.Context, p wirewatch.Poster, th wirewatch.
 		}
 	}
 	// A line cannot be looked for once printed: stdout skips the mark (and
-	// its write), and is at least once.
-	if !flat {
+	// its write), and is at least once. An alert read back in flight is
+	// marked in the store already: no second commit.
+	if !flat && !a.InFlight {
 		if err := d.db.MarkInFlight(a); err != nil {
 			return th, err
 		}
