@@ -89,7 +89,7 @@ func (k *keyChecker) node(n *yaml.Node, t reflect.Type, path string) {
 			return
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			k.node(n.Content[i+1], t.Elem(), join(path, n.Content[i].Value))
+			k.node(n.Content[i+1], t.Elem(), KeyPath(path, n.Content[i].Value))
 		}
 	case reflect.Bool:
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
@@ -136,16 +136,16 @@ func (k *keyChecker) mapping(n *yaml.Node, t reflect.Type, path string) {
 			if l := strings.ToLower(key.Value); strings.Contains(l, "token") || strings.Contains(l, "secret") || strings.Contains(l, "key") {
 				hint = "; secrets come from the environment only (SLACK_BOT_TOKEN, DISCORD_BOT_TOKEN… in the README), never from the file"
 			}
-			k.bad(key, "", "unknown key %s; %s %s%s", join(path, key.Value), where, strings.Join(names, ", "), hint)
+			k.bad(key, "", "unknown key %s; %s %s%s", KeyPath(path, key.Value), where, strings.Join(names, ", "), hint)
 			continue
 		}
-		k.node(value, ft, join(path, key.Value))
+		k.node(value, ft, KeyPath(path, key.Value))
 	}
 }
 
 // join writes the path of key under path, quoting keys that are not plain
 // words (channels."slack:C0123456789").
-func join(path, key string) string {
+func KeyPath(path, key string) string {
 	if !plainKey.MatchString(key) {
 		key = fmt.Sprintf("%q", key)
 	}

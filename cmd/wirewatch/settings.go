@@ -4,15 +4,12 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/wirewatch/wirewatch/config"
 )
-
-var plainKey = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
 
 // printSettings writes one line per setting of c, named by its YAML path
 // (poll.interval: 5m), defaults included, so check shows every key the file
@@ -31,10 +28,7 @@ func settings(w io.Writer, v reflect.Value, path string, c *config.Config) {
 		if name == "" || name == "-" || !f.IsExported() {
 			continue
 		}
-		key := name
-		if path != "" {
-			key = path + "." + name
-		}
+		key := config.KeyPath(path, name)
 		fv := v.Field(i)
 		switch {
 		case key == "discord.gateway":
@@ -51,15 +45,12 @@ func settings(w io.Writer, v reflect.Value, path string, c *config.Config) {
 			keys := fv.MapKeys()
 			slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
 			for _, k := range keys {
-				sub := fmt.Sprint(k)
-				if !plainKey.MatchString(sub) {
-					sub = fmt.Sprintf("%q", sub)
-				}
+				sub := config.KeyPath(key, fmt.Sprint(k))
 				mv := fv.MapIndex(k)
 				if mv.Kind() == reflect.Struct {
-					settings(w, mv, key+"."+sub, c)
+					settings(w, mv, sub, c)
 				} else {
-					fmt.Fprintf(w, "%s.%s: %s\n", key, sub, show(mv))
+					fmt.Fprintf(w, "%s: %s\n", sub, show(mv))
 				}
 			}
 		default:
