@@ -24,8 +24,11 @@ type schedule struct {
 	perHost  int
 	interval time.Duration // a feed's interval when it has none of its own
 	feeds    map[string]*entry
-	hosts    map[string]*hostQueue
-	ready    hostHeap
+	// dropped is the feeds dropped from the list while being polled, so
+	// that one listed again before its poll ends is not polled twice at once.
+	dropped map[string]*entry
+	hosts   map[string]*hostQueue
+	ready   hostHeap
 	// work counts the feeds the schedule looked at (heap comparisons and
 	// takes): what a wake costs, for the tests.
 	work int
@@ -61,7 +64,7 @@ func newSchedule(perHost int, interval time.Duration) *schedule {
 	if interval <= 0 {
 		interval = DefaultInterval
 	}
-	s := &schedule{perHost: max(perHost, 1), interval: interval, feeds: map[string]*entry{}, hosts: map[string]*hostQueue{}}
+	s := &schedule{perHost: max(perHost, 1), interval: interval, feeds: map[string]*entry{}, dropped: map[string]*entry{}, hosts: map[string]*hostQueue{}}
 	s.ready.work = &s.work
 	return s
 }
@@ -84,22 +87,28 @@ func (s *schedule) rebuild(feeds []wirewatch.Feed, due func(id string) (time.Tim
 		if s.feeds[f.ID] != nil {
 			continue // a repeated id: the first one counts
 		}
-		if e := old[f.ID]; e != nil && e.i < 0 && !e.gone {
+		e := old[f.ID]
+		if e == nil {
+			e = s.dropped[f.ID] // dropped earlier, listed again, its poll still under way
+		}
+		if e != nil && e.i < 0 {
 			// Being polled: keep the entry, with the feed as it is now.
-			e.feed, e.url, e.seq, e.every = f, parseURL(f.URL), i, s.every(f)
+			e.feed, e.url, e.seq, e.every, e.gone = f, parseURL(f.URL), i, s.every(f), false
 			s.feeds[f.ID] = e
 			delete(old, f.ID)
+			delete(s.dropped, f.ID)
 			continue
 		}
-		e := &entry{feed: f, url: parseURL(f.URL), every: s.every(f), seq: i}
+		e = &entry{feed: f, url: parseURL(f.URL), every: s.every(f), seq: i}
 		e.due, e.exact = due(f.ID)
 		s.feeds[f.ID] = e
 		e.host, e.hostOf = s.host(Host(f.URL)), f.URL
 		heap.Push(&e.host.idle, e)
 	}
-	for _, e := range old {
+	for id, e := range old {
 		if e.i < 0 {
 			e.gone = true
+			s.dropped[id] = e
 		}
 	}
 	for _, h := range s.hosts {
@@ -177,6 +186,9 @@ func (s *schedule) done(e *entry, due time.Time, exact, again bool) {
 		s.fix(e.host)
 	} else if !e.gone {
 		delete(s.feeds, e.feed.ID)
+	}
+	if e.gone && s.dropped[e.feed.ID] == e {
+		delete(s.dropped, e.feed.ID)
 	}
 	s.fix(h)
 	if h.inflight == 0 && len(h.idle.s) == 0 && s.hosts[h.name] == h {

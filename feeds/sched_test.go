@@ -230,3 +230,41 @@ func TestScheduleEarly(t *testing.T) {
 		})
 	}
 }
+
+// TestScheduleDroppedAndListedAgain: a feed dropped while it is being
+// polled and listed again before that poll ends is not polled a second
+// time at once; it is polled again after its poll ends.
+func TestScheduleDroppedAndListedAgain(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	feeds := []wirewatch.Feed{{ID: "a", URL: "https://one.example/a"}}
+	p := &Poller{Feeds: func() ([]wirewatch.Feed, error) { return feeds, nil }, Workers: 4, PerHost: 4}
+	p.init()
+	p.states = map[string]wirewatch.FeedState{}
+	if err := p.rebuild(false); err != nil {
+		t.Fatal(err)
+	}
+	p.work = make(chan job, p.Workers)
+	p.startDue(now)
+	ja := <-p.work
+	all := feeds
+	feeds = nil
+	if err := p.rebuild(false); err != nil {
+		t.Fatal(err)
+	}
+	feeds = all
+	if err := p.rebuild(false); err != nil {
+		t.Fatal(err)
+	}
+	p.startDue(now)
+	if len(p.work) != 0 {
+		t.Fatalf("got %d polls started while a's is under way, want 0", len(p.work))
+	}
+	p.finish(ja, now)
+	p.startDue(now)
+	if len(p.work) != 1 {
+		t.Fatalf("got %d polls started after a's ended, want 1 (a is listed)", len(p.work))
+	}
+	if j := <-p.work; j.feed.ID != "a" {
+		t.Fatalf("got %s, want a", j.feed.ID)
+	}
+}
