@@ -21,7 +21,9 @@
 // not trusted and the item falls back to its link. Titles and summaries are
 // plain text (tags stripped, entities decoded, whitespace collapsed), at most
 // MaxTitle and MaxSummary bytes. Links are canonical (Canonical): tracking
-// parameters removed, so the same story seen in two feeds is one.
+// parameters removed, so the same story seen in two feeds is one; an anchor
+// in the page ("#post-3") is put back on the link, so a live blog's entries
+// keep apart by id and an alert opens at the entry, while Item.Key ignores it.
 //
 // Hostile documents. Before gofeed parses a document, Parse makes it UTF-8
 // (a byte order mark, else UTF-16/32 by the shape of its first characters,
