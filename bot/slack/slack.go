@@ -1,22 +1,28 @@
 // Package slack delivers alerts to Slack channels and takes the /watch slash
 // command, over HTTP or Socket Mode.
 //
-// Delivery rules:
-//   - The first alert of a thread key is posted as the thread's top message;
-//     later alerts with that key are replies (thread_ts), and the top message's
-//     running summary ("N items · latest: …", an attachment under the first
-//     alert) is refreshed with chat.update. A reply that Slack posts at the
-//     channel root because its parent is gone becomes the top of a new thread.
+// Delivery: the adapter is a wirewatch.Poster. The dispatcher decides what a
+// thread is (its top message, what is broadcast, folded, digested or
+// edited) and keeps it in the store; the adapter renders and sends:
+//   - PostTop posts a thread's top message, with the thread's digest in an
+//     attachment under the first alert; Reply posts in the thread
+//     (thread_ts) and returns the parent Slack names, so that the dispatcher
+//     can tell a reply put at the channel root; EditTop rewrites the digest
+//     with chat.update. Every post carries message metadata naming its
+//     alert, which Delivered looks for after a crash.
 //   - Every piece of feed text is escaped for mrkdwn (&, <, >) and sent in
 //     verbatim text objects; link_names and parse=full are never used, so
 //     feed text cannot ping anyone or forge a link.
 //   - Text is cut on rune boundaries, with an ellipsis, below Slack's block and
 //     text limits, so no message fails for its length.
-//   - Posts are paced per channel (about one a second, small burst). A 429
-//     returns a wirewatch.RetryAfter error for that channel only; 5xx and
-//     network errors are retryable; ok:false codes that retrying cannot fix
-//     (channel_not_found, is_archived, invalid_auth…) are wirewatch.Permanent.
-//     not_in_channel first tries conversations.join, once per channel.
+//   - Posts are paced per channel (about one a second, small burst) and edits
+//     across the workspace (Tier 3). A 429 returns a wirewatch.RetryAfter
+//     error and pauses that channel only (an edit's pauses the edits); 5xx
+//     and network errors are retryable; a refused token (invalid_auth,
+//     token_revoked…) is wirewatch.Auth and not_in_channel wirewatch.Hold
+//     (after trying conversations.join, once per channel); other ok:false
+//     codes that retrying cannot fix (channel_not_found, is_archived…) are
+//     wirewatch.Permanent, and a gone thread wraps wirewatch.ErrGone.
 //   - Tokens never appear in errors or logs.
 package slack
 
