@@ -159,7 +159,11 @@ func Skip(link string) bool {
 	if err != nil {
 		return true
 	}
-	h := strings.ToLower(u.Hostname())
+	return googleNews(u)
+}
+
+func googleNews(u *url.URL) bool {
+	h := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
 	return h == "news.google.com" || strings.HasSuffix(h, ".news.google.com")
 }
 
@@ -179,7 +183,7 @@ func (r *Reader) Read(ctx context.Context, link string, guarded bool) (Page, err
 		if u.User != nil {
 			return Page{}, r.count(u, fail("bad link", "read %s: user names and passwords in URLs are not accepted", u.Redacted()))
 		}
-		if Skip(u.String()) {
+		if googleNews(u) {
 			return Page{}, r.count(u, fail("google news", "read %s: Google News links are not read", u.Redacted()))
 		}
 		next, page, err := r.hop(ctx, client, u)
