@@ -146,6 +146,21 @@ func Sealed(desc string) bool {
 	return sealed.MatchString(wirewatch.Clip(desc, 4096))
 }
 
+// DocumentKind is an entry's wirewatch.Docket.Document: DocSealed when
+// sealed, DocMinute for an unnumbered entry without a document, DocNone for
+// a numbered one without, "" when it has a document to open.
+func DocumentKind(sealed, hasDocument bool, entryNumber string) string {
+	switch {
+	case sealed:
+		return wirewatch.DocSealed
+	case !hasDocument && entryNumber == "":
+		return wirewatch.DocMinute
+	case !hasDocument:
+		return wirewatch.DocNone
+	}
+	return ""
+}
+
 // Document is how an entry's document is shown: a label and the URL to
 // link it with ("" for no link). Sealed, minute and text-only entries get a
 // label and no link, as their document pages fail; a link says whether it

@@ -342,13 +342,9 @@ func (c *Client) entryItem(info docketInfo, e apiEntry) wirewatch.Item {
 	if d.DocumentURL == "" && strings.HasPrefix(doc.AbsoluteURL, "/") {
 		d.DocumentURL = c.site + strings.TrimPrefix(doc.AbsoluteURL, "/")
 	}
-	switch {
-	case doc.IsSealed != nil && *doc.IsSealed, court.Sealed(short):
-		d.Document, d.DocumentURL = wirewatch.DocSealed, ""
-	case len(e.RecapDocuments) == 0 && entryNo == "":
-		d.Document = wirewatch.DocMinute
-	case len(e.RecapDocuments) == 0:
-		d.Document = wirewatch.DocNone
+	sealed := doc.IsSealed != nil && *doc.IsSealed || court.Sealed(short)
+	if d.Document = court.DocumentKind(sealed, len(e.RecapDocuments) > 0, entryNo); d.Document == wirewatch.DocSealed {
+		d.DocumentURL = ""
 	}
 	link := doc.pdf()
 	if link == "" || d.Document == wirewatch.DocSealed {

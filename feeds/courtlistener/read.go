@@ -199,13 +199,8 @@ func (c *Client) readDocketFeed(ctx context.Context, feed atomFeed, f wirewatch.
 			PacerCaseID:      info.PacerCaseID,
 		}
 		d.Procedural = court.Procedural(long)
-		switch {
-		case court.Sealed(long):
-			d.Document, d.DocumentURL = wirewatch.DocSealed, ""
-		case d.DocumentURL == "" && entryNo == "":
-			d.Document = wirewatch.DocMinute
-		case d.DocumentURL == "":
-			d.Document = wirewatch.DocNone
+		if d.Document = court.DocumentKind(court.Sealed(long), d.DocumentURL != "", entryNo); d.Document == wirewatch.DocSealed {
+			d.DocumentURL = ""
 		}
 		link := safeURL(e.link("alternate"))
 		if strings.HasPrefix(d.DocumentURL, storageURL) {

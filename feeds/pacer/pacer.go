@@ -259,14 +259,8 @@ func (e *entry) item() wirewatch.Item {
 		PacerCaseID:      e.pacerCaseID,
 	}
 	d.Procedural = court.Procedural(d.ShortDescription)
-	switch {
-	case court.Sealed(d.ShortDescription):
-		d.Document = wirewatch.DocSealed // its doc1 page refuses everyone
-	case e.docURL == "" && e.entryNumber == "":
-		d.Document = wirewatch.DocMinute
-	case e.docURL == "":
-		d.Document = wirewatch.DocNone
-	}
+	// A sealed entry's doc1 page refuses everyone.
+	d.Document = court.DocumentKind(court.Sealed(d.ShortDescription), e.docURL != "", e.entryNumber)
 	link := e.docURL
 	if link == "" || d.Document == wirewatch.DocSealed {
 		link = e.link
