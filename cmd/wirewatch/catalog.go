@@ -89,7 +89,11 @@ func cmdCatalog(ctx context.Context, noun string, args []string, e env) error {
 		}
 		c.Verb, c.Arg = wirewatch.CmdFeedDrop, rest
 	default:
-		return usagef("unknown command %q: wirewatch %s add|list|drop", noun+" "+verb, noun)
+		verbs := "add|list|drop"
+		if noun == "watch" {
+			verbs += "|alias"
+		}
+		return usagef("unknown command %q: wirewatch %s %s", noun+" "+verb, noun, verbs)
 	}
 	cfg, err := loadConfig(*cfgFlag, e)
 	if err != nil {
