@@ -3,6 +3,7 @@ package wirewatch
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -11,6 +12,18 @@ import (
 // folded, held or edited), and the platform adapters, which only render
 // and send. The dispatcher keeps every thread's state in the store; a
 // Poster keeps none of it.
+
+// CaseThreadKey is the thread key of a court case: the court id (lower
+// case) and the core docket number. The dispatcher builds every case key
+// with it, and adapters ask Thread.Case instead of reading the key.
+func CaseThreadKey(court, number string) string {
+	return casePrefix + strings.ToLower(court) + ":" + number
+}
+
+const casePrefix = "case:"
+
+// Case tells whether th is a court case's thread.
+func (th Thread) Case() bool { return strings.HasPrefix(th.Key, casePrefix) }
 
 // RecentItems is how many of a thread's latest items its top message lists.
 const RecentItems = 5

@@ -87,7 +87,7 @@ func (l *Watchlist) family(it wirewatch.Item) (numbers []string, thread string, 
 	if self := (store.CaseRef{Court: it.Docket.Court, Number: it.Docket.Number}); self.Key() == f.Root.Key() {
 		root = it.Docket.Number // as the court writes it, like an unlinked docket's key
 	}
-	return numbers, "case:" + strings.ToLower(f.Root.Court) + ":" + root, true
+	return numbers, wirewatch.CaseThreadKey(f.Root.Court, root), true
 }
 
 // parseCase reads a case as chat writes it (court.ParseCase).

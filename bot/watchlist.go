@@ -129,7 +129,7 @@ func Doc(it wirewatch.Item) match.Doc {
 // calendar day in loc.
 func ThreadKey(it wirewatch.Item, w wirewatch.Watch, day time.Time, loc *time.Location) string {
 	if it.Docket != nil && it.Docket.Number != "" {
-		return "case:" + strings.ToLower(it.Docket.Court) + ":" + it.Docket.Number
+		return wirewatch.CaseThreadKey(it.Docket.Court, it.Docket.Number)
 	}
 	return "watch:" + w.ID + ":" + day.In(loc).Format(time.DateOnly)
 }

@@ -97,9 +97,9 @@ func splitRef(ref string) (ch, msg string, ok bool) {
 	return ch, msg, ok && isSnowflake(ch) && isSnowflake(msg)
 }
 
-// archiveFor is how long a thread of key stays open without news.
-func archiveFor(key string, docket bool) int {
-	if docket || strings.HasPrefix(key, "case:") {
+// archiveFor is how long th stays open without news.
+func archiveFor(th wirewatch.Thread, docket bool) int {
+	if docket || th.Case() {
 		return archiveWeek
 	}
 	return archiveDay
@@ -149,8 +149,8 @@ func (d *Discord) PostTop(ctx context.Context, th wirewatch.Thread, a wirewatch.
 	case discordgo.ChannelTypeGuildForum, discordgo.ChannelTypeGuildMedia:
 		// A forum post takes no nonce: a crash between this call and the
 		// dispatcher saving its answer can post it twice.
-		ts := &discordgo.ThreadStart{Name: threadName(cmpOr(th.Title, a.Title)), AutoArchiveDuration: archiveFor(th.Key, a.Docket != nil)}
-		if tag := ci.tags.pick(a.Docket != nil || strings.HasPrefix(th.Key, "case:")); tag != "" {
+		ts := &discordgo.ThreadStart{Name: threadName(cmpOr(th.Title, a.Title)), AutoArchiveDuration: archiveFor(th, a.Docket != nil)}
+		if tag := ci.tags.pick(a.Docket != nil || th.Case()); tag != "" {
 			ts.AppliedTags = []string{tag}
 		}
 		post, err := d.s.ForumThreadStartComplex(ch, ts, &discordgo.MessageSend{
@@ -195,7 +195,7 @@ func (d *Discord) Open(ctx context.Context, th wirewatch.Thread) (wirewatch.Thre
 	if err := d.deniedErr(ch); err != nil {
 		return th, err
 	}
-	ts := &discordgo.ThreadStart{Name: threadName(th.Title), AutoArchiveDuration: archiveFor(th.Key, false)}
+	ts := &discordgo.ThreadStart{Name: threadName(th.Title), AutoArchiveDuration: archiveFor(th, false)}
 	_, err := d.s.MessageThreadStartComplex(ch, msg, ts, discordgo.WithContext(ctx))
 	err = apiError(err)
 	switch code := codeOf(err); {
