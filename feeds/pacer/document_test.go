@@ -8,7 +8,8 @@ import (
 )
 
 // Sealed, minute and text-only entries say so, and a sealed entry's item
-// links the docket report, not its doc1 page (which refuses everyone).
+// links the docket report, not its doc1 page (which refuses everyone), and
+// carries no document_url, as the CourtListener readers' sealed entries don't.
 func TestReadDocumentKinds(t *testing.T) {
 	const guid = "https://ecf.mdd.uscourts.gov/cgi-bin/DktRpt.pl?578815"
 	sealedLink := strings.Replace(docLink, "&#x3E;61", "&#x3E;70", 1)
@@ -32,6 +33,9 @@ func TestReadDocumentKinds(t *testing.T) {
 	for i, it := range items {
 		if it.Docket.Document != want[i].doc || it.Link != want[i].link {
 			t.Errorf("item %d (%s): document %q link %q, want %q %q", i, it.Docket.ShortDescription, it.Docket.Document, it.Link, want[i].doc, want[i].link)
+		}
+		if hasURL := it.Docket.DocumentURL != ""; hasURL != (want[i].doc == "") {
+			t.Errorf("item %d (%s): document_url %q", i, it.Docket.ShortDescription, it.Docket.DocumentURL)
 		}
 	}
 }

@@ -260,9 +260,14 @@ func (e *entry) item() wirewatch.Item {
 	}
 	d.Procedural = court.Procedural(d.ShortDescription)
 	// A sealed entry's doc1 page refuses everyone.
+	// Its document_url is blanked as the CourtListener readers do, so no
+	// renderer or script is handed a link that cannot open.
 	d.Document = court.DocumentKind(court.Sealed(d.ShortDescription), e.docURL != "", e.entryNumber)
-	link := e.docURL
-	if link == "" || d.Document == wirewatch.DocSealed {
+	if d.Document == wirewatch.DocSealed {
+		d.DocumentURL = ""
+	}
+	link := d.DocumentURL
+	if link == "" {
 		link = e.link
 	}
 	summary := d.ShortDescription
