@@ -146,19 +146,23 @@ func Sealed(desc string) bool {
 	return sealed.MatchString(wirewatch.Clip(desc, 4096))
 }
 
-// DocumentKind is an entry's wirewatch.Docket.Document: DocSealed when
-// sealed, DocMinute for an unnumbered entry without a document, DocNone for
-// a numbered one without, "" when it has a document to open.
-func DocumentKind(sealed, hasDocument bool, entryNumber string) string {
+// SetDocument sets d.Document for every reader alike: DocSealed when sealed,
+// DocMinute for an unnumbered entry without a document, DocNone for a
+// numbered one without, "" when it has a document to open. A sealed entry's
+// DocumentURL is blanked: its document page refuses everyone, so no renderer
+// or script is handed a link that cannot open.
+func SetDocument(d *wirewatch.Docket, sealed, hasDocument bool) {
 	switch {
 	case sealed:
-		return wirewatch.DocSealed
-	case !hasDocument && entryNumber == "":
-		return wirewatch.DocMinute
+		d.Document = wirewatch.DocSealed
+		d.DocumentURL = ""
+	case !hasDocument && d.EntryNumber == "":
+		d.Document = wirewatch.DocMinute
 	case !hasDocument:
-		return wirewatch.DocNone
+		d.Document = wirewatch.DocNone
+	default:
+		d.Document = ""
 	}
-	return ""
 }
 
 // Document is how an entry's document is shown: a label and the URL to

@@ -343,9 +343,7 @@ func (c *Client) entryItem(info docketInfo, e apiEntry) wirewatch.Item {
 		d.DocumentURL = c.site + strings.TrimPrefix(doc.AbsoluteURL, "/")
 	}
 	sealed := doc.IsSealed != nil && *doc.IsSealed || court.Sealed(short)
-	if d.Document = court.DocumentKind(sealed, len(e.RecapDocuments) > 0, entryNo); d.Document == wirewatch.DocSealed {
-		d.DocumentURL = ""
-	}
+	court.SetDocument(d, sealed, len(e.RecapDocuments) > 0)
 	link := doc.pdf()
 	if link == "" || d.Document == wirewatch.DocSealed {
 		link = docketPage

@@ -199,9 +199,7 @@ func (c *Client) readDocketFeed(ctx context.Context, feed atomFeed, f wirewatch.
 			PacerCaseID:      info.PacerCaseID,
 		}
 		d.Procedural = court.Procedural(long)
-		if d.Document = court.DocumentKind(court.Sealed(long), d.DocumentURL != "", entryNo); d.Document == wirewatch.DocSealed {
-			d.DocumentURL = ""
-		}
+		court.SetDocument(d, court.Sealed(long), d.DocumentURL != "")
 		link := safeURL(e.link("alternate"))
 		if strings.HasPrefix(d.DocumentURL, storageURL) {
 			link = d.DocumentURL // the free RECAP copy

@@ -259,13 +259,8 @@ func (e *entry) item() wirewatch.Item {
 		PacerCaseID:      e.pacerCaseID,
 	}
 	d.Procedural = court.Procedural(d.ShortDescription)
-	// A sealed entry's doc1 page refuses everyone.
-	// Its document_url is blanked as the CourtListener readers do, so no
-	// renderer or script is handed a link that cannot open.
-	d.Document = court.DocumentKind(court.Sealed(d.ShortDescription), e.docURL != "", e.entryNumber)
-	if d.Document == wirewatch.DocSealed {
-		d.DocumentURL = ""
-	}
+	// A sealed entry's doc1 page refuses everyone: SetDocument drops it.
+	court.SetDocument(d, court.Sealed(d.ShortDescription), e.docURL != "")
 	link := d.DocumentURL
 	if link == "" {
 		link = e.link
