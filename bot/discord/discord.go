@@ -54,9 +54,9 @@ import (
 // DefaultAPIURL is where Discord is when discord.api_url is not set.
 const DefaultAPIURL = "https://discord.com/"
 
-// coldStart is Options.ColdStart's default: Discord's message buckets
+// DefaultColdStart is Options.ColdStart's default: Discord's message buckets
 // (5 per 5 s per channel) reset within it.
-const coldStart = 5 * time.Second
+const DefaultColdStart = 5 * time.Second
 
 // Options configure a Discord adapter.
 type Options struct {
@@ -178,7 +178,7 @@ func New(o Options) (*Discord, error) {
 	tr := &transport{base: base, target: target, lim: newLimiter()}
 	cold := o.ColdStart
 	if cold == 0 {
-		cold = coldStart
+		cold = DefaultColdStart
 	}
 	if cold > 0 {
 		tr.lim.coldUntil = time.Now().Add(cold)

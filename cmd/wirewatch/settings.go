@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wirewatch/wirewatch/bot/discord"
+	"github.com/wirewatch/wirewatch/bot/slack"
 	"github.com/wirewatch/wirewatch/config"
 )
 
@@ -53,10 +55,20 @@ func settings(w io.Writer, v reflect.Value, path string, c *config.Config) {
 					fmt.Fprintf(w, "%s: %s\n", sub, show(mv))
 				}
 			}
+		case fv.IsZero() && adapterDefaults[key] != 0:
+			fmt.Fprintf(w, "%s: %s\n", key, shortDuration(adapterDefaults[key]))
 		default:
 			fmt.Fprintf(w, "%s: %s\n", key, show(fv))
 		}
 	}
+}
+
+// adapterDefaults are the durations an adapter uses for a key left unset:
+// check shows the value in force, which the config package cannot know.
+var adapterDefaults = map[string]time.Duration{
+	"slack.post_interval": slack.DefaultPostEvery,
+	"slack.edit_interval": slack.DefaultEditEvery,
+	"discord.cold_start":  discord.DefaultColdStart,
 }
 
 // show writes a value as it would be written in the file.

@@ -69,6 +69,7 @@ watches:
 		"timezone": "America/New_York", "retention": "720h", "poll.interval": "1m30s", "poll.timeout": "30s",
 		"poll.workers": "16", "allow_private_feeds": "false", "log.level": "info", "discord.gateway": "true",
 		"slack.admins": "[]", "http.listen": `""`, "courtlistener.api_url": config.DefaultCourtListener,
+		"slack.post_interval": "1s", "slack.edit_interval": "1.2s", "discord.cold_start": "5s",
 	} {
 		if got := lines[k]; got != want {
 			t.Errorf("check: %s: got %q, want %q", k, got, want)
