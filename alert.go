@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -44,6 +45,21 @@ type Alert struct {
 	// message (a burst); the ID of the group's first alert, whose
 	// DeliveryID names the message. Zero: posted on its own.
 	Fold uint64 `json:"fold,omitempty"`
+}
+
+// Headline is what an alert is called wherever one line names it (a
+// message's title, a thread's summary, a list): its title, else a docket
+// entry's short description, else "(untitled)".
+func (a Alert) Headline() string {
+	if t := strings.TrimSpace(a.Title); t != "" {
+		return t
+	}
+	if a.Docket != nil {
+		if d := strings.TrimSpace(a.Docket.ShortDescription); d != "" {
+			return d
+		}
+	}
+	return "(untitled)"
 }
 
 // DeliveryID names the alert to its platform, for idempotency (Discord's

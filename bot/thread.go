@@ -215,7 +215,7 @@ func advance(th wirewatch.Thread, a wirewatch.Alert, now time.Time, posted bool)
 		th.Posted++
 		th.LastPost = now
 	}
-	th.Latest = headline(a)
+	th.Latest = a.Headline()
 	when := a.Published
 	if when.IsZero() {
 		when = a.Queued
@@ -240,17 +240,6 @@ func advance(th wirewatch.Thread, a wirewatch.Alert, now time.Time, posted bool)
 // fresh is th with nothing posted: the next alert starts it.
 func fresh(th wirewatch.Thread) wirewatch.Thread {
 	return wirewatch.Thread{Key: th.Key, To: th.To, Title: th.Title, Updated: th.Updated}
-}
-
-// headline is what an alert is called in its thread's summary.
-func headline(a wirewatch.Alert) string {
-	if t := strings.TrimSpace(a.Title); t != "" {
-		return t
-	}
-	if a.Docket != nil && strings.TrimSpace(a.Docket.ShortDescription) != "" {
-		return strings.TrimSpace(a.Docket.ShortDescription)
-	}
-	return "(untitled)"
 }
 
 // ThreadTitle says what a new thread is about, once, for every platform:

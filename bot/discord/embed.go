@@ -160,10 +160,7 @@ func (d *Discord) alertEmbed(a wirewatch.Alert) *discordgo.MessageEmbed {
 		URL:   safeURL(a.Link),
 		Color: colorNews,
 	}
-	title := strings.TrimSpace(a.Title)
-	if title == "" {
-		title = "(untitled)"
-	}
+	title := a.Headline()
 	if e.URL != "" {
 		// A linked title is link text: Discord shows escapes there as
 		// typed, so it gets none (see linkText).

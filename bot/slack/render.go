@@ -155,16 +155,6 @@ func link(u, label string, max int) string {
 	return "<" + lu + "|" + esc(label, max) + ">"
 }
 
-func headline(a *wirewatch.Alert) string {
-	if t := strings.TrimSpace(a.Title); t != "" {
-		return t
-	}
-	if a.Docket != nil && a.Docket.ShortDescription != "" {
-		return a.Docket.ShortDescription
-	}
-	return "(untitled)"
-}
-
 func (s *Slack) when(a *wirewatch.Alert) string {
 	if a.Published.IsZero() {
 		return ""
@@ -180,7 +170,7 @@ func mdText(t string) *slack.TextBlockObject {
 // summary with the matched terms in bold, the docket entry, the watches.
 func (s *Slack) card(a *wirewatch.Alert) []slack.Block {
 	var bl []slack.Block
-	title := "*" + link(a.Link, headline(a), maxTitle) + "*"
+	title := "*" + link(a.Link, a.Headline(), maxTitle) + "*"
 	bl = append(bl, slack.NewSectionBlock(mdText(title), nil, nil))
 
 	var meta []string
@@ -236,7 +226,7 @@ func (s *Slack) card(a *wirewatch.Alert) []slack.Block {
 
 // fallback is the notification text of an alert.
 func fallback(prefix string, a *wirewatch.Alert) string {
-	t := headline(a)
+	t := a.Headline()
 	if a.Source != "" {
 		t += " (" + a.Source + ")"
 	}
@@ -324,7 +314,7 @@ func (s *Slack) listBlocks(header string, as []wirewatch.Alert) []slack.Block {
 		if when.IsZero() {
 			when = a.Queued
 		}
-		line := "• " + s.listLine(headline(a), a.Link, a.Source, when, maxTitle, 0, 150)
+		line := "• " + s.listLine(a.Headline(), a.Link, a.Source, when, maxTitle, 0, 150)
 		bl = append(bl, slack.NewSectionBlock(mdText(line), nil, nil))
 	}
 	return capBlocks(bl)
@@ -351,7 +341,7 @@ func (s *Slack) listLine(title, u, source string, when time.Time, titleMax, urlM
 func foldedText(as []wirewatch.Alert) string {
 	t := fmt.Sprintf("%d more items", len(as))
 	if len(as) > 0 {
-		t += ": " + headline(&as[0])
+		t += ": " + as[0].Headline()
 		if as[0].Source != "" {
 			t += " (" + as[0].Source + ")"
 		}
@@ -371,7 +361,7 @@ func topText(th *wirewatch.Thread) string {
 // thread's subject when it says more than the headline, then the card.
 func (s *Slack) topBlocks(subject string, a *wirewatch.Alert) []slack.Block {
 	var bl []slack.Block
-	if subject != "" && subject != headline(a) {
+	if subject != "" && subject != a.Headline() {
 		bl = append(bl, slack.NewContextBlock("", mdText("🧵 *"+esc(subject, 300)+"*")))
 	}
 	bl = append(bl, s.card(a)...)

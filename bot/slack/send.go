@@ -279,7 +279,7 @@ func (s *Slack) PostDigest(ctx context.Context, as []wirewatch.Alert) error {
 	if len(as) != 1 {
 		n = fmt.Sprintf("%d items", len(as))
 	}
-	text := esc("Digest: "+n+" · "+headline(&as[0]), maxFallback)
+	text := esc("Digest: "+n+" · "+as[0].Headline(), maxFallback)
 	opts := append(s.postOpts(text, s.listBlocks("*Digest: "+n+"*", as)), metadata(&as[0]))
 	_, _, err = s.post(ctx, ch, "", opts...)
 	return err
