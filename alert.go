@@ -79,11 +79,15 @@ type Thread struct {
 	// Slack, the thread's channel id on Discord. Empty: no thread yet.
 	Ref string `json:"ref,omitempty"`
 	// TopRef is the top message to edit, where it differs from Ref.
-	TopRef  string    `json:"top_ref,omitempty"`
-	Count   int       `json:"count"`  // items in the thread, quiet ones included
-	Posted  int       `json:"posted"` // items posted in the thread
-	Latest  string    `json:"latest"` // latest headline
-	Title   string    `json:"title"`  // what the thread is about (case caption or watch)
+	TopRef string `json:"top_ref,omitempty"`
+	Count  int    `json:"count"`  // items in the thread, quiet ones included
+	Posted int    `json:"posted"` // items posted in the thread
+	Latest string `json:"latest"` // latest headline
+	Title  string `json:"title"`  // what the thread is about (case caption or watch)
+	// Watch is the watch a news thread belongs to, as its alerts name it
+	// (empty for a case): its top message names the watch, so a reply of
+	// that watch alone need not.
+	Watch   string    `json:"watch,omitempty"`
 	Started time.Time `json:"started,omitzero"`
 	Updated time.Time `json:"updated,omitzero"`
 	// Recent lists the latest items, newest first, at most RecentItems.

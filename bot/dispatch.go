@@ -248,7 +248,7 @@ func (d *Dispatcher) deliver(ctx context.Context, p wirewatch.Poster, a wirewatc
 		return false
 	}
 	if th.Title == "" {
-		th.Title = ThreadTitle(a)
+		th.Title, th.Watch = ThreadTitle(a), threadWatch(a)
 	}
 	start := time.Now()
 	next, err := d.post(ctx, p, th, a)

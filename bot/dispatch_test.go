@@ -288,6 +288,30 @@ func TestThreadTitleKeepsTheCourtAndSaysTheDay(t *testing.T) {
 	}
 }
 
+// TestThreadNamesItsWatch: a news thread keeps the watch it belongs to, so
+// an adapter can leave it out of the replies; a case thread names none.
+func TestThreadNamesItsWatch(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		db := openStore(t)
+		news := alert("slack:C1", "watch:w1:2026-11-22", "story")
+		news.Watches = []string{"Abrego Garcia", "Xinis"}
+		docket := alert("slack:C1", "case:mdd:8:25-cv-00951", "ORDER")
+		docket.Watches = []string{"Abrego Garcia"}
+		docket.Docket = &wirewatch.Docket{Court: "mdd", Number: "8:25-cv-00951", CaseName: "Abrego Garcia v. Noem"}
+		queue(t, db, news, docket)
+		deliverAll(t, newDispatcher(db, map[string]wirewatch.Poster{"slack": &fakePoster{}}))
+		for key, want := range map[string]string{news.Thread: "Abrego Garcia", docket.Thread: ""} {
+			th, err := db.Thread("slack:C1", key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if th.Ref == "" || th.Watch != want {
+				t.Errorf("thread %s: ref %q, watch %q; want a posted thread of watch %q", key, th.Ref, th.Watch, want)
+			}
+		}
+	})
+}
+
 func TestDispatcherParksPermanentFailures(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		db := openStore(t)

@@ -208,7 +208,7 @@ func (d *Dispatcher) record(a wirewatch.Alert, before, th wirewatch.Thread) erro
 func advance(th wirewatch.Thread, a wirewatch.Alert, now time.Time, posted bool) wirewatch.Thread {
 	th.Key, th.To = a.Thread, a.To
 	if th.Title == "" {
-		th.Title = ThreadTitle(a)
+		th.Title, th.Watch = ThreadTitle(a), threadWatch(a)
 	}
 	th.Count++
 	if posted {
@@ -260,6 +260,15 @@ func ThreadTitle(a wirewatch.Alert) string {
 		}
 	}
 	return label
+}
+
+// threadWatch is the watch a news thread belongs to: the first one its
+// first alert names, as its thread key and title are (ThreadKey).
+func threadWatch(a wirewatch.Alert) string {
+	if a.Docket != nil && a.Docket.Number != "" || len(a.Watches) == 0 {
+		return ""
+	}
+	return a.Watches[0]
 }
 
 // kickEdits has dest's editor bring its dirty top messages up to date.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -228,9 +227,8 @@ func (s *Slack) Reply(ctx context.Context, th wirewatch.Thread, a wirewatch.Aler
 		return "", err
 	}
 	card := a
-	if len(a.Watches) == 1 && strings.HasPrefix(th.Title, a.Watches[0]+" · ") {
-		// A news thread is its watch's: the top names it, every reply
-		// need not.
+	if len(a.Watches) == 1 && a.Watches[0] == th.Watch {
+		// The top names the thread's watch; its replies need not.
 		card.Watches = nil
 	}
 	opts := append(s.postOpts(fallback("", &a), capBlocks(s.card(&card))), metadata(&a))

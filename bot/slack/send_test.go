@@ -803,18 +803,18 @@ func TestWrongDestination(t *testing.T) {
 	}
 }
 
-// TestReplyLeavesOutTheThreadsWatch: in a news thread (its title is the
-// watch and day) a reply does not repeat "Watch: …"; a reply naming other
+// TestReplyLeavesOutTheThreadsWatch: in a news thread (the dispatcher
+// names its watch) a reply does not repeat "Watch: …"; a reply naming other
 // watches, or in a case thread, does.
 func TestReplyLeavesOutTheThreadsWatch(t *testing.T) {
 	fk := newFakeSlack(t)
 	fk.AddChannel("C1")
 	s := mustSlack(t, fk, fk.startHTTP(t), nil, nil)
-	news := wirewatch.Thread{Key: "watch:w1:2026-11-22", To: "slack:C1", Ref: "1.1", TopRef: "1.1", Title: "Abrego Garcia · Nov 22, 2026"}
+	news := wirewatch.Thread{Key: "watch:w1:2026-11-22", To: "slack:C1", Ref: "1.1", TopRef: "1.1", Title: "Abrego Garcia · Nov 22, 2026", Watch: "Abrego Garcia"}
 	two := alert("C1", news.Key, "Two")
 	two.Watches = []string{"Abrego Garcia", "Xinis"}
 	docket := news
-	docket.Title = "Abrego Garcia v. Noem, 8:25-cv-00951 (D. Md.)"
+	docket.Title, docket.Watch = "Abrego Garcia v. Noem, 8:25-cv-00951 (D. Md.)", ""
 	for _, c := range []struct {
 		th    wirewatch.Thread
 		a     wirewatch.Alert
