@@ -15,6 +15,7 @@ const (
 	CmdAlias     = "alias"
 	CmdBroadcast = "broadcast"
 	CmdDigest    = "digest"
+	CmdQuiet     = "quiet"
 	CmdLink      = "link"
 	CmdUnlink    = "unlink"
 	CmdFeedAdd   = "feed add"
@@ -27,7 +28,8 @@ const (
 type Command struct {
 	Verb string // one of the Cmd… constants
 	// Arg is the query (add, test), the id (drop, alias, broadcast, feed
-	// drop), the URL (feed add) or the schedule (digest).
+	// drop), the URL (feed add), the schedule (digest) or the hours
+	// (quiet).
 	Arg   string
 	Alias string // alias: the spelling to add to the watch
 	Mode  string // broadcast: auto, always or never
@@ -89,6 +91,11 @@ func ParseCommandText(text string) (Command, error) {
 			return Command{}, fmt.Errorf("digest needs off, hourly or daily HH:MM, e.g. digest daily 08:00")
 		}
 		return Command{Verb: CmdDigest, Arg: strings.Join(strings.Fields(strings.ToLower(rest)), " ")}, nil
+	case CmdQuiet:
+		if _, _, err := ParseQuiet(rest); err != nil || rest == "" {
+			return Command{}, fmt.Errorf("quiet needs off or HH:MM-HH:MM, e.g. quiet 22:00-07:00")
+		}
+		return Command{Verb: CmdQuiet, Arg: strings.Join(strings.Fields(strings.ToLower(rest)), "")}, nil
 	case CmdBroadcast:
 		id, mode, _ := strings.Cut(rest, " ")
 		mode = strings.ToLower(strings.TrimSpace(mode))

@@ -57,3 +57,60 @@ type Digester interface {
 	// Delivered(Thread{}, as[0]) finds it after a crash.
 	PostDigest(ctx context.Context, as []Alert) error
 }
+
+// Quiet is a channel's quiet hours: from From until To, in minutes after
+// midnight in the configured time zone; a window with From after To
+// crosses midnight (22:00-07:00). During them the dispatcher holds what
+// would show at the channel's root (new threads' top messages, broadcast
+// copies) and posts it as one digest when they end; replies in threads
+// already open still go.
+type Quiet struct{ From, To int }
+
+// ParseQuiet reads "HH:MM-HH:MM"; "off" and "" are no quiet hours (ok
+// false).
+func ParseQuiet(s string) (q Quiet, ok bool, err error) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	if s == "" || s == "off" {
+		return Quiet{}, false, nil
+	}
+	from, to, found := strings.Cut(strings.ReplaceAll(s, " ", ""), "-")
+	a, errA := time.Parse("15:04", from)
+	b, errB := time.Parse("15:04", to)
+	if !found || errA != nil || errB != nil || len(from) != 5 || len(to) != 5 {
+		return Quiet{}, false, fmt.Errorf("quiet %q: want off or HH:MM-HH:MM, 24-hour (22:00-07:00)", Clip(s, 40))
+	}
+	q = Quiet{From: a.Hour()*60 + a.Minute(), To: b.Hour()*60 + b.Minute()}
+	if q.From == q.To {
+		return Quiet{}, false, fmt.Errorf("quiet %q: the hours start and end at the same time", s)
+	}
+	return q, true, nil
+}
+
+// String is the window as people write it.
+func (q Quiet) String() string {
+	return fmt.Sprintf("%02d:%02d-%02d:%02d", q.From/60, q.From%60, q.To/60, q.To%60)
+}
+
+// In tells whether t (a wall clock time in loc) falls in the quiet hours.
+func (q Quiet) In(t time.Time, loc *time.Location) bool {
+	t = t.In(loc)
+	m := t.Hour()*60 + t.Minute()
+	if q.From < q.To {
+		return q.From <= m && m < q.To
+	}
+	return m >= q.From || m < q.To
+}
+
+// End is the first end of the quiet hours strictly after t, in loc: when
+// what was held at t is released. Across a change of clocks the window
+// ends at the wall clock time To (or just after, when the change skips
+// it).
+func (q Quiet) End(t time.Time, loc *time.Location) time.Time {
+	t = t.In(loc)
+	y, m, day := t.Date()
+	end := time.Date(y, m, day, q.To/60, q.To%60, 0, 0, loc)
+	if !end.After(t) {
+		end = time.Date(y, m, day+1, q.To/60, q.To%60, 0, 0, loc)
+	}
+	return end
+}

@@ -46,6 +46,8 @@ type Commands struct {
 	// ConfigDigests: channels whose digest the config file sets (chat
 	// cannot change those).
 	ConfigDigests map[wirewatch.Destination]wirewatch.Digest
+	// ConfigQuiet: channels whose quiet hours the config file sets.
+	ConfigQuiet map[wirewatch.Destination]wirewatch.Quiet
 }
 
 // Command carries out c and says how it went, in plain text.
@@ -79,6 +81,8 @@ func (s *Commands) run(ctx context.Context, c wirewatch.Command) (string, error)
 		return s.broadcast(c)
 	case wirewatch.CmdDigest:
 		return s.digest(c)
+	case wirewatch.CmdQuiet:
+		return s.quiet(c)
 	case wirewatch.CmdLink, wirewatch.CmdUnlink:
 		return s.link(c) // cases.go
 	case wirewatch.CmdFeedAdd:
@@ -100,6 +104,7 @@ const Help = `/watch add QUERY — post new items matching QUERY in this channel
 /watch broadcast ID auto|always|never — when a reply in a thread is also shown in the channel (auto: orders and other non-routine docket entries, and the first item after 6 quiet hours)
 /watch link CASE CASE · /watch unlink CASE CASE — follow two dockets as one matter (one thread), or undo a link: /watch link mdd:8:25-cv-00951 tnmd:3:25-cr-00115
 /watch digest off|hourly|daily HH:MM — collect this channel's alerts into one message on that schedule
+/watch quiet HH:MM-HH:MM|off — quiet hours: new threads and broadcasts wait and come as one message when they end (replies in open threads still go)
   test and list offer near misses seen lately: "also seen: Joseph Mazarra (3 items this week)" — never added by themselves
 /watch feed add URL [NAME] · /watch feed list · /watch feed drop ID — the feeds read
 
@@ -451,6 +456,31 @@ func (s *Commands) digest(c wirewatch.Command) (string, error) {
 		return "This channel's alerts are now collected and posted as one message every hour, on the hour.", nil
 	}
 	return fmt.Sprintf("This channel's alerts are now collected and posted as one message daily at %02d:%02d (%s).", sch.At/60, sch.At%60, s.loc()), nil
+}
+
+// quiet sets this channel's quiet hours.
+func (s *Commands) quiet(c wirewatch.Command) (string, error) {
+	if c.Channel == "" || c.Channel.Kind() == wirewatch.Stdout {
+		return "", errors.New("quiet hours are for a chat channel: type it there")
+	}
+	if _, ok := s.ConfigQuiet[c.Channel]; ok {
+		return "", errors.New("this channel's quiet hours are set in the config file (channels:); change them there")
+	}
+	q, on, err := wirewatch.ParseQuiet(c.Arg)
+	if err != nil {
+		return "", err
+	}
+	spec := "off"
+	if on {
+		spec = q.String()
+	}
+	if err := s.DB.SetChannelQuiet(c.Channel, spec, c.User); err != nil {
+		return "", err
+	}
+	if !on {
+		return "Quiet hours off: new threads and broadcasts are posted here as they come.", nil
+	}
+	return fmt.Sprintf("Quiet hours %s (%s): new threads and broadcasts wait and are posted here as one message when they end; replies in open threads still go.", spec, s.loc()), nil
 }
 
 func termList(ts []match.Term) string {

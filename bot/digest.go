@@ -36,7 +36,11 @@ func (d *Dispatcher) digestDue(dest wirewatch.Destination, sch wirewatch.Digest)
 	if err != nil || len(oldest) == 0 {
 		return time.Time{}, err
 	}
-	return sch.Next(oldest[0].Queued, d.loc), nil
+	due := sch.Next(oldest[0].Queued, d.loc)
+	if q, _, ok := d.quietOf(dest, d.posters[dest.Kind()]); ok && q.In(due, d.loc) {
+		due = q.End(due, d.loc) // a digest is a post at the root: held too
+	}
+	return due, nil
 }
 
 // deliverDigests posts dest's due digest, FoldMax alerts a message; it
@@ -63,15 +67,17 @@ func (d *Dispatcher) deliverDigests(ctx context.Context, p wirewatch.Poster, dg 
 				as = append(as, a)
 			}
 		}
-		if !d.postDigest(ctx, p, dg, as) {
+		if !d.postDigest(ctx, p, dg, as, d.db.MarkFolded, d.db.DeliveredDigest) {
 			return false
 		}
 	}
 	return false
 }
 
-// postDigest posts as as one digest message and records it.
-func (d *Dispatcher) postDigest(ctx context.Context, p wirewatch.Poster, dg wirewatch.Digester, as []wirewatch.Alert) bool {
+// postDigest posts as as one digest message and records it: mark saves
+// the group before it is posted, done removes it once posted (from the
+// outbox for a digest channel, from the held alerts for quiet hours).
+func (d *Dispatcher) postDigest(ctx context.Context, p wirewatch.Poster, dg wirewatch.Digester, as []wirewatch.Alert, mark, done func([]wirewatch.Alert) error) bool {
 	lead := as[0]
 	start := time.Now()
 	if lead.InFlight && lead.Fold == lead.ID {
@@ -81,25 +87,25 @@ func (d *Dispatcher) postDigest(ctx context.Context, p wirewatch.Poster, dg wire
 		}
 		if ok {
 			d.log.Info("digest in flight at the last stop had arrived; not sent again", "to", lead.To, "alerts", len(as))
-			return d.digestDone(as, start)
+			return d.digestDone(as, done, start)
 		}
 	}
 	// Saved as a group before it is posted, as a fold is.
 	for i := range as {
 		as[i].Fold, as[i].InFlight = lead.ID, true
 	}
-	if err := d.db.MarkFolded(as); err != nil {
+	if err := mark(as); err != nil {
 		d.log.Error("record digest", "to", lead.To, "err", err)
 		return false
 	}
 	if err := dg.PostDigest(ctx, as); err != nil {
 		return d.failed(ctx, as[0], err)
 	}
-	return d.digestDone(as, start)
+	return d.digestDone(as, done, start)
 }
 
-func (d *Dispatcher) digestDone(as []wirewatch.Alert, start time.Time) bool {
-	if err := d.db.DeliveredDigest(as); err != nil {
+func (d *Dispatcher) digestDone(as []wirewatch.Alert, done func([]wirewatch.Alert) error, start time.Time) bool {
+	if err := done(as); err != nil {
 		d.log.Error("record digest", "to", as[0].To, "err", err)
 		return false
 	}

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -49,6 +50,9 @@ type DispatcherOptions struct {
 	// schedule, in Location (nil: UTC).
 	Digests  map[wirewatch.Destination]wirewatch.Digest
 	Location *time.Location
+	// Quiet: channels' quiet hours from the config file (chat sets others
+	// in the store), in Location.
+	Quiet map[wirewatch.Destination]wirewatch.Quiet
 }
 
 // Dispatcher drains the outbox: one worker per destination with pending
@@ -69,6 +73,7 @@ type Dispatcher struct {
 	metrics *Metrics
 	dryRun  bool
 	digests map[wirewatch.Destination]wirewatch.Digest
+	quiet   map[wirewatch.Destination]wirewatch.Quiet
 	loc     *time.Location
 
 	kick chan struct{}
@@ -96,7 +101,7 @@ func NewDispatcher(db *store.DB, o DispatcherOptions) *Dispatcher {
 	}
 	return &Dispatcher{
 		db: db, posters: o.Posters, log: o.Log, metrics: o.Metrics, dryRun: o.DryRun,
-		digests: o.Digests, loc: o.Location,
+		digests: o.Digests, quiet: o.Quiet, loc: o.Location,
 		kick:      make(chan struct{}, 1),
 		running:   map[wirewatch.Destination]bool{},
 		again:     map[wirewatch.Destination]bool{},
@@ -172,6 +177,10 @@ func (d *Dispatcher) start(ctx context.Context) {
 		d.log.Error("read outbox", "err", err)
 		return
 	}
+	releases := d.releasesDue()
+	for dest := range releases {
+		depths[dest] += 0 // a release due starts the worker too
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for dest := range depths {
@@ -187,7 +196,7 @@ func (d *Dispatcher) start(ctx context.Context) {
 			d.warnOnce("nosender "+dest.Kind(), "alerts wait: no "+dest.Kind()+" delivery is configured (its token is not set)", "to", dest)
 			continue
 		}
-		if sch, _, ok := d.digestOf(dest, p); ok {
+		if sch, _, ok := d.digestOf(dest, p); ok && !releases[dest] {
 			// A digest channel's worker starts only when its digest is
 			// due (the minute tick looks again).
 			if due, err := d.digestDue(dest, sch); err != nil || due.IsZero() || time.Now().Before(due) {
@@ -203,6 +212,7 @@ func (d *Dispatcher) start(ctx context.Context) {
 // work drains one destination's outbox.
 func (d *Dispatcher) work(ctx context.Context, dest wirewatch.Destination, p wirewatch.Poster) {
 	defer d.wg.Done()
+	d.release(ctx, p, dest)
 	if sch, dg, ok := d.digestOf(dest, p); ok {
 		d.deliverDigests(ctx, p, dg, dest, sch)
 		d.mu.Lock()
@@ -252,6 +262,11 @@ func (d *Dispatcher) deliver(ctx context.Context, p wirewatch.Poster, a wirewatc
 	}
 	start := time.Now()
 	next, err := d.post(ctx, p, th, a)
+	if errors.Is(err, errQuietHeld) {
+		d.log.Info("alert held for the channel's quiet hours", "to", a.To, "thread", a.Thread, "title", a.Title)
+		d.notify()
+		return true
+	}
 	if err != nil {
 		return d.failed(ctx, a, err)
 	}
@@ -504,6 +519,9 @@ func (d *Dispatcher) WaitEmpty(ctx context.Context) error {
 		depths, err := d.db.Depths()
 		if err != nil {
 			return err
+		}
+		for dest := range d.releasesDue() {
+			depths[dest] += 0 // held for quiet hours now over: pending
 		}
 		for dest := range depths {
 			// Held for a digest not yet due: not pending.

@@ -63,6 +63,13 @@ func (d *Dispatcher) post(ctx context.Context, p wirewatch.Poster, th wirewatch.
 			return th, err
 		}
 	}
+	// In quiet hours nothing new shows at the channel's root: a new
+	// thread waits for the hours' end, a broadcast stays in its thread
+	// and a copy waits.
+	quiet := !flat && d.quietNow(a.To, p, now)
+	if quiet && th.TopRef == "" {
+		return th, d.holdQuiet(a, now)
+	}
 	// A line cannot be looked for once printed: stdout skips the mark (and
 	// its write), and is at least once. An alert read back in flight is
 	// marked in the store already: no second commit.
@@ -74,13 +81,25 @@ func (d *Dispatcher) post(ctx context.Context, p wirewatch.Poster, th wirewatch.
 	if th.TopRef == "" {
 		return d.startThread(ctx, p, th, a, now)
 	}
-	ref, err := p.Reply(ctx, th, a, broadcast(th, a, now))
+	bc := broadcast(th, a, now)
+	ref, err := p.Reply(ctx, th, a, bc && !quiet)
 	switch {
 	case errors.Is(err, wirewatch.ErrGone):
 		d.log.Info("thread is gone; starting it anew", "to", a.To, "thread", a.Thread)
+		if quiet {
+			if err := d.db.ThreadGone(th); err != nil {
+				return th, err
+			}
+			return fresh(th), d.holdQuiet(a, now)
+		}
 		return d.startThread(ctx, p, fresh(th), a, now)
 	case err != nil:
 		return th, err
+	}
+	if bc && quiet {
+		if err := d.db.HoldCopy(a, now); err != nil {
+			return th, err
+		}
 	}
 	next := advance(th, a, now, true)
 	next.TopDirty = !flat

@@ -56,6 +56,20 @@ type Channel struct {
 	// Digest: off | hourly | daily HH:MM (in timezone): the channel's
 	// alerts are held and posted together, as one message, on schedule.
 	Digest string `yaml:"digest"`
+	// Quiet: HH:MM-HH:MM (in timezone) or off: during these hours posts at
+	// the channel's root are held and posted as one digest when they end.
+	Quiet string `yaml:"quiet"`
+}
+
+// Quiet returns the channels' quiet hours (valid after Parse).
+func (c *Config) Quiet() map[wirewatch.Destination]wirewatch.Quiet {
+	out := map[wirewatch.Destination]wirewatch.Quiet{}
+	for k, ch := range c.Channels {
+		if q, ok, err := wirewatch.ParseQuiet(ch.Quiet); err == nil && ok {
+			out[wirewatch.Destination(k)] = q
+		}
+	}
+	return out
 }
 
 // Digests returns the channels' digest schedules (valid after Parse).
@@ -425,6 +439,12 @@ func (c *Config) Validate() error {
 			bad("%s: %v", key, err)
 		} else if d == wirewatch.Stdout && ch.Digest != "" && !strings.EqualFold(strings.TrimSpace(ch.Digest), "off") {
 			bad("%s.digest: stdout prints every alert as it comes; digests are for chat channels", key)
+		}
+		_, quiet, err := wirewatch.ParseQuiet(ch.Quiet)
+		if err != nil {
+			bad("%s.%v", key, err)
+		} else if quiet && d == wirewatch.Stdout {
+			bad("%s.quiet: stdout prints every alert as it comes; quiet hours are for chat channels", key)
 		}
 		if _, _, err := wirewatch.ParseDigest(ch.Digest); err != nil {
 			bad("%s.%v", key, err)

@@ -131,7 +131,11 @@ type Parked struct {
 // Park moves an alert from the outbox to the parked alerts with the reason.
 func (db *DB) Park(a wirewatch.Alert, reason string) error {
 	err := db.update(func(tx *bolt.Tx) error {
+		// A held alert whose release its channel refused parks too.
 		if err := dropPending(tx, a); err != nil {
+			return err
+		}
+		if err := dropHeld(tx, a); err != nil {
 			return err
 		}
 		p, err := tx.Bucket(bParked).CreateBucketIfNotExists([]byte(a.To))

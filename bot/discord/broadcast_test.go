@@ -61,3 +61,30 @@ func TestDigestSubcommand(t *testing.T) {
 		t.Error("digest does not need Manage Channels")
 	}
 }
+
+func TestQuietSubcommand(t *testing.T) {
+	parse := func(opts string) (wirewatch.Command, error) {
+		var i discordgo.Interaction
+		if err := json.Unmarshal([]byte(commandJSON(0, opts)), &i); err != nil {
+			t.Fatal(err)
+		}
+		return command(&i)
+	}
+	got, err := parse(`{"type":1,"name":"quiet","options":[{"type":3,"name":"hours","value":"22:00-07:00"}]}`)
+	if err != nil || got.Verb != wirewatch.CmdQuiet || got.Arg != "22:00-07:00" {
+		t.Errorf("got %+v, %v", got, err)
+	}
+	if _, err := parse(`{"type":1,"name":"quiet","options":[{"type":3,"name":"hours","value":"all night"}]}`); err == nil {
+		t.Error("hours 'all night' accepted")
+	}
+	if !changes(wirewatch.CmdQuiet) {
+		t.Error("quiet does not need Manage Channels")
+	}
+	registered := false
+	for _, o := range Commands()[0].Options {
+		registered = registered || o.Name == "quiet" && len(o.Options) == 1 && o.Options[0].Name == "hours"
+	}
+	if !registered {
+		t.Error("the registered /watch has no quiet subcommand")
+	}
+}

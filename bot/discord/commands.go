@@ -38,7 +38,7 @@ const manageChannels = int64(discordgo.PermissionManageChannels)
 // A command has one default_member_permissions, so /watch as a whole gets
 // Manage Channels: by default only members who may manage the channel see
 // it. Server admins may open it to others (Server Settings → Integrations);
-// the changing subcommands (add, drop, alias, broadcast, digest, feed add, feed drop) still check
+// the changing subcommands (add, drop, alias, broadcast, digest, quiet, feed add, feed drop) still check
 // Manage Channels on the member's permissions in that channel, while list,
 // test and help work for anyone allowed to use /watch.
 func Commands() []*discordgo.ApplicationCommand {
@@ -92,6 +92,8 @@ func Commands() []*discordgo.ApplicationCommand {
 				str("other", "court:number, e.g. ca4:25-1345", true, maxCase, false)),
 			sub("digest", "Collect this channel's alerts into one message on a schedule (needs Manage Channels)",
 				str("schedule", "off, hourly or daily HH:MM (e.g. daily 08:00)", true, 16, false)),
+			sub("quiet", "Hold new threads and broadcasts during these hours (needs Manage Channels)",
+				str("hours", "off or HH:MM-HH:MM (e.g. 22:00-07:00)", true, 16, false)),
 			{
 				Type: discordgo.ApplicationCommandOptionSubCommandGroup, Name: "feed", Description: "Manage feeds",
 				Options: []*discordgo.ApplicationCommandOption{
@@ -160,6 +162,10 @@ func command(i *discordgo.Interaction) (wirewatch.Command, error) {
 		if c.Arg, err = need("schedule", 16); err == nil {
 			_, _, err = wirewatch.ParseDigest(c.Arg)
 		}
+	case wirewatch.CmdQuiet:
+		if c.Arg, err = need("hours", 16); err == nil {
+			_, _, err = wirewatch.ParseQuiet(c.Arg)
+		}
 	case wirewatch.CmdBroadcast:
 		if c.Arg, err = need("id", maxID); err == nil {
 			if c.Mode, err = need("mode", maxID); err == nil {
@@ -188,7 +194,7 @@ func command(i *discordgo.Interaction) (wirewatch.Command, error) {
 // changes tells whether verb changes watches or feeds.
 func changes(verb string) bool {
 	switch verb {
-	case wirewatch.CmdAdd, wirewatch.CmdDrop, wirewatch.CmdAlias, wirewatch.CmdBroadcast, wirewatch.CmdDigest, wirewatch.CmdFeedAdd, wirewatch.CmdFeedDrop,
+	case wirewatch.CmdAdd, wirewatch.CmdDrop, wirewatch.CmdAlias, wirewatch.CmdBroadcast, wirewatch.CmdDigest, wirewatch.CmdQuiet, wirewatch.CmdFeedAdd, wirewatch.CmdFeedDrop,
 		wirewatch.CmdLink, wirewatch.CmdUnlink:
 		return true
 	}

@@ -227,7 +227,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.dispatcher = bot.NewDispatcher(db, bot.DispatcherOptions{Posters: posters,
 		Log: m.log.With("part", "dispatch"), Metrics: m.metrics, DryRun: m.DryRun,
-		Digests: c.Digests(), Location: c.Location})
+		Digests: c.Digests(), Quiet: c.Quiet(), Location: c.Location})
 	m.articles = article.NewPool(article.NewReader(article.Options{}), 0)
 	m.pipeline = &bot.Pipeline{DB: db, Watches: m.watches, Location: c.Location, Dispatcher: m.dispatcher,
 		Metrics: m.metrics, Log: m.log.With("part", "ingest"), Articles: m.articles, AllowPrivate: c.AllowPrivateFeeds}
@@ -253,7 +253,7 @@ func (m *Main) Open(ctx context.Context) error {
 		DB: db, List: m.watches, ConfigFeeds: configFeeds,
 		Prober:       newProber(fetcher, readers, c.AllowPrivateFeeds),
 		FeedsChanged: m.poller.Refresh, Location: c.Location, Log: m.log.With("part", "commands"),
-		ConfigDigests: c.Digests(),
+		ConfigDigests: c.Digests(), ConfigQuiet: c.Quiet(),
 	}
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
