@@ -52,11 +52,14 @@ type Merge struct {
 	WithFeed, WithID string // the item seen first
 }
 
-// Ingest records a poll in one transaction: items not seen before are marked
-// seen and kept among the recent items, alertsFor gives the alerts each new
-// item makes (it is called inside the transaction: keep it fast and free of
-// I/O), they go to the outbox, and the feed's state is saved. With st nil,
-// no feed state is written (push sources).
+// Ingest records a poll in one transaction (shared with the polls that end
+// meanwhile, group.go) and returns once it is committed: items not seen
+// before are marked seen and kept among the recent items, alertsFor gives
+// the alerts each new item makes (it is called inside the transaction, maybe
+// twice: keep it fast, free of I/O and of side effects), they go to the
+// outbox, and the feed's state is saved. With st nil, no feed state is
+// written (push sources); nor is it for a feed added at run time that was
+// dropped meanwhile.
 //
 // An item is new when its FeedKey was not seen, unless it is a news item
 // whose canonical link (Key) was first seen in another feed: the same story
@@ -67,7 +70,7 @@ type Merge struct {
 func (db *DB) Ingest(feedID string, st *wirewatch.FeedState, items []wirewatch.Item, alertsFor func(it wirewatch.Item) []wirewatch.Alert) (Ingested, error) {
 	res := Ingested{Alerts: map[wirewatch.Destination]int{}}
 	now := db.now()
-	err := db.update(func(tx *bolt.Tx) error {
+	err := db.commitGrouped(2*len(items)+1, func(tx *bolt.Tx) error {
 		res.New = 0
 		clear(res.Alerts)
 		res.Merged = res.Merged[:0]
@@ -113,6 +116,9 @@ func (db *DB) Ingest(feedID string, st *wirewatch.FeedState, items []wirewatch.I
 			return nil
 		}
 		db.forgetQueued(feedID) // this state is newer (feedstate.go)
+		if !wirewatch.ConfigID(feedID) && tx.Bucket(bFeeds).Get([]byte(feedID)) == nil {
+			return nil // dropped while it was polled: its state stays gone
+		}
 		return putJSON(tx.Bucket(bFeedState), []byte(feedID), st)
 	})
 	if err != nil {

@@ -155,6 +155,7 @@ type DB struct {
 	path   string
 	now    func() time.Time
 	queued queuedStates // feed states for the next group commit (feedstate.go)
+	group  commitGroup  // Ingest calls sharing a transaction (group.go)
 
 	damaged     chan struct{} // closed at the first ErrDamaged
 	damagedOnce sync.Once
