@@ -55,7 +55,7 @@ func (d *Dispatcher) deliverDigests(ctx context.Context, p wirewatch.Poster, dg 
 		if due.IsZero() || time.Now().Before(due) {
 			return true
 		}
-		pending, err := d.db.Pending(dest, wirewatch.FoldMax)
+		pending, err := d.pending(dest, wirewatch.FoldMax)
 		if err != nil {
 			d.log.Error("read outbox", "to", dest, "err", err)
 			return false
@@ -66,6 +66,9 @@ func (d *Dispatcher) deliverDigests(ctx context.Context, p wirewatch.Poster, dg 
 			if a.Queued.Before(due) {
 				as = append(as, a)
 			}
+		}
+		if len(as) == 0 {
+			continue // all of a muted thread's: look again
 		}
 		if !d.postDigest(ctx, p, dg, as, d.db.MarkFolded, d.db.DeliveredDigest) {
 			return false

@@ -222,7 +222,7 @@ func (d *Dispatcher) work(ctx context.Context, dest wirewatch.Destination, p wir
 		return
 	}
 	for ctx.Err() == nil && !d.authHeld(dest.Kind()) {
-		alerts, err := d.db.Pending(dest, batch)
+		alerts, err := d.pending(dest, batch)
 		if err != nil {
 			d.log.Error("read outbox", "to", dest, "err", err)
 			alerts = nil
