@@ -40,3 +40,30 @@ func IDLess(a, b string) bool {
 	}
 	return a < b
 }
+
+// FitLines renders n lines of a list within budget characters (runes) in
+// all: form(i, level) renders line i from level 0, the richest (linked,
+// long), to levels-1, the smallest. Every line first gets its smallest
+// form; then, in order, each gets the richest form the rest of the budget
+// still takes. A caller whose smallest forms can exceed budget must bound
+// n itself.
+func FitLines(n, levels, budget int, form func(i, level int) string) []string {
+	out := make([]string, n)
+	size := make([]int, n)
+	used := 0
+	for i := range n {
+		out[i] = form(i, levels-1)
+		size[i] = utf8.RuneCountInString(out[i])
+		used += size[i]
+	}
+	for i := range n {
+		for lv := range levels - 1 {
+			s := form(i, lv)
+			if w := utf8.RuneCountInString(s); used-size[i]+w <= budget {
+				out[i], used, size[i] = s, used-size[i]+w, w
+				break
+			}
+		}
+	}
+	return out
+}

@@ -77,8 +77,10 @@ type Poster interface {
 }
 
 // FoldMax is the most alerts one folded message lists: a Folder fits that
-// many within its platform's limits.
-const FoldMax = 20
+// many within its platform's limits (shortening and unlinking lines as
+// needed), so that a docket feed catching up with 40 entries makes one
+// folded message.
+const FoldMax = 40
 
 // Folder is a Poster that can post several alerts of one thread as one
 // message, so that a burst (a docket feed catching up, a story carried by

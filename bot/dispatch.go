@@ -23,8 +23,10 @@ const (
 	// channel forever.
 	giveUpAge   = 48 * time.Hour
 	giveUpTries = 20
-	// batch is how many alerts a worker reads from the outbox at a time.
-	batch = 20
+	// batch is how many alerts a worker reads from the outbox at a time:
+	// a burst folds within one batch, so it holds a thread's first post
+	// and a full fold after it with room to spare.
+	batch = 2 * wirewatch.FoldMax
 )
 
 // Holds: refusals people fix (a channel the bot is not yet invited to, a

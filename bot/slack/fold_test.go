@@ -54,11 +54,13 @@ func TestReplyFoldedStaysInsideSlacksLimits(t *testing.T) {
 	if len(blocks) != wirewatch.FoldMax+1 || len(blocks) > maxBlocks {
 		t.Errorf("%d blocks, want a count and %d lines, at most %d", len(blocks), wirewatch.FoldMax, maxBlocks)
 	}
+	total := 0
 	for i, b := range blocks {
 		text := b.Text.Text
 		for _, e := range b.Elements {
 			text += e.Text
 		}
+		total += utf8.RuneCountInString(text)
 		if n := utf8.RuneCountInString(text); n > maxTextObject {
 			t.Errorf("block %d: %d characters, over %d", i, n, maxTextObject)
 		}
@@ -68,6 +70,9 @@ func TestReplyFoldedStaysInsideSlacksLimits(t *testing.T) {
 		if i > 0 && !strings.Contains(text, fmt.Sprintf("Story %d ", i-1)) {
 			t.Errorf("block %d = %.100s, want Story %d", i, text, i-1)
 		}
+	}
+	if total > maxListText {
+		t.Errorf("blocks of %d characters in all, over %d", total, maxListText)
 	}
 	if !strings.HasPrefix(blocks[0].Elements[0].Text, fmt.Sprintf("*%d more items*", wirewatch.FoldMax)) {
 		t.Errorf("first block %+v, want the count", blocks[0])

@@ -23,6 +23,10 @@ const (
 	maxBlocks      = 50    // blocks per message
 	maxTextObject  = 3000  // characters in a section or context text object
 	maxMessageText = 40000 // top-level text, truncated by Slack beyond it
+	// maxListText bounds a list message's blocks in all: Slack refuses
+	// blocks of about 13,200 characters together (msg_blocks_too_long,
+	// slackapi/bolt-js#2509), a limit it does not document.
+	maxListText = 12000
 
 	// What we show, for readability: all well below the limits above.
 	maxTitle    = 300
@@ -308,13 +312,26 @@ func (s *Slack) foldedBlocks(as []wirewatch.Alert) []slack.Block {
 // listBlocks is a header (mrkdwn, ours) and a section per alert.
 func (s *Slack) listBlocks(header string, as []wirewatch.Alert) []slack.Block {
 	bl := []slack.Block{slack.NewContextBlock("", mdText(header))}
-	for i := range as {
+	// Each line as long as the budget allows: linked at full length, else
+	// shorter, else unlinked; the smallest is about 100 characters.
+	lines := wirewatch.FitLines(len(as), 4, maxListText-utf8.RuneCountInString(header), func(i, level int) string {
 		a := &as[i]
 		when := a.Published
 		if when.IsZero() {
 			when = a.Queued
 		}
-		line := "• " + s.listLine(a.Headline(), a.Link, a.Source, when, maxTitle, 0, 150)
+		u, title, source := a.Link, maxTitle, 150
+		switch level {
+		case 1:
+			title, source = 120, 40
+		case 2:
+			u, title, source = "", 120, 40
+		case 3:
+			u, title, source = "", 20, 10
+		}
+		return "• " + s.listLine(a.Headline(), u, a.Source, when, title, 0, source)
+	})
+	for _, line := range lines {
 		bl = append(bl, slack.NewSectionBlock(mdText(line), nil, nil))
 	}
 	return capBlocks(bl)

@@ -187,9 +187,9 @@ func TestBurstLandsInThreadsWithinSlacksLimits(t *testing.T) {
 		took := time.Since(start)
 		c1 := fk.Messages("C1")
 		// The burst folds: the top at once, then the rest listed in one
-		// message (20 to a message at most), every story once.
-		if got := stories(c1); len(c1) != 3 || len(got) != 40 || len(roots(c1)) != 1 || len(roots(fk.Messages("C2"))) != 1 {
-			t.Fatalf("C1 has %d messages, %d at the root, %d stories; want 40 stories in 3 messages of one thread", len(c1), len(roots(c1)), len(got))
+		// message (FoldMax to a message at most), every story once.
+		if got := stories(c1); len(c1) != 2 || len(got) != 40 || len(roots(c1)) != 1 || len(roots(fk.Messages("C2"))) != 1 {
+			t.Fatalf("C1 has %d messages, %d at the root, %d stories; want 40 stories in 2 messages of one thread", len(c1), len(roots(c1)), len(got))
 		}
 		for st, n := range stories(append(c1, fk.Messages("C2")...)) {
 			if n != 1 {
