@@ -49,6 +49,11 @@ type Docket struct {
 	// Judges are the judges the source's docket data names (CourtListener:
 	// assigned and referred to); PACER RSS names none.
 	Judges []string `json:"judges,omitempty"`
+	// Parties and Attorneys are the case's parties and their attorneys as
+	// the source names them (CourtListener's parties and attorneys of the
+	// docket, bounded: see feeds/courtlistener); PACER RSS names none.
+	Parties   []string `json:"parties,omitempty"`
+	Attorneys []string `json:"attorneys,omitempty"`
 	// Procedural marks routine entries (notice of appearance, pro hac vice…)
 	// that are counted in a case thread but not posted by default.
 	Procedural bool `json:"-"`

@@ -138,3 +138,34 @@ func TestWatchMatchesDocketJudge(t *testing.T) {
 		t.Fatalf("judge named: %d alerts, want 1", len(got))
 	}
 }
+
+// party:, judge: and attorney: watches match the names a docket item's
+// source gives, only there; matched_in counts them as "docket".
+func TestWatchFieldsMatchDocketNames(t *testing.T) {
+	wl := mustWatchlist(t,
+		wirewatch.Watch{ID: "party", Query: `party:"Abrego Garcia"`, To: []wirewatch.Destination{"stdout"}},
+		wirewatch.Watch{ID: "judge", Query: `judge:Xinis`, To: []wirewatch.Destination{"stdout"}},
+		wirewatch.Watch{ID: "attorney", Query: `attorney:Sandoval*`, To: []wirewatch.Destination{"stdout"}},
+		wirewatch.Watch{ID: "judge2", Query: `judge:Noem`, To: []wirewatch.Destination{"stdout"}})
+	it := docketItem("e1", "mdd", "8:25-cv-00951", "Abrego Garcia v. Noem", "61", "ORDER", time.Now())
+	if got := wl.Alerts(it, time.Now(), time.UTC); len(got) != 0 {
+		t.Fatalf("no names given (PACER RSS): %d alerts, want none (the caption is no party list)", len(got))
+	}
+	it.Docket.Parties = []string{"Kilmar Armando Abrego Garcia", "Kristi Noem"}
+	it.Docket.Judges = []string{"Paula Xinis"}
+	it.Docket.Attorneys = []string{"Simon Y. Sandoval-Moshenberg"}
+	got := wl.Alerts(it, time.Now(), time.UTC)
+	if len(got) != 1 {
+		t.Fatalf("%d alerts, want 1", len(got))
+	}
+	a := got[0]
+	if !slices.Equal(a.Watches, []string{`attorney:Sandoval*`, `judge:Xinis`, `party:"Abrego Garcia"`}) {
+		t.Errorf("watches %q, want the three field watches (not judge:Noem)", a.Watches)
+	}
+	if !slices.Equal(a.MatchedIn, []string{"docket"}) {
+		t.Errorf("matched_in %q, want [docket]", a.MatchedIn)
+	}
+	if !slices.Contains(a.Terms, "Abrego Garcia") || !slices.Contains(a.Terms, "Xinis") || !slices.Contains(a.Terms, "Sandoval") {
+		t.Errorf("terms %q", a.Terms)
+	}
+}

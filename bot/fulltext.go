@@ -152,7 +152,7 @@ func matchedIn(terms []match.Term) []string {
 	var out []string
 	for _, f := range fieldOrder {
 		for _, t := range terms {
-			if t.Field == f {
+			if t.Field == f || f == "docket" && nameField(t.Field) {
 				out = append(out, f)
 				break
 			}
@@ -160,6 +160,10 @@ func matchedIn(terms []match.Term) []string {
 	}
 	return out
 }
+
+// nameField tells a term found in a docket's parties, judges or attorneys,
+// which CONTRACT.md's matched_in counts as "docket".
+func nameField(f string) bool { return f == "party" || f == "judge" || f == "attorney" }
 
 // summaryOf is the alert's snippet, from the place that matched: the
 // feed's text when a term was found there or only in the title (as

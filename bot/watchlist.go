@@ -110,13 +110,14 @@ func (l *Watchlist) All() []wirewatch.Watch {
 
 // Doc is what an item is matched on: title, text, the linked article's text
 // when it was read and, for docket items, the caption, description and
-// docket number.
+// docket number, and the parties, judges and attorneys the source names.
 func Doc(it wirewatch.Item) match.Doc {
 	d := match.Doc{Title: it.Title, Text: it.Summary, Article: it.Article}
 	if k := it.Docket; k != nil {
-		// The judges where the source names them: "Xinis" finds the case's
-		// entries though no entry text names her.
-		d.Docket = strings.Join(append([]string{k.CaseName, k.ShortDescription, k.Number}, k.Judges...), " \n ")
+		d.Docket = strings.Join([]string{k.CaseName, k.ShortDescription, k.Number}, " \n ")
+		// Xinis, or judge:Xinis, finds the case's entries though no
+		// entry's text names her.
+		d.Parties, d.Judges, d.Attorneys = k.Parties, k.Judges, k.Attorneys
 		if k.Number != "" {
 			d.Numbers = []string{k.Number}
 		}

@@ -198,7 +198,9 @@ func (b *acBaseline) match(d Doc, sc *acScratch) []string {
 		}
 		sc.bits[r.q] |= 1 << uint(r.atom)
 	}
-	for _, s := range d.fields() {
+	var doc docText
+	d.text(&doc)
+	for _, s := range doc.segs {
 		f := Fold(s)
 		it := b.ac.IterOverlapping(f)
 		for m := it.Next(); m != nil; m = it.Next() {

@@ -17,6 +17,7 @@
 //	"Joseph Mazzara~"             Mazzara or a spelling variant of it: Mazarra, Mazara
 //	case:8:25-cv-00951            that docket number as courts and reporters write it:
 //	                              8:25-cv-00951-PX, 25-cv-951, 8:25cv951, 25-cv-00951
+//	party:"Abrego Garcia"         a party of a docket item named so (judge:Xinis, attorney:…)
 //
 // AND, OR and NOT are operators only in upper case. After a term, a NOT or
 // "-" term means AND NOT, and a quoted phrase next to another term means
@@ -29,6 +30,23 @@
 // phrase or a case: number is one term). Errors say what is wrong and at
 // which character, counted from 1: `unbalanced "(" at 14`, `NOT needs
 // something to negate at 22`.
+//
+// # Fields
+//
+// party:, judge: and attorney: take the one word right after the colon
+// (judge:Xinis), or the quoted phrase right after it (party:"Abrego
+// Garcia"), and match it only in the parties, judges or attorneys that a
+// docket item's source names (Doc.Parties, Judges, Attorneys), each name
+// on its own: a phrase never runs from one name into the next. Within the
+// field the rules are those of any term: folding, whole words, "*" and
+// "~" (judge:Xinnis~). Plain terms keep matching every field, the names
+// included, so Xinis finds the judge too. A field term is one term: it
+// ends a term like a quoted phrase (party:"Abrego Garcia" judge:Xinis
+// means AND), but a bare word right after judge:Xinis is refused as
+// ambiguous (write judge:"Paula Xinis", or an operator). Field names are
+// read in any case. A word of letters followed by a colon and a word or
+// quote that is no field (partie:Abrego, lawyer:"Ensign") is refused as
+// an unknown field; "Update: Xinis" and "12:30" stay plain words.
 //
 // # Spelling variants
 //
@@ -59,8 +77,10 @@
 // spaces are all the same: Abrego Garcia matches "Abrego-Garcia" and
 // "Abrego\nGarcia", and AT&T matches "AT T". Typographic quotes and dashes
 // count as their ASCII forms. A phrase must lie within one field; the query
-// as a whole is evaluated over the item's title, text and docket fields
-// together. Only the first MaxFieldBytes of a field are searched.
+// as a whole is evaluated over the item's title, text, docket fields and
+// names together. Only the first MaxFieldBytes of a field are searched,
+// and of the names, the first MaxNames of each list and MaxNameBytes of
+// each name.
 //
 // A case: term matches docket numbers written in any field and the docket
 // numbers of a docket item (Doc.Numbers). It compares year, case type and
@@ -73,8 +93,10 @@
 //
 // A match names the places where the query's terms matched, not counting
 // negated terms: one Term per place, with the text as written in the item
-// ("Ábrego García"; for a variant, the variant: "Mazarra"), its field ("title", "text" or "docket") and its byte
-// offsets in that field, ordered by field and offset, at most MaxHitTerms.
+// ("Ábrego García"; for a variant, the variant: "Mazarra"), its field ("title", "text", "docket", "article",
+// or "party", "judge" or "attorney" for a name) and its byte offsets in
+// that field (for a name, in that name), ordered by field and offset, at
+// most MaxHitTerms.
 // A case: term that matched only Doc.Numbers gives a Term with that number
 // as Text, field "docket" and both offsets 0.
 //
@@ -99,5 +121,6 @@ A NOT B, A -B        A without B; -"a phrase" works too
 negotiat*            words starting with negotiat (3+ letters before *)
 "Joseph Mazzara~"    ~ after a word (5+ letters): also Mazarra, Mazara (one letter off)
 case:8:25-cv-00951   that docket number in any usual form (25-cv-951, 8:25cv951…)
+party:"Abrego Garcia" judge:Xinis attorney:Ensign   only in the docket's names
 Case, accents, hyphens and punctuation are ignored; whole words only.
 AND, OR, NOT only in upper case; "or" in quotes is a plain word.`

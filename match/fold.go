@@ -186,7 +186,8 @@ type word struct {
 	h      uint64 // hash of the folded word
 	fs, fe int32  // folded bytes: buf[fs:fe]
 	os, oe int32  // original bytes: s[os:oe]
-	field  uint8
+	field  uint8  // the segment of the document (docText) or query
+	kind   uint8  // the list of names the segment is one of, else anyField
 }
 
 // tokenizer splits texts into folded words. The zero value is ready; it is

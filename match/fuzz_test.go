@@ -37,6 +37,12 @@ var fuzzQueries = []string{
 	`~`,
 	`Maz~zara`,
 	`Гарсия~ “Mazarra”`,
+	`party:"Abrego Garcia" judge:Xinis`,
+	`judge:Xinnis~ OR attorney:Sandov* -party:Noem`,
+	`party:`,
+	`judge:Xinis Abrego`,
+	`lawyer:"Ensign"`,
+	`Update: party:“Ábrego-García” 12:30`,
 }
 
 func FuzzParse(f *testing.F) {
@@ -115,7 +121,18 @@ func FuzzMatch(f *testing.F) {
 			// microsecond each: long inputs only slow the fuzzer down.
 			t.Skip()
 		}
+		// The names: the text's lines, split three ways.
 		d := Doc{Title: text, Text: strings.ToUpper(text) + " " + text, Docket: number, Numbers: []string{number}}
+		for i, line := range strings.Split(text, "\n") {
+			switch i % 3 {
+			case 0:
+				d.Parties = append(d.Parties, line)
+			case 1:
+				d.Judges = append(d.Judges, line)
+			default:
+				d.Attorneys = append(d.Attorneys, line)
+			}
+		}
 		if got, want := Fold(text), foldByTokens(text); got != want {
 			t.Fatalf("Fold(%q) = %q, but its words are %q", text, got, want)
 		}

@@ -23,6 +23,7 @@ type genConfig struct {
 	dockets    float64 // share of items mentioning some docket number
 	nasty      float64 // share of items with odd runes (marks, ligatures, …)
 	fuzzy      float64 // share of eligible query words written with "~"
+	fields     float64 // share of queries with a party:, judge: or attorney: term, and of items with names
 }
 
 type gen struct {
@@ -160,8 +161,41 @@ func (g *gen) docketForm(office, year, typ string, seq int) string {
 	}
 }
 
+// fieldTerm is a party:, judge: or attorney: term on a name, a last
+// name (maybe with "~") or the start of a first name.
+func (g *gen) fieldTerm() string {
+	f := g.pick([]string{"party:", "judge:", "attorney:"})
+	switch g.rng.IntN(3) {
+	case 0:
+		return f + `"` + g.pick(g.first) + " " + g.variant(g.pick(g.last)) + `"`
+	case 1:
+		return f + g.variant(g.pick(g.last))
+	default:
+		w := g.pick(g.first)
+		return f + w[:min(len(w), 3+g.rng.IntN(3))] + "*"
+	}
+}
+
+// names returns a list of 0 to 3 person names, some with accents.
+func (g *gen) names() []string {
+	var out []string
+	for range g.rng.IntN(4) {
+		n := g.pick(g.first) + " " + g.pick(g.last)
+		if g.rng.Float64() < g.cfg.accents {
+			n = g.accent(n)
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
 // query returns one watch query from the realistic mix.
 func (g *gen) query() string {
+	// With cfg.fields 0 this draws no random number, so corpora without
+	// fields stay as they were.
+	if g.cfg.fields > 0 && g.rng.Float64() < g.cfg.fields {
+		return g.fieldTerm() + g.pick([]string{"", " OR " + g.pick(g.first) + " " + g.pick(g.last), " AND " + g.pick(g.last), " -" + g.fieldTerm()})
+	}
 	name := func() string {
 		if g.rng.IntN(4) == 0 {
 			return `"` + g.pick(g.first) + " " + g.variant(g.pick(g.last)) + `"`
@@ -266,10 +300,28 @@ func (g *gen) item(plant []*Query) Doc {
 	}
 	title := words(g.cfg.titleWords)
 	text := words(g.cfg.textWords)
+	var lists [4][]string // by field: the names of an item of a docket source
+	if g.cfg.fields > 0 && g.rng.Float64() < g.cfg.fields {
+		lists = [4][]string{nil, g.names(), g.names(), g.names()}
+	}
 	if len(plant) > 0 && g.rng.Float64() < g.cfg.plant {
 		for range 1 + g.rng.IntN(2) {
 			q := plant[g.rng.IntN(len(plant))]
 			a := &q.atoms[g.rng.IntN(len(q.atoms))]
+			if g.cfg.fields > 0 && (a.field != anyField || g.rng.IntN(8) == 0) {
+				// Into its list, or a plain term into any list: alone
+				// or within a longer name.
+				f := a.field
+				if f == anyField {
+					f = uint8(1 + g.rng.IntN(3))
+				}
+				n := g.render(a)
+				if g.rng.IntN(2) == 0 {
+					n = g.pick(g.first) + " " + n + g.pick([]string{"", " Jr.", ", Esq."})
+				}
+				lists[f] = append(lists[f], n)
+				continue
+			}
 			if g.rng.IntN(4) == 0 {
 				title[g.rng.IntN(len(title))] = g.render(a)
 			} else {
@@ -286,7 +338,8 @@ func (g *gen) item(plant []*Query) Doc {
 			text[i] += g.pick(nastyBits)
 		}
 	}
-	return Doc{Title: capitalize(strings.Join(title, " ")), Text: g.join(text, typo)}
+	return Doc{Title: capitalize(strings.Join(title, " ")), Text: g.join(text, typo),
+		Parties: lists[partyField], Judges: lists[judgeField], Attorneys: lists[attorneyField]}
 }
 
 // join writes words as sentences with ASCII or typographic punctuation.

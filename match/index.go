@@ -405,6 +405,7 @@ func (ix *Index) update(f func(t *table)) {
 
 // scratch is the per-call working memory of Match, pooled.
 type scratch struct {
+	doc   docText
 	tok   tokenizer
 	cands []cand
 	spans []span
@@ -493,16 +494,16 @@ func (ix *Index) Match(d Doc) []Hit {
 	}
 	sc := ix.pool.Get().(*scratch)
 	defer func() {
+		clear(sc.doc.segs) // not to keep the document alive in the pool
 		if cap(sc.tok.buf) <= maxPooledBytes {
 			ix.pool.Put(sc) // a huge document's buffers are left to the GC
 		}
 	}()
-	doc := d.fields()
+	doc := &sc.doc
+	d.text(doc)
 	tk := &sc.tok
 	tk.reset()
-	for f, s := range doc {
-		tk.run(s, uint8(f))
-	}
+	doc.tokenize(tk)
 	cands := sc.cands[:0]
 	clear(sc.full)
 	sc.compactAt = compactMin
@@ -531,7 +532,7 @@ func (ix *Index) Match(d Doc) []Hit {
 			cands = t.variants(cands, sc, wi)
 		}
 		if t.nCase > 0 {
-			s := doc[w.field]
+			s := doc.segs[w.field]
 			if !docketStart(s, int(w.os)) {
 				continue
 			}
@@ -751,6 +752,9 @@ func verify(tk *tokenizer, wi int, a *atom, pos int) (int, int, bool) {
 	}
 	if tk.words[start].field != tk.words[end-1].field {
 		return 0, 0, false
+	}
+	if a.field != anyField && tk.words[start].kind != a.field {
+		return 0, 0, false // party:, judge:, attorney: look in those names only
 	}
 	// The last word first: a cheap way out for long phrases.
 	if last := len(a.words) - 1; last > 0 && !wordIs(tk, &tk.words[start+last], a, last) {

@@ -14,6 +14,9 @@ import (
 // randomQuery builds a query of random shape from g's words.
 func (g *gen) randomQuery(depth int) string {
 	if depth == 0 || g.rng.IntN(3) == 0 {
+		if g.cfg.fields > 0 && g.rng.IntN(8) == 0 {
+			return g.fieldTerm()
+		}
 		switch r := g.rng.IntN(10); {
 		case r < 4:
 			return g.variant(g.vocabWord())
@@ -59,7 +62,7 @@ func TestIndexAgreesWithReference(t *testing.T) {
 		nItems = 500 // the full run is opt-in: about 35 s under -race
 	}
 	g := newGen(genConfig{seed: 7, vocab: 250, names: 12, titleWords: 6, textWords: 30,
-		typo: 0.5, accents: 0.3, plant: 0.6, dockets: 0.2, nasty: 0.3, fuzzy: 0.3})
+		typo: 0.5, accents: 0.3, plant: 0.6, dockets: 0.2, nasty: 0.3, fuzzy: 0.3, fields: 0.3})
 	var qs []*Query
 	for len(qs) < 400 {
 		var src string
@@ -94,7 +97,7 @@ func TestIndexAgreesWithReference(t *testing.T) {
 	for i, q := range qs {
 		ix.Set(fmt.Sprintf("w%03d", i), q)
 	}
-	var matched, termsSeen, pairs, variantTerms int
+	var matched, termsSeen, pairs, variantTerms, nameTerms int
 	for n := range nItems {
 		d := g.item(qs)
 		if n%5 == 0 && len(cases) > 0 {
@@ -136,12 +139,18 @@ func TestIndexAgreesWithReference(t *testing.T) {
 				if hasFuzzy(q) && !exactTerm(q, term.Text) {
 					variantTerms++
 				}
+				if term.Field == "party" || term.Field == "judge" || term.Field == "attorney" {
+					nameTerms++
+				}
 			}
 		}
 	}
-	t.Logf("%d items × %d queries: %d hits, %d terms (%d variants); %d Query.Match pairs", nItems, len(qs), matched, termsSeen, variantTerms, pairs)
+	t.Logf("%d items × %d queries: %d hits, %d terms (%d variants, %d in names); %d Query.Match pairs", nItems, len(qs), matched, termsSeen, variantTerms, nameTerms, pairs)
 	if variantTerms < nItems/50 {
 		t.Errorf("only %d variant terms in %d items: the generator no longer exercises \"~\"", variantTerms, nItems)
+	}
+	if nameTerms < nItems/20 {
+		t.Errorf("only %d terms in names in %d items: the generator no longer exercises party:, judge:, attorney:", nameTerms, nItems)
 	}
 	if matched < nItems/2 {
 		t.Errorf("only %d hits in %d items: the generator no longer exercises the matcher", matched, nItems)

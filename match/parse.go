@@ -46,8 +46,9 @@ type atom struct {
 	coll   [][]rune // for a fuzzy word, collapse(words[i]); else nil
 	hashes []uint64 // hashString(words[i]), or prefixHash for a prefix
 	dk     *docketNum
+	field  uint8  // anyField, or the list of names it matches in (party:…)
 	pos    int    // 1-based rune position in the query
-	src    string // as written in the query
+	src    string // as written in the query (without its "party:")
 	neg    bool   // under an odd number of NOTs: never reported as a term
 }
 
@@ -159,7 +160,10 @@ func (a *atom) canonical() string {
 	words := strings.FieldsFunc(src, isQuerySpace)
 	s := strings.Join(words, " ")
 	if quoted || len(words) > 1 {
-		return `"` + s + `"`
+		s = `"` + s + `"`
+	}
+	if a.field != anyField {
+		s = nameFields[a.field] + ":" + s
 	}
 	return s
 }
@@ -170,6 +174,7 @@ const (
 	tWord tokKind = iota
 	tQuote
 	tCase
+	tField // party:Xinis, judge:"…": a word or quoted phrase in one field
 	tLParen
 	tRParen
 	tAnd
@@ -186,6 +191,9 @@ type token struct {
 	ws, we int // its words: lexer.tk.words[ws:we]
 	src    string
 	dk     *docketNum
+	field  uint8 // of a tField
+	vs     int   // of a tField: the byte where its value starts
+	quoted bool  // of a tField: its value is a quoted phrase
 }
 
 func isQuote(r rune) bool { return r == '"' || r == '“' || r == '”' || r == '„' }
@@ -250,39 +258,12 @@ func lex(l *lexer) ([]token, error) {
 			l.advance(size)
 			toks = append(toks, token{kind: tRParen, pos: pos, bs: bs, be: l.i, src: ")"})
 		case isQuote(r):
-			open := r
-			l.advance(size)
-			t := token{kind: tQuote, pos: pos, bs: bs, ws: len(l.tk.words)}
-			for {
-				r, size := l.peek()
-				if size == 0 {
-					return nil, errAt(pos, "unbalanced %q", string(open))
-				}
-				if isQuote(r) {
-					l.advance(size)
-					break
-				}
-				if isQuerySpace(r) {
-					l.advance(size)
-					continue
-				}
-				ps, ppos := l.i, l.pos
-				for {
-					r, size := l.peek()
-					if size == 0 || isQuote(r) || isQuerySpace(r) {
-						break
-					}
-					l.advance(size)
-				}
-				if err := l.addWords(q[ps:l.i], ppos); err != nil {
-					return nil, err
-				}
+			t := token{kind: tQuote, pos: pos, bs: bs}
+			var err error
+			if t.ws, t.we, err = l.quote(); err != nil {
+				return nil, err
 			}
-			t.be, t.we = l.i, len(l.tk.words)
-			t.src = q[bs:l.i]
-			if t.we == t.ws {
-				return nil, errAt(pos, "quotes with no word inside")
-			}
+			t.be, t.src = l.i, q[bs:l.i]
 			toks = append(toks, t)
 		case r == '-':
 			if n := l.peek2(); n == -1 || isQuerySpace(n) || n == ')' || n == '-' {
@@ -316,6 +297,18 @@ func lex(l *lexer) ([]token, error) {
 					return nil, errAt(pos+5, "%q is not a docket number such as 8:25-cv-00951", num)
 				}
 				toks = append(toks, token{kind: tCase, pos: pos, bs: bs, be: l.i, src: s, dk: &d})
+			case strings.IndexByte(s, ':') > 0:
+				t, err := l.field(s, pos, bs)
+				if err != nil {
+					return nil, err
+				}
+				if t.kind == tField {
+					toks = append(toks, t)
+					continue
+				}
+				if t.we > t.ws {
+					toks = append(toks, t)
+				}
 			default:
 				t := token{kind: tWord, pos: pos, bs: bs, be: l.i, src: s, ws: len(l.tk.words)}
 				if err := l.addWords(s, pos); err != nil {
@@ -329,6 +322,109 @@ func lex(l *lexer) ([]token, error) {
 			}
 		}
 	}
+}
+
+// quote reads a quoted phrase that starts at the lexer's position (an
+// opening quote) and returns the range of its words in l.tk.
+func (l *lexer) quote() (ws, we int, err error) {
+	open, size := l.peek()
+	pos := l.pos
+	l.advance(size)
+	ws = len(l.tk.words)
+	for {
+		r, size := l.peek()
+		if size == 0 {
+			return 0, 0, errAt(pos, "unbalanced %q", string(open))
+		}
+		if isQuote(r) {
+			l.advance(size)
+			break
+		}
+		if isQuerySpace(r) {
+			l.advance(size)
+			continue
+		}
+		ps, ppos := l.i, l.pos
+		for {
+			r, size := l.peek()
+			if size == 0 || isQuote(r) || isQuerySpace(r) {
+				break
+			}
+			l.advance(size)
+		}
+		if err := l.addWords(l.q[ps:l.i], ppos); err != nil {
+			return 0, 0, err
+		}
+	}
+	if we = len(l.tk.words); we == ws {
+		return 0, 0, errAt(pos, "quotes with no word inside")
+	}
+	return ws, we, nil
+}
+
+// fieldExample shows each field in use, for error messages.
+var fieldExample = [...]string{partyField: `party:"Abrego Garcia"`, judgeField: "judge:Xinis", attorneyField: `attorney:"Sandoval-Moshenberg"`}
+
+// field lexes s, a piece of the query with a ":" after its first
+// character that the lexer has just read (at rune position pos, byte bs).
+// A field name (party:, judge:, attorney:) makes a tField of the word
+// after the colon or of the quoted phrase right after it. A name of
+// letters that is no field, followed by a word or a quote, is an error
+// (a misspelt field would otherwise search its name as a word); anything
+// else is plain words, as before fields existed ("Update: …", "12:30",
+// "http://…").
+func (l *lexer) field(s string, pos, bs int) (token, error) {
+	name, value, _ := strings.Cut(s, ":")
+	next, _ := l.peek()
+	valued := value != "" || isQuote(next)
+	var k uint8
+	for i, n := range nameFields {
+		if i > 0 && strings.EqualFold(name, n) {
+			k = uint8(i)
+		}
+	}
+	switch {
+	case k == anyField && valued && isFieldName(name) && (value == "" || unicode.IsLetter(firstRune(value)) || unicode.IsDigit(firstRune(value))):
+		return token{}, errAt(pos, `unknown field "%s:": the fields are party:, judge:, attorney: and case: (to search the word, put a space after the colon)`, name)
+	case k == anyField:
+		t := token{kind: tWord, pos: pos, bs: bs, be: l.i, src: s, ws: len(l.tk.words)}
+		err := l.addWords(s, pos)
+		t.we = len(l.tk.words)
+		return t, err
+	case !valued:
+		return token{}, errAt(pos, "%s: needs a word or a quoted phrase right after it, such as %s", nameFields[k], fieldExample[k])
+	}
+	t := token{kind: tField, pos: pos, bs: bs, vs: bs + len(name) + 1, field: k, ws: len(l.tk.words)}
+	if value == "" {
+		var err error
+		if t.ws, t.we, err = l.quote(); err != nil {
+			return token{}, err
+		}
+		t.quoted = true
+	} else {
+		if err := l.addWords(value, pos+utf8.RuneCountInString(name)+1); err != nil {
+			return token{}, err
+		}
+		if t.we = len(l.tk.words); t.we == t.ws {
+			return token{}, errAt(pos, "%s: needs a word or a quoted phrase right after it, such as %s", nameFields[k], fieldExample[k])
+		}
+	}
+	t.be, t.src = l.i, l.q[bs:l.i]
+	return t, nil
+}
+
+// isFieldName reports whether s could be meant as a field's name: 2 to 20
+// ASCII letters.
+func isFieldName(s string) bool {
+	if len(s) < 2 || len(s) > 20 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isLetter(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // addWords folds one space-free piece of a query (at 1-based position pos)
@@ -496,7 +592,7 @@ func (p *parser) next() token {
 }
 
 func startsOperand(k tokKind) bool {
-	return k == tWord || k == tQuote || k == tCase || k == tLParen || k == tNot || k == tNeg
+	return k == tWord || k == tQuote || k == tCase || k == tField || k == tLParen || k == tNot || k == tNeg
 }
 
 func (p *parser) or() (*node, error) {
@@ -535,11 +631,17 @@ func (p *parser) and() (*node, error) {
 			}
 		case tNot, tNeg:
 			// "Trump -Melania", "Trump NOT Melania": an implicit AND.
-		case tWord, tQuote, tCase, tLParen:
+		case tWord, tQuote, tCase, tField, tLParen:
 			// A quoted phrase ends a term: "Abrego Garcia" Xinis and
 			// Xinis "Abrego Garcia" mean AND, the way search boxes read
-			// them. Other terms side by side need an operator.
-			if t.kind != tQuote && p.toks[p.i-1].kind != tQuote {
+			// them; so does a field term (judge:Xinis "Abrego Garcia").
+			// Other terms side by side need an operator.
+			prev := p.toks[p.i-1]
+			if prev.kind == tField && !prev.quoted && t.kind == tWord {
+				return nil, errAt(t.pos, "%s: takes one word or a quoted phrase: write %s:\"%s %s\", or AND or OR before %s",
+					nameFields[prev.field], nameFields[prev.field], p.q.src[prev.vs:prev.be], t.src, show(t.src))
+			}
+			if t.kind != tQuote && t.kind != tField && prev.kind != tQuote && prev.kind != tField {
 				return nil, errAt(t.pos, "missing AND or OR before %s", show(t.src))
 			}
 		default:
@@ -619,6 +721,10 @@ func (p *parser) primary(merge bool) (*node, error) {
 		return p.addAtom(p.phrase(t, last))
 	case tQuote:
 		return p.addAtom(p.phrase(t, t))
+	case tField:
+		a := p.phrase(t, t)
+		a.field, a.src = t.field, p.q.src[t.vs:t.be]
+		return p.addAtom(a)
 	case tCase:
 		return p.addAtom(atom{pos: t.pos, src: t.src, dk: t.dk})
 	case tRParen:

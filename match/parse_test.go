@@ -58,6 +58,17 @@ func TestParseErrors(t *testing.T) {
 		{`Xinis OR case:abc`, `"abc" is not a docket number such as 8:25-cv-00951 at 15`},
 		{`case:8:25-cv-00951x`, `"8:25-cv-00951x" is not a docket number such as 8:25-cv-00951 at 6`},
 		{`Abrego -Garcia Xinis`, `missing AND or OR before "Xinis" at 16`},
+		{`party:`, `party: needs a word or a quoted phrase right after it, such as party:"Abrego Garcia" at 1`},
+		{`Xinis AND judge: Xinis`, `judge: needs a word or a quoted phrase right after it, such as judge:Xinis at 11`},
+		{`attorney:(Sandoval OR Ensign)`, `attorney: needs a word or a quoted phrase right after it, such as attorney:"Sandoval-Moshenberg" at 1`},
+		{`party:&`, `party: needs a word or a quoted phrase right after it, such as party:"Abrego Garcia" at 1`},
+		{`party:""`, `quotes with no word inside at 7`},
+		{`Noem AND party:"Abrego`, `unbalanced "\"" at 16`},
+		{`Xinis OR partie:Abrego`, `unknown field "partie:": the fields are party:, judge:, attorney: and case: (to search the word, put a space after the colon) at 10`},
+		{`lawyer:"Ensign"`, `unknown field "lawyer:": the fields are party:, judge:, attorney: and case: (to search the word, put a space after the colon) at 1`},
+		{`judge:Xinis Abrego`, `judge: takes one word or a quoted phrase: write judge:"Xinis Abrego", or AND or OR before "Abrego" at 13`},
+		{`party:Noem~`, `spelling variants ("~") need a word of at least 5 letters: shorter names have too many lookalikes (Noem, poem) at 11`},
+		{`-judge:Xinis`, `query matches items that contain none of its words; add a word that must appear at 1`},
 		{`Abrego --Garcia`, `"-" needs a word, quoted phrase or "(" right after it at 8`},
 		{`Abrego -NOT Garcia`, `"-" needs something to negate at 8`},
 		{"Xinis \xff", `invalid UTF-8 at 7`},
@@ -154,7 +165,11 @@ func treeString(q *Query, n *node) string {
 				ws[i] += "~"
 			}
 		}
-		return `"` + strings.Join(ws, " ") + `"`
+		s := `"` + strings.Join(ws, " ") + `"`
+		if a.field != anyField {
+			s = nameFields[a.field] + ":" + s
+		}
+		return s
 	case opNot:
 		return "NOT " + treeString(q, n.kids[0])
 	}
@@ -176,12 +191,13 @@ func TestDocExamples(t *testing.T) {
 		`Abrego Garcia -Bukele`, `Abrego -"El Salvador"`, `Abrego -(Bukele OR Noem)`,
 		`(deport* OR removal) AND ICE`, `negotiat*`, `case:8:25-cv-00951`, `"or"`, `AT&T`,
 		`"Abrego Garcia" Xinis`, `"Joseph Mazzara~"`, `Mazzara~`,
+		`party:"Abrego Garcia"`, `judge:Xinis`, `attorney:"Sandoval-Moshenberg"`, `party:"Abrego Garcia" judge:Xinis`,
 	} {
 		if _, err := Parse(q); err != nil {
 			t.Errorf("Parse(%q): %v", q, err)
 		}
 	}
-	for _, q := range []string{`NOT Bukele`, `Xinis OR -Bukele`, `Abrego (Xinis)`, `Noem~`, `deport*~`} {
+	for _, q := range []string{`NOT Bukele`, `Xinis OR -Bukele`, `Abrego (Xinis)`, `Noem~`, `deport*~`, `party:`, `lawyer:Ensign`, `party:Abrego Garcia`} {
 		if _, err := Parse(q); err == nil {
 			t.Errorf("Parse(%q) succeeded; the documentation says it is refused", q)
 		}
@@ -225,6 +241,10 @@ func TestCanonical(t *testing.T) {
 		{`case:8:25-cv-00951-PX OR Xinis`, `case:8:25-cv-00951-PX OR Xinis`},
 		{`"Joseph Mazzara~" deport*`, `"Joseph Mazzara~" AND deport*`},
 		{"Abrego\nGarcia\tXinis", `"Abrego Garcia Xinis"`},
+		{`Party:"Abrego  Garcia" Judge:Xinis~`, `party:"Abrego Garcia" AND judge:Xinis~`},
+		{`Abrego attorney:Sandov* -party:"or"`, `Abrego AND attorney:Sandov* AND NOT party:"or"`},
+		{`party:Abrego-Garcia OR judge:OR`, `party:Abrego-Garcia OR judge:OR`},
+		{`Update: Xinis 12:30`, `"Update: Xinis 12:30"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {

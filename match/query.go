@@ -14,13 +14,23 @@ type Doc struct {
 	Docket  string   // caption, description and number of a docket item
 	Numbers []string // core docket numbers of a docket item, for case: terms
 	Article string   // the text of the page the item links to, when it was read
+	// The names a docket item's source gives, one name each: plain terms
+	// match them like any other field, a party:, judge: or attorney: term
+	// only them. A phrase never runs from one name into the next. Only
+	// the first MaxNames of each list are searched.
+	Parties, Judges, Attorneys []string
 }
 
 // Term is one matched term as written in the document.
 type Term struct {
-	Text       string // as written in the document, e.g. "Ábrego García"
-	Field      string // "title", "text", "docket" or "article"
-	Start, End int    // byte offsets in that field of the original string
+	Text string // as written in the document, e.g. "Ábrego García"
+	// Field is "title", "text", "docket" or "article", or "party",
+	// "judge" or "attorney" for a name of Doc.Parties, Judges or
+	// Attorneys.
+	Field string
+	// Start and End are byte offsets in that field of the original string;
+	// for a name, in that name.
+	Start, End int
 }
 
 // Hit is a watch that matched and the terms that made it match.
@@ -33,19 +43,69 @@ type Hit struct {
 const (
 	MaxFieldBytes = 1 << 20 // text of a field past this is not searched
 	MaxHitTerms   = 100     // terms reported per hit
+	MaxNames      = 64      // names of each list (Doc.Parties…) searched
+	MaxNameBytes  = 1000    // bytes of a name searched
 )
 
 var fieldNames = [4]string{"title", "text", "docket", "article"}
 
-// fields returns the searchable fields of d, each cut to MaxFieldBytes on
-// a rune boundary. Docket stays third: field 2 is the docket's.
-func (d *Doc) fields() [4]string {
-	return [4]string{
-		wirewatch.Clip(d.Title, MaxFieldBytes),
-		wirewatch.Clip(d.Text, MaxFieldBytes),
-		wirewatch.Clip(d.Docket, MaxFieldBytes),
-		wirewatch.Clip(d.Article, MaxFieldBytes),
+// The lists of names a term can be limited to; an atom's field, and a
+// word's kind, is one of these, or anyField (0) for every other field.
+const (
+	anyField uint8 = iota
+	partyField
+	judgeField
+	attorneyField
+)
+
+// nameFields are the query's field names (party:…), by field.
+var nameFields = [...]string{"", "party", "judge", "attorney"}
+
+// docText is a Doc's searchable text in segments: its four fields, cut
+// to MaxFieldBytes on a rune boundary (docket stays third: segment 2 is
+// the docket's), then one segment per name. A word's field is its
+// segment, so a phrase, which lies within one segment, never spans two
+// names.
+type docText struct {
+	segs  []string
+	kinds []uint8 // kinds[i] is the list of segment i: anyField, partyField…
+}
+
+// text fills t with d's segments, reusing t's slices.
+func (d *Doc) text(t *docText) {
+	t.segs, t.kinds = t.segs[:0], t.kinds[:0]
+	for _, s := range [4]string{d.Title, d.Text, d.Docket, d.Article} {
+		t.segs = append(t.segs, wirewatch.Clip(s, MaxFieldBytes))
+		t.kinds = append(t.kinds, anyField)
 	}
+	for k, names := range [...][]string{partyField: d.Parties, judgeField: d.Judges, attorneyField: d.Attorneys} {
+		for _, n := range names[:min(len(names), MaxNames)] {
+			t.segs = append(t.segs, wirewatch.Clip(n, MaxNameBytes))
+			t.kinds = append(t.kinds, uint8(k))
+		}
+	}
+}
+
+// tokenize runs tk over every segment, marking the words of names with
+// their list.
+func (t *docText) tokenize(tk *tokenizer) {
+	for f, s := range t.segs {
+		n := len(tk.words)
+		tk.run(s, uint8(f))
+		if k := t.kinds[f]; k != anyField {
+			for i := n; i < len(tk.words); i++ {
+				tk.words[i].kind = k
+			}
+		}
+	}
+}
+
+// fieldName is Term.Field of segment f.
+func (t *docText) fieldName(f int) string {
+	if k := t.kinds[f]; k != anyField {
+		return nameFields[k]
+	}
+	return fieldNames[f]
 }
 
 // span is one place an atom matched.
@@ -57,9 +117,12 @@ type span struct {
 }
 
 // terms turns the spans of positive atoms into Terms: one per place,
-// ordered by field and offset, at most MaxHitTerms.
-func terms(q *Query, doc [4]string, spans []span) []Term {
+// ordered by segment and offset, at most MaxHitTerms. It sorts spans.
+func terms(q *Query, doc *docText, spans []span) []Term {
 	var out []Term
+	slices.SortFunc(spans, func(a, b span) int {
+		return cmp.Or(cmp.Compare(a.field, b.field), cmp.Compare(a.os, b.os), cmp.Compare(a.oe, b.oe), cmp.Compare(a.number, b.number))
+	})
 	for _, s := range spans {
 		if q.atoms[s.atom].neg {
 			continue
@@ -68,12 +131,8 @@ func terms(q *Query, doc [4]string, spans []span) []Term {
 			out = append(out, Term{Text: s.number, Field: "docket"})
 			continue
 		}
-		out = append(out, Term{Text: doc[s.field][s.os:s.oe], Field: fieldNames[s.field], Start: s.os, End: s.oe})
+		out = append(out, Term{Text: doc.segs[s.field][s.os:s.oe], Field: doc.fieldName(s.field), Start: s.os, End: s.oe})
 	}
-	slices.SortFunc(out, func(a, b Term) int {
-		return cmp.Or(cmp.Compare(fieldRank(a.Field), fieldRank(b.Field)),
-			cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End), cmp.Compare(a.Text, b.Text))
-	})
 	out = slices.Compact(out)
 	if len(out) > MaxHitTerms {
 		out = out[:MaxHitTerms:MaxHitTerms]
@@ -81,25 +140,15 @@ func terms(q *Query, doc [4]string, spans []span) []Term {
 	return out
 }
 
-func fieldRank(f string) int {
-	for i, n := range fieldNames {
-		if n == f {
-			return i
-		}
-	}
-	return len(fieldNames)
-}
-
 // Match reports whether d matches q and which of q's terms matched where.
 func (q *Query) Match(d Doc) ([]Term, bool) {
 	if q == nil || q.root == nil {
 		return nil, false // not made by Parse
 	}
-	doc := d.fields()
+	var doc docText
+	d.text(&doc)
 	var tk tokenizer
-	for f, s := range doc {
-		tk.run(s, uint8(f))
-	}
+	doc.tokenize(&tk)
 	var spans []span
 	var bits uint64
 	for ai := range q.atoms {
@@ -119,7 +168,7 @@ func (q *Query) Match(d Doc) ([]Term, bool) {
 				}
 				continue
 			}
-			s := doc[w.field]
+			s := doc.segs[w.field]
 			if !docketStart(s, int(w.os)) {
 				continue
 			}
@@ -143,5 +192,5 @@ func (q *Query) Match(d Doc) ([]Term, bool) {
 	if !q.root.eval(bits) {
 		return nil, false
 	}
-	return terms(q, doc, spans), true
+	return terms(q, &doc, spans), true
 }

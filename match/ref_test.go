@@ -15,26 +15,30 @@ func simpleMatch(q *Query, d Doc) ([]Term, bool) {
 // refDoc is a document split into words by the reference folding.
 type refDoc struct {
 	d     Doc
-	doc   [4]string
-	words [4][]simpleWord
+	doc   docText
+	words [][]simpleWord // per segment
 }
 
 func refPrepare(d Doc) *refDoc {
-	r := &refDoc{d: d, doc: d.fields()}
-	for f, s := range r.doc {
-		r.words[f] = simpleWords(s)
+	r := &refDoc{d: d}
+	d.text(&r.doc)
+	for _, s := range r.doc.segs {
+		r.words = append(r.words, simpleWords(s))
 	}
 	return r
 }
 
 func refMatch(q *Query, r *refDoc) ([]Term, bool) {
-	d, doc := r.d, r.doc
+	d, doc := r.d, &r.doc
 	var spans []span
 	var bits uint64
-	for f, s := range doc {
+	for f, s := range doc.segs {
 		words := r.words[f]
 		for ai := range q.atoms {
 			a := &q.atoms[ai]
+			if a.field != anyField && a.field != doc.kinds[f] {
+				continue // a party:, judge: or attorney: term looks in those names only
+			}
 			if a.dk != nil {
 				for _, w := range words {
 					if !docketStart(s, w.os) {

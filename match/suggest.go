@@ -26,11 +26,10 @@ func (q *Query) Suggest(d Doc) []string {
 	if _, ok := q.Match(d); ok {
 		return nil
 	}
-	doc := d.fields()
+	var doc docText
+	d.text(&doc)
 	var tk tokenizer
-	for f, s := range doc {
-		tk.run(s, uint8(f))
-	}
+	doc.tokenize(&tk)
 	var bits uint64
 	for ai := range q.atoms {
 		if q.atoms[ai].dk == nil && atomMatchesAnywhere(&tk, &q.atoms[ai]) {
@@ -53,7 +52,7 @@ func (q *Query) Suggest(d Doc) []string {
 			if !ok {
 				continue
 			}
-			text := doc[tk.words[wi].field][tk.words[s].os:tk.words[s+len(a.words)-1].oe]
+			text := doc.segs[tk.words[wi].field][tk.words[s].os:tk.words[s+len(a.words)-1].oe]
 			if k := Fold(text); !seen[k] {
 				seen[k] = true
 				out = append(out, text)
@@ -79,7 +78,8 @@ func atomMatchesAnywhere(tk *tokenizer, a *atom) bool {
 // wi, matches but for one word that is a near miss; it returns wi.
 func nearMissAt(tk *tokenizer, wi int, a *atom) (int, bool) {
 	end := wi + len(a.words)
-	if end > len(tk.words) || tk.words[wi].field != tk.words[end-1].field {
+	if end > len(tk.words) || tk.words[wi].field != tk.words[end-1].field ||
+		a.field != anyField && tk.words[wi].kind != a.field {
 		return 0, false
 	}
 	miss := -1

@@ -40,7 +40,8 @@ commands:
   run [-config F] [-once] [-dry-run]   poll feeds, match watches, deliver alerts
   check [-config F]                    validate the config file
   inspect [-type T] [-court C] FILE|URL  parse one feed, print its items as JSON lines
-  match QUERY [TEXT ...]               test a watch query against TEXT or stdin
+  match [-party N] QUERY [TEXT ...]    test a watch query against TEXT or stdin
+                                       (-party, -judge, -attorney: a docket's names)
   watch add -to DEST QUERY | list | drop ID | alias ID SPELLING
   feed add [-name N] [-type T] URL | list | drop ID
   status [-config F] [-json]           feeds, watches and outbox
@@ -208,9 +209,29 @@ func missingTokens(c *config.Config, s config.Secrets) []string {
 	return out
 }
 
+// names is a flag that may be given several times.
+type names []string
+
+func (n *names) String() string     { return strings.Join(*n, ", ") }
+func (n *names) Set(s string) error { *n = append(*n, s); return nil }
+
 func cmdMatch(args []string, e env) int {
+	const use = "usage: wirewatch match [-party NAME] [-judge NAME] [-attorney NAME] QUERY [TEXT ...]"
+	fs := newFlags("match", e)
+	var doc match.Doc
+	fs.Var((*names)(&doc.Parties), "party", "a party of the docket, for party: terms (repeat for several)")
+	fs.Var((*names)(&doc.Judges), "judge", "a judge of the docket, for judge: terms (repeat for several)")
+	fs.Var((*names)(&doc.Attorneys), "attorney", "an attorney of the docket, for attorney: terms (repeat for several)")
+	if err := parseFlags(fs, args); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(e.stderr, "wirewatch: %v\n", err)
+		}
+		fmt.Fprintln(e.stderr, "wirewatch: "+use)
+		return exitUsage
+	}
+	args = fs.Args()
 	if len(args) == 0 {
-		fmt.Fprintln(e.stderr, "wirewatch: usage: wirewatch match QUERY [TEXT ...]")
+		fmt.Fprintln(e.stderr, "wirewatch: "+use)
 		return exitUsage
 	}
 	q, err := match.Parse(args[0])
@@ -218,18 +239,17 @@ func cmdMatch(args []string, e env) int {
 		fmt.Fprintf(e.stderr, "wirewatch: invalid query: %v\n", err)
 		return exitUsage
 	}
-	var text string
 	if len(args) > 1 {
-		text = strings.Join(args[1:], " ")
+		doc.Text = strings.Join(args[1:], " ")
 	} else {
 		data, err := io.ReadAll(io.LimitReader(e.stdin, 16<<20))
 		if err != nil {
 			fmt.Fprintf(e.stderr, "wirewatch: read stdin: %v\n", err)
 			return exitFailure
 		}
-		text = string(data)
+		doc.Text = string(data)
 	}
-	terms, ok := q.Match(match.Doc{Text: text})
+	terms, ok := q.Match(doc)
 	out := struct {
 		Match   bool     `json:"match"`
 		Terms   []string `json:"terms"`
@@ -238,8 +258,11 @@ func cmdMatch(args []string, e env) int {
 	if out.Terms == nil {
 		out.Terms = []string{}
 	}
-	if len(terms) > 0 {
-		out.Snippet = match.Snippet(text, terms[0], 200)
+	for _, t := range terms {
+		if t.Field == "text" {
+			out.Snippet = match.Snippet(doc.Text, t, 200)
+			break
+		}
 	}
 	data, _ := json.Marshal(out)
 	fmt.Fprintln(e.stdout, string(data))
