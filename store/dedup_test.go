@@ -45,13 +45,10 @@ func TestIngestStoriesAcrossFeeds(t *testing.T) {
 // Item.Key in seen; its items are not alerted again, and a later post of a
 // live blog that shares the link is new.
 func TestIngestLegacySeen(t *testing.T) {
-	db := MustOpen(t, nil)
 	old := wirewatch.Item{ID: "p1", FeedID: "cfg-a", Link: "https://live.example/blog"}
-	if err := db.bolt.Update(func(tx *bolt.Tx) error {
+	db := writtenBefore(t, MustOpen(t, nil), time.Now, func(tx *bolt.Tx) error {
 		return tx.Bucket(bSeen).Put(hashKey(old.Key()), u64(uint64(time.Now().Unix())))
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
 	res, err := db.Ingest("cfg-a", nil, []wirewatch.Item{old}, nil)
 	if err != nil || res.New != 0 || len(res.Merged) != 0 {
 		t.Fatalf("item seen by the old key: %+v, %v; want not new", res, err)
@@ -86,5 +83,78 @@ func TestPruneStories(t *testing.T) {
 	b := wirewatch.Item{ID: "x", FeedID: "cfg-b", Link: a.Link}
 	if res, _ := db.Ingest("cfg-b", nil, []wirewatch.Item{b}, nil); res.New != 1 {
 		t.Fatalf("after pruning: %+v, want new", res)
+	}
+}
+
+// TestOldSeenKeys: a file written before seen and stories keys were grouped
+// (seenkeys.go) keeps its items seen and its stories owned, and once
+// retention has forgotten everything of before, the old keys are no longer
+// looked up (nor after a restart); until then they are.
+func TestOldSeenKeys(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := t0
+	clock := func() time.Time { return now }
+	a := wirewatch.Item{ID: "a", FeedID: "cfg-a", Link: "https://news.example/a"}
+	stamp := u64(uint64(t0.Unix()))
+	now = t0.Add(time.Hour)
+	db := writtenBefore(t, MustOpen(t, clock), clock, func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bSeen).Put(hashKey(a.FeedKey()), stamp); err != nil {
+			return err
+		}
+		sk := hashKey(a.Key())
+		if err := tx.Bucket(bStories).Put(sk, append(append(append([]byte{}, stamp...), "cfg-a\x00"...), "a"...)); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bSeenBy).Put(append(append([]byte{}, stamp...), hashKey(a.FeedKey())...), nil); err != nil {
+			return err
+		}
+		return tx.Bucket(bSeenBy).Put(append(append([]byte{}, stamp...), sk...), []byte("s"))
+	})
+	if !db.oldKeys.Load() {
+		t.Fatal("an old file's keys are not looked up")
+	}
+	if res, err := db.Ingest("cfg-a", nil, []wirewatch.Item{a}, nil); err != nil || res.New != 0 {
+		t.Fatalf("an item seen under the old key: %+v, %v; want not new", res, err)
+	}
+	other := wirewatch.Item{ID: "x", FeedID: "cfg-b", Link: a.Link}
+	res, err := db.Ingest("cfg-b", nil, []wirewatch.Item{other}, nil)
+	if err != nil || res.New != 0 || len(res.Merged) != 1 || res.Merged[0].WithFeed != "cfg-a" {
+		t.Fatalf("a story owned under the old key: %+v, %v; want it merged with cfg-a's", res, err)
+	}
+	b := wirewatch.Item{ID: "b", FeedID: "cfg-a", Link: "https://news.example/b"}
+	if res, _ := db.Ingest("cfg-a", nil, []wirewatch.Item{b}, nil); res.New != 1 {
+		t.Fatalf("a new item: %+v, want new", res)
+	}
+	if unseen, _ := db.Unseen([]wirewatch.Item{a, b}); unseen[0] || unseen[1] {
+		t.Fatalf("Unseen %v, want both seen", unseen)
+	}
+
+	// Retention up to the old items' time: they are gone, yet the switch
+	// (an hour later) is not passed, so old keys are still looked up.
+	if _, err := db.Prune(t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if !db.oldKeys.Load() {
+		t.Fatal("old keys dropped before retention passed the switch to grouped keys")
+	}
+	now = t0.Add(3 * time.Hour)
+	if _, err := db.Prune(t0.Add(2 * time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if db.oldKeys.Load() {
+		t.Fatal("old keys still looked up after retention forgot everything of before")
+	}
+	path := db.Path()
+	db.Close()
+	again, err := Open(path, Options{Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if again.oldKeys.Load() {
+		t.Fatal("old keys looked up again after a restart")
+	}
+	if fresh := MustOpen(t, nil); fresh.oldKeys.Load() {
+		t.Fatal("a new file looks up old keys")
 	}
 }

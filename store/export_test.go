@@ -2,6 +2,8 @@ package store
 
 import (
 	"encoding/json"
+	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -27,7 +29,7 @@ func (db *DB) FeedState(id string) (wirewatch.FeedState, error) {
 func (db *DB) Seen(it wirewatch.Item) (bool, error) {
 	var ok bool
 	err := db.view(func(tx *bolt.Tx) error {
-		ok = tx.Bucket(bSeen).Get(hashKey(it.FeedKey())) != nil
+		ok = tx.Bucket(bSeen).Get(seenKey(&it)) != nil
 		return nil
 	})
 	return ok, err
@@ -35,3 +37,28 @@ func (db *DB) Seen(it wirewatch.Item) (bool, error) {
 
 // Path is the file's path.
 func (db *DB) Path() string { return db.path }
+
+// writtenBefore makes db's file one written before seen and stories keys
+// were grouped: it runs put on the file, removes the mark of grouped keys
+// and opens the file again (at now), as the new code opens an old file.
+func writtenBefore(t *testing.T, db *DB, now func() time.Time, put func(tx *bolt.Tx) error) *DB {
+	t.Helper()
+	if err := db.bolt.Update(func(tx *bolt.Tx) error {
+		if err := put(tx); err != nil {
+			return err
+		}
+		return tx.Bucket(bMeta).Delete(metaKeysSince)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	path := db.Path()
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Open(path, Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { again.Close() })
+	return again
+}

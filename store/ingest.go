@@ -75,7 +75,7 @@ func (db *DB) Ingest(feedID string, st *wirewatch.FeedState, items []wirewatch.I
 		clear(res.Alerts)
 		res.Merged = res.Merged[:0]
 		seen, seenBy, recent := tx.Bucket(bSeen), tx.Bucket(bSeenBy), tx.Bucket(bRecent)
-		sets := seenSets{seen: seen, stories: tx.Bucket(bStories), seenBy: seenBy}
+		sets := seenSets{seen: seen, stories: tx.Bucket(bStories), seenBy: seenBy, old: db.oldKeys.Load()}
 		outbox := tx.Bucket(bOutbox)
 		stamp := u64(uint64(now.Unix()))
 		for _, it := range items {
@@ -128,8 +128,13 @@ func (db *DB) Ingest(feedID string, st *wirewatch.FeedState, items []wirewatch.I
 }
 
 // seenSets are the buckets that remember items: seen by FeedKey, stories
-// by Key (canonical link) with the item that brought it first.
-type seenSets struct{ seen, stories, seenBy *bolt.Bucket }
+// by Key (canonical link) with the item that brought it first. old is set
+// while the file may hold keys of before they were grouped (seenkeys.go).
+type seenSets struct {
+	seen, stories, seenBy *bolt.Bucket
+	old                   bool
+	byKey                 []byte
+}
 
 // storyKey is the cross-feed key of a linked news item, or "" for items
 // that have none besides FeedKey (docket entries, items without a link).
@@ -144,59 +149,66 @@ func storyKey(it *wirewatch.Item) string {
 // another feed, with which item. legacy is a story key written before
 // stories were kept apart (Item.Key in seen): the item was seen then.
 func (s seenSets) check(it *wirewatch.Item) (isNew bool, owner []byte, legacy bool) {
-	if s.seen.Get(hashKey(it.FeedKey())) != nil {
+	if s.seen.Get(seenKey(it)) != nil || s.old && s.seen.Get(hashKey(it.FeedKey())) != nil {
 		return false, nil, false
 	}
 	sk := storyKey(it)
 	if sk == "" {
 		return true, nil, false
 	}
-	h := hashKey(sk)
-	if s.stories == nil {
-		// A file opened read-only that predates the bucket.
-		return s.seen.Get(h) == nil, nil, s.seen.Get(h) != nil
-	}
-	if v := s.stories.Get(h); len(v) > 8 {
+	if v := s.story(sk); len(v) > 8 {
 		feed, _, _ := bytes.Cut(v[8:], []byte{0})
 		if string(feed) == it.FeedID {
 			return true, nil, false
 		}
 		return false, v[8:], false
 	}
-	if s.seen.Get(h) != nil {
+	if s.old && s.seen.Get(hashKey(sk)) != nil {
 		return false, nil, true
 	}
 	return true, nil, false
 }
 
+// story is the stories entry of story key sk, nil if there is none.
+func (s seenSets) story(sk string) []byte {
+	if s.stories == nil {
+		return nil // a file opened read-only that predates the bucket
+	}
+	if v := s.stories.Get(storyHash(sk)); v != nil || !s.old {
+		return v
+	}
+	return s.stories.Get(hashKey(sk))
+}
+
 // record marks it seen and says whether it was new, and the merge when its
 // story was another feed's.
-func (s seenSets) record(it wirewatch.Item, stamp []byte) (bool, *Merge, error) {
+func (s *seenSets) record(it wirewatch.Item, stamp []byte) (bool, *Merge, error) {
 	isNew, owner, legacy := s.check(&it)
 	if !isNew && owner == nil && !legacy {
 		return false, nil, nil // this very item, seen before
 	}
 	// Remember the item itself, so a merge is said once and a later poll
 	// finds it at the first look.
-	h := hashKey(it.FeedKey())
+	h := seenKey(&it)
 	if err := s.seen.Put(h, stamp); err != nil {
 		return false, nil, err
 	}
-	if err := s.seenBy.Put(append(append([]byte{}, stamp...), h...), nil); err != nil {
+	// bbolt copies keys (not values): one buffer serves every seenby key.
+	s.byKey = append(append(s.byKey[:0], stamp...), h...)
+	if err := s.seenBy.Put(s.byKey, nil); err != nil {
 		return false, nil, err
 	}
-	if sk := storyKey(&it); sk != "" && owner == nil {
+	if sk := storyKey(&it); sk != "" && owner == nil && s.story(sk) == nil {
 		// New, or seen before stories were kept apart: this item brings the
 		// story from now on (an old file's live blog gets its posts back).
-		sh := hashKey(sk)
-		if s.stories.Get(sh) == nil {
-			v := append(append(append([]byte{}, stamp...), it.FeedID...), 0)
-			if err := s.stories.Put(sh, append(v, wirewatch.Clip(it.ID, 256)...)); err != nil {
-				return false, nil, err
-			}
-			if err := s.seenBy.Put(append(append([]byte{}, stamp...), sh...), []byte("s")); err != nil {
-				return false, nil, err
-			}
+		sh := storyHash(sk)
+		v := append(append(append([]byte{}, stamp...), it.FeedID...), 0)
+		if err := s.stories.Put(sh, append(v, wirewatch.Clip(it.ID, 256)...)); err != nil {
+			return false, nil, err
+		}
+		s.byKey = append(append(s.byKey[:0], stamp...), sh...)
+		if err := s.seenBy.Put(s.byKey, storyMark); err != nil {
+			return false, nil, err
 		}
 	}
 	if owner != nil {
@@ -206,13 +218,16 @@ func (s seenSets) record(it wirewatch.Item, stamp []byte) (bool, *Merge, error) 
 	return isNew, nil, nil
 }
 
+// storyMark is the seenby value of a stories key.
+var storyMark = []byte("s")
+
 // Unseen reports, in one read transaction, which items have not been seen
 // (as Ingest would count them new, unless an item of the same poll or of a
 // poll committing meanwhile brings its story first).
 func (db *DB) Unseen(items []wirewatch.Item) ([]bool, error) {
 	out := make([]bool, len(items))
 	err := db.view(func(tx *bolt.Tx) error {
-		sets := seenSets{seen: tx.Bucket(bSeen), stories: tx.Bucket(bStories)}
+		sets := seenSets{seen: tx.Bucket(bSeen), stories: tx.Bucket(bStories), old: db.oldKeys.Load()}
 		for i := range items {
 			out[i], _, _ = sets.check(&items[i])
 		}
@@ -293,7 +308,7 @@ func (db *DB) Prune(cutoff time.Time) (int, error) {
 			return total, fmt.Errorf("prune: %w", err)
 		}
 		if n < pruneBatch {
-			return total, nil
+			return total, db.oldKeysPruned(limit)
 		}
 	}
 }

@@ -5,10 +5,11 @@
 //	feeds      id → runtime feed (JSON); feeds of the config file are not here
 //	feedstate  feed id → FeedState (JSON): validators, schedule, errors
 //	watches    id → runtime watch (JSON)
-//	seen       16-byte hash of Item.FeedKey → 8-byte big-endian unix seconds first seen
-//	           (files written before FeedKey hold hashes of Item.Key here too)
-//	stories    16-byte hash of Item.Key of a linked news item → 8-byte unix seconds
-//	           + the feed id, "\x00", the item id of the first item seen with it
+//	seen       hash of Item.FeedKey, grouped by feed (seenkeys.go) → 8-byte big-endian
+//	           unix seconds first seen (older files hold whole hashes of Item.FeedKey,
+//	           and before FeedKey of Item.Key, here too)
+//	stories    hash of Item.Key of a linked news item, grouped by host → 8-byte unix
+//	           seconds + the feed id, "\x00", the item id of the first item seen with it
 //	seenby     8-byte unix seconds + hash → nothing (seen), or "s" (stories): both
 //	           sets in time order, so retention prunes from the front instead of scanning
 //	outbox     one nested bucket per destination: 8-byte sequence → Alert (JSON)
@@ -36,6 +37,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -156,6 +158,9 @@ type DB struct {
 	now    func() time.Time
 	queued queuedStates // feed states for the next group commit (feedstate.go)
 	group  commitGroup  // Ingest calls sharing a transaction (group.go)
+	// oldKeys: the file may hold seen and stories keys of before they were
+	// grouped (seenkeys.go), to be looked up too.
+	oldKeys atomic.Bool
 
 	damaged     chan struct{} // closed at the first ErrDamaged
 	damagedOnce sync.Once
@@ -207,6 +212,7 @@ func Open(path string, o Options) (*DB, error) {
 	}
 	db := &DB{bolt: b, path: path, now: o.Now, damaged: make(chan struct{})}
 	if o.ReadOnly {
+		db.oldKeys.Store(true)
 		return db, nil
 	}
 	err = db.update(func(tx *bolt.Tx) error {
@@ -215,6 +221,11 @@ func Open(path string, o Options) (*DB, error) {
 				return err
 			}
 		}
+		since, err := keysSince(tx, o.Now().Unix())
+		if err != nil {
+			return err
+		}
+		db.oldKeys.Store(since > 0)
 		return tx.Bucket(bMeta).Put([]byte("schema"), []byte("1"))
 	})
 	if err != nil {
