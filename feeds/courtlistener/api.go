@@ -43,6 +43,11 @@ type docketInfo struct {
 	OriginalInfo *struct {
 		DocketNumber string `json:"docket_number"`
 	} `json:"original_court_info"`
+
+	// The docket's parties and attorneys (people.go), and when each list
+	// is next asked for (zero: at the next read).
+	Parties, Attorneys       []string `json:"-"`
+	partiesDue, attorneysDue time.Time
 }
 
 var courtInURL = regexp.MustCompile(`/courts/([a-z0-9-]{1,20})/?$`)
@@ -114,13 +119,24 @@ func (c *Client) remember(d docketInfo) {
 }
 
 // docket returns the case name, court and number of docket id, from the
-// cache or from the API. It waits for the budget at most maxWait.
-func (c *Client) docket(ctx context.Context, id int64, maxWait time.Duration) (docketInfo, error) {
+// cache or from the API. It waits for the budget at most maxWait. With
+// people, a docket found in the cache gets its parties or attorneys when
+// they are due (people.go): one request per read of a docket at most.
+func (c *Client) docket(ctx context.Context, id int64, maxWait time.Duration, people bool) (docketInfo, error) {
+	d, cached, err := c.lookup(ctx, id, maxWait)
+	if err == nil && cached && people {
+		d = c.people(ctx, d)
+	}
+	return d, err
+}
+
+// lookup is docket without the people; cached says it made no request.
+func (c *Client) lookup(ctx context.Context, id int64, maxWait time.Duration) (d docketInfo, cached bool, err error) {
 	if d, ok := c.cached(id); ok {
-		return d, nil
+		return d, true, nil
 	}
 	if !c.sendToken {
-		return docketInfo{ID: id}, ErrNoToken
+		return docketInfo{ID: id}, false, ErrNoToken
 	}
 	deadline := c.now().Add(maxWait)
 	for {
@@ -132,20 +148,20 @@ func (c *Client) docket(ctx context.Context, id int64, maxWait time.Duration) (d
 		stop := c.hooks.waitCtx.Done()
 		select {
 		case <-stop:
-			return docketInfo{ID: id}, fmt.Errorf("look up docket %d: %w (closing)", id, ErrBudget)
+			return docketInfo{ID: id}, false, fmt.Errorf("look up docket %d: %w (closing)", id, ErrBudget)
 		default:
 		}
 		if c.now().Add(d).After(deadline) {
-			return docketInfo{ID: id}, fmt.Errorf("look up docket %d: %w (next slot in %s)", id, ErrBudget, d.Round(time.Second))
+			return docketInfo{ID: id}, false, fmt.Errorf("look up docket %d: %w (next slot in %s)", id, ErrBudget, d.Round(time.Second))
 		}
 		t := time.NewTimer(d)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return docketInfo{ID: id}, fmt.Errorf("look up docket %d: %w", id, ctx.Err())
+			return docketInfo{ID: id}, false, fmt.Errorf("look up docket %d: %w", id, ctx.Err())
 		case <-stop:
 			t.Stop()
-			return docketInfo{ID: id}, fmt.Errorf("look up docket %d: %w (closing)", id, ErrBudget)
+			return docketInfo{ID: id}, false, fmt.Errorf("look up docket %d: %w (closing)", id, ErrBudget)
 		case <-t.C:
 		}
 	}
@@ -154,50 +170,61 @@ func (c *Client) docket(ctx context.Context, id int64, maxWait time.Duration) (d
 	c.fetchMu.Lock()
 	defer c.fetchMu.Unlock()
 	if d, ok := c.cached(id); ok {
-		return d, nil
+		return d, true, nil // another read asked meanwhile
 	}
-	d, err := c.fetchDocket(ctx, id)
+	d, err = c.fetchDocket(ctx, id)
 	if err != nil {
-		return docketInfo{ID: id}, err
+		return docketInfo{ID: id}, false, err
 	}
 	c.remember(d)
-	return d, nil
+	return d, false, nil
 }
 
 func (c *Client) fetchDocket(ctx context.Context, id int64) (docketInfo, error) {
-	target := c.api.String() + "api/rest/v4/dockets/" + strconv.FormatInt(id, 10) +
-		"/?fields=id,court_id,docket_number,case_name,case_name_short,absolute_url,pacer_case_id,appeal_from,original_court_info,assigned_to_str,referred_to_str"
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	body, err := c.get(ctx, "api/rest/v4/dockets/"+strconv.FormatInt(id, 10)+
+		"/?fields=id,court_id,docket_number,case_name,case_name_short,absolute_url,pacer_case_id,appeal_from,original_court_info,assigned_to_str,referred_to_str",
+		fmt.Sprintf("look up docket %d", id))
 	if err != nil {
-		return docketInfo{}, fmt.Errorf("look up docket %d: %w", id, err)
+		return docketInfo{}, err
 	}
-	req.Header.Set("Authorization", "Token "+c.o.Token)
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.o.HTTPClient.Do(req)
-	if err != nil {
-		return docketInfo{}, fmt.Errorf("look up docket %d: %w", id, redact(err, c.o.Token))
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAPIBody))
-	if err != nil {
-		return docketInfo{}, fmt.Errorf("look up docket %d: read: %w", id, err)
-	}
-	switch {
-	case resp.StatusCode == http.StatusTooManyRequests:
-		ra := feeds.RetryAfterHeader(resp.Header, c.now())
-		c.budget.throttled(c.now(), ra)
-		c.log.Warn("courtlistener api throttled", "docket", id, "retry_after", ra)
-		return docketInfo{}, fmt.Errorf("look up docket %d: 429 too many requests (retry after %s)", id, ra)
-	case resp.StatusCode != http.StatusOK:
-		return docketInfo{}, fmt.Errorf("look up docket %d: HTTP %d", id, resp.StatusCode)
-	}
-	c.budget.succeeded()
 	var d docketInfo
 	if err := json.Unmarshal(body, &d); err != nil {
 		return docketInfo{}, fmt.Errorf("look up docket %d: decode: %w", id, err)
 	}
 	d.ID = id
 	return d.normalized(), nil
+}
+
+// get makes one API request, whose budget the caller has reserved, for
+// path (under the API's base) and returns the body of a 200 answer. A 429
+// stops the budget for its Retry-After. what names the request in errors.
+func (c *Client) get(ctx context.Context, path, what string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.api.String()+path, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	req.Header.Set("Authorization", "Token "+c.o.Token)
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.o.HTTPClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, redact(err, c.o.Token))
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAPIBody))
+	if err != nil {
+		return nil, fmt.Errorf("%s: read: %w", what, err)
+	}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		ra := feeds.RetryAfterHeader(resp.Header, c.now())
+		c.budget.throttled(c.now(), ra)
+		c.log.Warn("courtlistener api throttled", "request", what, "retry_after", ra)
+		return nil, fmt.Errorf("%s: 429 too many requests (retry after %s)", what, ra)
+	case resp.StatusCode != http.StatusOK:
+		return nil, fmt.Errorf("%s: HTTP %d", what, resp.StatusCode)
+	}
+	c.budget.succeeded()
+	return body, nil
 }
 
 // redact removes the token from an error's text.
@@ -333,9 +360,8 @@ func (c *Client) entryItem(info docketInfo, e apiEntry) wirewatch.Item {
 		EntryNumber:      entryNo,
 		ShortDescription: short,
 		PacerCaseID:      info.PacerCaseID,
-		Origin:           info.origin(),
-		Judges:           info.judges(),
 	}
+	info.fill(d)
 	d.Procedural = court.Procedural(short) || court.Procedural(long)
 	docketPage := c.docketPage(info)
 	d.DocumentURL = doc.pdf()
@@ -428,7 +454,7 @@ func (c *Client) entriesItems(ctx context.Context, entries []apiEntry, docketHin
 		info, ok := infos[id]
 		if !ok {
 			var err error
-			info, err = c.docket(ctx, id, maxWait)
+			info, err = c.docket(ctx, id, maxWait, true)
 			if err != nil && !errors.Is(err, ErrNoToken) {
 				c.log.Warn("courtlistener docket lookup", "docket", id, "err", err)
 			}

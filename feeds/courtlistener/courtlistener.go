@@ -15,7 +15,9 @@
 //   - Case names, courts and numbers that a source lacks (webhook docket
 //     alerts, search feeds) are looked up once per docket with
 //     GET /api/rest/v4/dockets/{id}/ when a token is set, and cached in memory
-//     (at most MaxCachedDockets dockets).
+//     (at most MaxCachedDockets dockets). The judges come with the lookup;
+//     a followed docket's parties and attorneys come from two more requests,
+//     made at later reads, bounded and refreshed weekly (people.go).
 //   - An API request is one to the configured origin (scheme, host, port)
 //     under its api/ path (IsAPI). Only those carry the token, and only
 //     when that origin is https (or this machine), never on a redirect

@@ -35,20 +35,24 @@ const abregoDocket = `{"id": 69777799, "court_id": "mdd", "docket_number": "8:25
  "case_name": "Abrego Garcia v. Noem", "case_name_short": "Abrego Garcia",
  "absolute_url": "/docket/69777799/abrego-garcia-v-noem/", "pacer_case_id": "578815"}`
 
-// fakeCL stands in for CourtListener's API: docket details, token check,
-// 429 on demand.
+// fakeCL stands in for CourtListener's API: docket details, the parties
+// and attorneys of docket 69777799, token check, 429 on demand.
 type fakeCL struct {
 	tb       testing.TB
 	mu       sync.Mutex
 	dockets  map[string]string
-	requests []string // paths asked for, with a valid token
-	throttle int      // answer 429 to this many next requests
+	people   map[string]string // "parties?docket=…" and "attorneys?docket=…"
+	requests []string          // paths asked for, with a valid token
+	throttle int               // answer 429 to this many next requests
 }
 
 func newFakeCL(tb testing.TB) *fakeCL {
 	return &fakeCL{tb: tb, dockets: map[string]string{
 		"69777799": abregoDocket,
 		"4214664":  string(mustRead(tb, "api-v4-docket-detail.docs-example.json")),
+	}, people: map[string]string{
+		"parties?docket=69777799":   string(mustRead(tb, "synthetic/parties-abrego.synthetic.json")),
+		"attorneys?docket=69777799": string(mustRead(tb, "synthetic/attorneys-abrego.synthetic.json")),
 	}}
 }
 
@@ -64,6 +68,16 @@ func (f *fakeCL) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.throttle--
 		w.Header().Set("Retry-After", "30")
 		http.Error(w, `{"detail":"Request was throttled."}`, http.StatusTooManyRequests)
+		return
+	}
+	if list, ok := strings.CutPrefix(r.URL.Path, "/api/rest/v4/"); ok && (list == "parties/" || list == "attorneys/") {
+		body, known := f.people[strings.TrimSuffix(list, "/")+"?docket="+r.URL.Query().Get("docket")]
+		if !known || r.URL.Query().Get("fields") != "name" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(body))
 		return
 	}
 	id, ok := strings.CutPrefix(r.URL.Path, "/api/rest/v4/dockets/")

@@ -159,7 +159,7 @@ func (c *Client) readDocketFeed(ctx context.Context, feed atomFeed, f wirewatch.
 		info.Number = n
 	}
 	if id != 0 {
-		if known, err := c.docket(ctx, id, readLookupWait); err == nil {
+		if known, err := c.docket(ctx, id, readLookupWait, true); err == nil {
 			info = known // the API's case name is not cut at 100 characters
 		} else if !errors.Is(err, ErrNoToken) {
 			c.log.Warn("courtlistener docket lookup", "docket", id, "err", err)
@@ -198,6 +198,7 @@ func (c *Client) readDocketFeed(ctx context.Context, feed atomFeed, f wirewatch.
 			DocumentURL:      safeURL(enclosure),
 			PacerCaseID:      info.PacerCaseID,
 		}
+		info.fill(d)
 		d.Procedural = court.Procedural(long)
 		court.SetDocument(d, court.Sealed(long), d.DocumentURL != "")
 		link := safeURL(e.link("alternate"))
@@ -223,7 +224,9 @@ func (c *Client) readSearchFeed(ctx context.Context, feed atomFeed, f wirewatch.
 			}
 		}
 		if info.ID != 0 {
-			if known, err := c.docket(ctx, info.ID, readLookupWait); err == nil {
+			// No parties: a search's results are many dockets, each
+			// worth a lookup but not three.
+			if known, err := c.docket(ctx, info.ID, readLookupWait, false); err == nil {
 				info = known
 			} else if !errors.Is(err, ErrNoToken) {
 				c.log.Warn("courtlistener docket lookup", "docket", info.ID, "err", err)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -61,7 +62,7 @@ func TestReadDocketFeed(t *testing.T) {
 			}
 			wantAsked := 0
 			if withToken {
-				wantAsked = 1 // one lookup for the docket, not one per entry
+				wantAsked = 1 // one lookup for the docket, not one per entry, nor its people yet
 			}
 			if got := len(fake.asked()); got != wantAsked {
 				t.Errorf("%d API requests, want %d", got, wantAsked)
@@ -172,13 +173,39 @@ func TestReadAPIEntriesAnd429(t *testing.T) {
 	if got := fake.asked(); len(got) != 2 {
 		t.Errorf("API requests %q, want the throttled lookup and its retry", got)
 	}
-	// Cached: a third read asks nothing.
-	clk.add(time.Minute)
-	if _, err := c.Read(context.Background(), body, wirewatch.Feed{URL: feedURL}); err != nil {
-		t.Fatal(err)
+	// The docket is cached; its parties and attorneys are asked for one
+	// at a time, each when the budget has a request free: never a wait.
+	if len(it.Docket.Parties) != 0 {
+		t.Errorf("parties %q before they were asked for", it.Docket.Parties)
 	}
-	if got := fake.asked(); len(got) != 2 {
-		t.Errorf("API requests after a cached read: %q", got)
+	for i, want := range []string{"/api/rest/v4/parties/", "/api/rest/v4/attorneys/", ""} {
+		clk.add(time.Minute)
+		items, err := c.Read(context.Background(), body, wirewatch.Feed{URL: feedURL})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := fake.asked()
+		if want == "" && len(got) != 4 || want != "" && (len(got) != 3+i || got[2+i] != want) {
+			t.Fatalf("read %d: API requests %q, want %q next", 3+i, got, want)
+		}
+		if i == 1 {
+			it = items[0]
+		}
+	}
+	if !slices.Equal(it.Docket.Parties, []string{"Kilmar Armando Abrego Garcia", "Kristi Noem", "Pamela Bondi & others"}) ||
+		!slices.Equal(it.Docket.Attorneys, []string{"Simon Y. Sandoval-Moshenberg", "Drew C. Ensign"}) {
+		t.Errorf("parties %q, attorneys %q", it.Docket.Parties, it.Docket.Attorneys)
+	}
+	// A week later they are asked for again, once each.
+	clk.add(peopleRefresh)
+	for range 3 {
+		clk.add(time.Minute)
+		if _, err := c.Read(context.Background(), body, wirewatch.Feed{URL: feedURL}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := fake.asked(); len(got) != 6 {
+		t.Errorf("API requests a week later: %q, want the parties and attorneys once more", got)
 	}
 }
 

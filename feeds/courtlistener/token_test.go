@@ -65,7 +65,7 @@ func TestTokenRule(t *testing.T) {
 			t.Errorf("api_url %s: token sent %v, want %v", api, got, want)
 		}
 		if !want {
-			if _, err := c.docket(context.Background(), 1, 0); !errors.Is(err, ErrNoToken) {
+			if _, err := c.docket(context.Background(), 1, 0, true); !errors.Is(err, ErrNoToken) {
 				t.Errorf("api_url %s: docket lookup: got %v, want ErrNoToken", api, err)
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -140,8 +141,14 @@ func TestWebhookSearchAlert(t *testing.T) {
 	if items[0].Key() != items[1].Key() {
 		t.Errorf("the same entry from two alerts has keys %q and %q", items[0].Key(), items[1].Key())
 	}
-	if got := fake.asked(); len(got) != 0 {
-		t.Errorf("API requests %q, want none", got)
+	// No docket lookup; the docket alert (a docket followed) asks for its
+	// parties, which the search alert did not (and the attorneys at a
+	// later alert: one list per request the budget has free at once).
+	if got := fake.asked(); !slices.Equal(got, []string{"/api/rest/v4/parties/"}) {
+		t.Errorf("API requests %q, want the parties only", got)
+	}
+	if len(items[0].Docket.Parties) != 0 || len(items[1].Docket.Parties) != 3 || len(items[1].Docket.Attorneys) != 0 {
+		t.Errorf("parties %q then %q: want none from the search alert, then the docket's", items[0].Docket.Parties, items[1].Docket.Parties)
 	}
 }
 
