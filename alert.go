@@ -11,17 +11,20 @@ import (
 // Alert is one matched item for one destination. Several watches that match
 // the same item for the same destination make one alert naming them all.
 type Alert struct {
-	ID        uint64      `json:"-"` // outbox sequence, per destination
-	To        Destination `json:"to"`
-	Watches   []string    `json:"watches"` // labels of the watches that matched
-	Thread    string      `json:"thread"`  // thread key
-	Title     string      `json:"title"`
-	Link      string      `json:"link"`
-	Source    string      `json:"source"` // feed name
-	Published time.Time   `json:"published"`
-	Summary   string      `json:"summary"`
-	Terms     []string    `json:"terms"` // matched terms as written in the item
-	Docket    *Docket     `json:"docket,omitempty"`
+	ID      uint64      `json:"-"` // outbox sequence, per destination
+	To      Destination `json:"to"`
+	Watches []string    `json:"watches"` // labels of the watches that matched
+	Thread  string      `json:"thread"`  // thread key
+	Title   string      `json:"title"`
+	Link    string      `json:"link"`
+	Source  string      `json:"source"` // feed name
+	// FeedID is the feed the item came from (Item.FeedID): a channel
+	// depends on the feeds whose alerts it got, and hears when one fails.
+	FeedID    string    `json:"feed_id,omitempty"`
+	Published time.Time `json:"published"`
+	Summary   string    `json:"summary"`
+	Terms     []string  `json:"terms"` // matched terms as written in the item
+	Docket    *Docket   `json:"docket,omitempty"`
 	// MatchedIn lists where the terms were found: "title", "text",
 	// "article" (the linked page), "docket".
 	MatchedIn []string `json:"matched_in,omitempty"`

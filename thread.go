@@ -95,6 +95,15 @@ type Folder interface {
 	ReplyFolded(ctx context.Context, th Thread, as []Alert) (ref string, err error)
 }
 
+// Noticer is a Poster that can post wirewatch's own notices where people
+// read: that a feed a channel depends on is failing, or works again, or
+// that alerts of the channel were parked. In th's thread when th.Ref is
+// set, else at the channel's root. text is plain: the Noticer escapes it,
+// and it pings no one.
+type Noticer interface {
+	PostNotice(ctx context.Context, th Thread, text string) error
+}
+
 // BroadcastAfter: thread replies notify only the thread's followers, so
 // with Watch.Broadcast auto the first item of a thread silent this long is
 // also shown in the channel, as a docket entry that is not routine is.

@@ -88,6 +88,7 @@ type Dispatcher struct {
 	auth      map[string]bool                      // kinds whose token is refused
 	held      map[wirewatch.Destination]store.Hold // destinations refusing for now
 	warned    map[string]bool                      // failures already logged
+	noticing  bool                                 // a check of feeds for warnings runs
 	changed   chan struct{}                        // closed and replaced on every delivery or park
 	base      context.Context                      // Run's, for editors started by a delivery
 	wg        sync.WaitGroup
@@ -141,6 +142,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			return nil
 		case <-d.kick:
 		case <-tick.C:
+			d.checkNotices(ctx)
 		}
 	}
 }
@@ -330,7 +332,7 @@ func (d *Dispatcher) failed(ctx context.Context, a wirewatch.Alert, err error) b
 		permanent, err = true, fmt.Errorf("gave up after %d tries: %w", a.Tries, err)
 	}
 	if permanent {
-		return d.park(a, err)
+		return d.park(ctx, a, err)
 	}
 	// A rate limit says the post was refused; any other failure (a 5xx,
 	// Slack's fatal_error, a timeout) may have posted it: keep the mark,
@@ -350,8 +352,9 @@ func (d *Dispatcher) failed(ctx context.Context, a wirewatch.Alert, err error) b
 	return false
 }
 
-// park moves a out of the outbox for good, with the reason.
-func (d *Dispatcher) park(a wirewatch.Alert, err error) bool {
+// park moves a out of the outbox for good, with the reason, and says so in
+// its channel where it can.
+func (d *Dispatcher) park(ctx context.Context, a wirewatch.Alert, err error) bool {
 	a.InFlight = false
 	if perr := d.db.Park(a, err.Error()); perr != nil {
 		d.log.Error("park alert", "to", a.To, "err", perr)
@@ -363,6 +366,7 @@ func (d *Dispatcher) park(a wirewatch.Alert, err error) bool {
 		"to", a.To, "title", a.Title, "err", err)
 	d.mu.Unlock()
 	d.notify()
+	d.noticeParked(ctx, a, err)
 	return true
 }
 
@@ -389,7 +393,7 @@ func (d *Dispatcher) hold(ctx context.Context, a wirewatch.Alert, err error) boo
 				return false
 			}
 			for _, p := range pending {
-				if !d.park(p, err) {
+				if !d.park(ctx, p, err) {
 					return false
 				}
 			}

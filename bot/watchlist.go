@@ -181,6 +181,7 @@ func (l *Watchlist) Alerts(it wirewatch.Item, now time.Time, loc *time.Location)
 			Title:     it.Title,
 			Link:      it.Link,
 			Source:    it.Feed,
+			FeedID:    it.FeedID,
 			Published: it.Published,
 			Summary:   summaryOf(it, d.terms),
 			Terms:     TermTexts(d.terms),

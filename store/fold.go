@@ -37,6 +37,9 @@ func (db *DB) DeliveredFolded(as []wirewatch.Alert, th wirewatch.Thread) error {
 		if err := dropPending(tx, as...); err != nil {
 			return err
 		}
+		if err := noteDeps(tx, db.now(), as...); err != nil {
+			return err
+		}
 		return putThreadOf(tx, a, th)
 	})
 	if err != nil {
@@ -51,7 +54,12 @@ func (db *DB) DeliveredDigest(as []wirewatch.Alert) error {
 	if len(as) == 0 {
 		return nil
 	}
-	err := db.update(func(tx *bolt.Tx) error { return dropPending(tx, as...) })
+	err := db.update(func(tx *bolt.Tx) error {
+		if err := dropPending(tx, as...); err != nil {
+			return err
+		}
+		return noteDeps(tx, db.now(), as...)
+	})
 	if err != nil {
 		return fmt.Errorf("delivered a digest of %d alerts to %s: %w", len(as), as[0].To, err)
 	}

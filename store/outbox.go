@@ -113,6 +113,9 @@ func (db *DB) Delivered(a wirewatch.Alert, th wirewatch.Thread) error {
 		if err := dropPending(tx, a); err != nil {
 			return err
 		}
+		if err := noteDeps(tx, db.now(), a); err != nil {
+			return err
+		}
 		return putThreadOf(tx, a, th)
 	})
 	if err != nil {
@@ -243,7 +246,8 @@ func (db *DB) Thread(dest wirewatch.Destination, key string) (wirewatch.Thread, 
 }
 
 // PruneThreads forgets threads not updated since cutoff: a news thread is
-// per day, so old ones are never posted to again.
+// per day, so old ones are never posted to again; and channels' feed
+// dependencies whose latest alert is older.
 func (db *DB) PruneThreads(cutoff time.Time) (int, error) {
 	n := 0
 	err := db.update(func(tx *bolt.Tx) error {
@@ -257,7 +261,7 @@ func (db *DB) PruneThreads(cutoff time.Time) (int, error) {
 				n++
 			}
 		}
-		return nil
+		return pruneDeps(tx, cutoff)
 	})
 	return n, err
 }
