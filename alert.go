@@ -48,6 +48,13 @@ type Alert struct {
 	// message (a burst); the ID of the group's first alert, whose
 	// DeliveryID names the message. Zero: posted on its own.
 	Fold uint64 `json:"fold,omitempty"`
+	// WatchIDs are the ids of the watches Watches names, in the same
+	// order, for the alert's buttons (empty in alerts queued by older
+	// versions: no stop button).
+	WatchIDs []string `json:"watch_ids,omitempty"`
+	// Mentions is the first docket number a news item's title or text
+	// names ("8:25-cv-951"), for a button that follows that case.
+	Mentions string `json:"mentions,omitempty"`
 }
 
 // Headline is what an alert is called wherever one line names it (a

@@ -18,6 +18,7 @@ const (
 	CmdQuiet     = "quiet"
 	CmdLink      = "link"
 	CmdUnlink    = "unlink"
+	CmdUnmute    = "unmute"
 	CmdFeedAdd   = "feed add"
 	CmdFeedList  = "feed list"
 	CmdFeedDrop  = "feed drop"
@@ -28,8 +29,8 @@ const (
 type Command struct {
 	Verb string // one of the Cmd… constants
 	// Arg is the query (add, test), the id (drop, alias, broadcast, feed
-	// drop), the URL (feed add), the schedule (digest) or the hours
-	// (quiet).
+	// drop), the URL (feed add), the schedule (digest), the hours (quiet)
+	// or the thread key (unmute).
 	Arg   string
 	Alias string // alias: the spelling to add to the watch
 	Mode  string // broadcast: auto, always or never
@@ -51,6 +52,10 @@ type Reply struct {
 	// Refused is true when the command was not carried out (a bad query,
 	// an unknown id, no permission); Text says why.
 	Refused bool `json:"refused,omitempty"`
+	// Controls are buttons to offer with the answer (a confirmation, an
+	// undo); a platform without buttons shows Text alone, which says how
+	// to do the same by command.
+	Controls []Control `json:"controls,omitempty"`
 }
 
 // Commander carries out chat commands.
@@ -80,6 +85,11 @@ func ParseCommandText(text string) (Command, error) {
 			return Command{}, fmt.Errorf("%s needs a query, e.g. %s \"Abrego Garcia\" OR Xinis", verb, verb)
 		}
 		return Command{Verb: verb, Arg: rest}, nil
+	case CmdUnmute:
+		if rest == "" || strings.Contains(rest, " ") {
+			return Command{}, fmt.Errorf("unmute needs a muted thread's key (see list), e.g. unmute case:mdd:8:25-cv-00951")
+		}
+		return Command{Verb: CmdUnmute, Arg: rest}, nil
 	case CmdAlias:
 		id, spelling, _ := strings.Cut(rest, " ")
 		if spelling = strings.TrimSpace(spelling); spelling == "" {

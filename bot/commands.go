@@ -60,6 +60,9 @@ func (s *Commands) Command(ctx context.Context, c wirewatch.Command) wirewatch.R
 	if c.Verb != wirewatch.CmdHelp && c.Verb != wirewatch.CmdList && c.Verb != wirewatch.CmdFeedList {
 		s.Log.Info("command", "verb", c.Verb, "channel", c.Channel, "user", c.User)
 	}
+	if c.Verb == wirewatch.CmdList {
+		return s.withMutes(c, wirewatch.Reply{Text: text}) // buttons.go
+	}
 	return wirewatch.Reply{Text: text}
 }
 
@@ -81,6 +84,8 @@ func (s *Commands) run(ctx context.Context, c wirewatch.Command) (string, error)
 		return s.broadcast(c)
 	case wirewatch.CmdDigest:
 		return s.digest(c)
+	case wirewatch.CmdUnmute:
+		return s.unmute(c) // buttons.go
 	case wirewatch.CmdQuiet:
 		return s.quiet(c)
 	case wirewatch.CmdLink, wirewatch.CmdUnlink:
@@ -105,6 +110,7 @@ const Help = `/watch add QUERY — post new items matching QUERY in this channel
 /watch link CASE CASE · /watch unlink CASE CASE — follow two dockets as one matter (one thread), or undo a link: /watch link mdd:8:25-cv-00951 tnmd:3:25-cr-00115
 /watch digest off|hourly|daily HH:MM — collect this channel's alerts into one message on that schedule
 /watch quiet HH:MM-HH:MM|off — quiet hours: new threads and broadcasts wait and come as one message when they end (replies in open threads still go)
+/watch unmute KEY — post a muted thread's alerts here again (list shows the muted threads; an alert's "Mute this thread" button mutes one)
   test and list offer near misses seen lately: "also seen: Joseph Mazarra (3 items this week)" — never added by themselves
 /watch feed add URL [NAME] · /watch feed list · /watch feed drop ID — the feeds read
 

@@ -172,6 +172,13 @@ func (l *Watchlist) Alerts(it wirewatch.Item, now time.Time, loc *time.Location)
 	}
 	l.mu.RUnlock()
 
+	mentions := ""
+	if it.Docket == nil {
+		// A news item naming a case: its alert offers to follow it.
+		if mentions = match.FirstDocketNumber(it.Title); mentions == "" {
+			mentions = match.FirstDocketNumber(wirewatch.Clip(it.Summary, 16<<10))
+		}
+	}
 	out := make([]wirewatch.Alert, 0, len(order))
 	for _, to := range order {
 		d := byDest[to]
@@ -193,6 +200,10 @@ func (l *Watchlist) Alerts(it wirewatch.Item, now time.Time, loc *time.Location)
 		}
 		for _, w := range d.watches {
 			a.Watches = append(a.Watches, w.Label())
+			a.WatchIDs = append(a.WatchIDs, w.ID)
+		}
+		if it.Docket == nil {
+			a.Mentions = mentions
 		}
 		a.Broadcast = broadcastOf(d.watches)
 		if it.Docket != nil && it.Docket.Procedural {

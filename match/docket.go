@@ -158,3 +158,27 @@ func (d docketNum) String() string {
 	b.WriteString("-" + d.seq)
 	return b.String()
 }
+
+// FirstDocketNumber returns the first docket number text names that has a case
+// type ("8:25-cv-00951", "25-cv-951", "24A949"), in its canonical form
+// ("8:25-cv-951"), or "". Numbers without a case type ("18-22414") are
+// left out: in news text most such pairs are ranges or scores.
+func FirstDocketNumber(text string) string {
+	for i := 0; i < len(text); i++ {
+		if !docketStart(text, i) {
+			continue
+		}
+		if i > 0 {
+			if r, _ := utf8.DecodeLastRuneInString(text[:i]); isWordRune(r) {
+				continue
+			}
+		}
+		if d, end, ok := parseDocketAt(text, i); ok {
+			if d.typ != "" {
+				return d.String()
+			}
+			i = end - 1
+		}
+	}
+	return ""
+}
