@@ -52,14 +52,16 @@ func (a Alert) Controls() []Control {
 		cs = append(cs, Control{Action: ActMute, Arg: a.Thread, Label: "Mute this thread"})
 	}
 	var stops []Control
-	for i, id := range a.WatchIDs {
+	for _, id := range a.WatchIDs {
 		if ConfigID(id) || id == "" || len(id) > MaxControlArg || len(stops) == maxStopControls {
 			continue
 		}
-		stops = append(stops, Control{Action: ActStop, Arg: id, Label: "Stop this watch"})
-		if len(a.WatchIDs) > 1 && i < len(a.Watches) {
-			stops[len(stops)-1].Label = "Stop watch " + id + ": " + a.Watches[i]
+		label := "Stop this watch"
+		if len(a.WatchIDs) > 1 {
+			// By id: a label carries no text from chat or feeds.
+			label = "Stop watch " + id
 		}
+		stops = append(stops, Control{Action: ActStop, Arg: id, Label: label})
 	}
 	cs = append(cs, stops...)
 	if a.Docket == nil && a.Mentions != "" && len(a.Mentions) <= MaxControlArg {

@@ -28,7 +28,7 @@ func TestAlertControls(t *testing.T) {
 	if got, want := ids(cs), "mute:case:mdd:8:25-cv-00951 stop:w2 stop:w3 stop:w4"; got != want {
 		t.Errorf("docket alert: got %s, want %s", got, want)
 	}
-	if cs[1].Label != "Stop watch w2: file" {
+	if cs[1].Label != "Stop watch w2" {
 		t.Errorf("several watches: stop label %q", cs[1].Label)
 	}
 	long := Alert{Thread: "case:x:" + strings.Repeat("9", MaxControlArg)}

@@ -238,12 +238,16 @@ func (s *Slack) replyURL(u string) string {
 
 // respond posts a late, ephemeral reply to a command's response_url.
 func (s *Slack) respond(ctx context.Context, responseURL, text string) {
+	s.respondMsg(ctx, responseURL, &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: replyText(text)})
+}
+
+// respondMsg posts msg to a command's or a button's response_url.
+func (s *Slack) respondMsg(ctx context.Context, responseURL string, msg *slack.WebhookMessage) {
 	u := s.replyURL(responseURL)
 	if u == "" {
-		s.log.Warn("slack command reply dropped: response_url is not a Slack URL")
+		s.log.Warn("slack reply dropped: response_url is not a Slack URL")
 		return
 	}
-	msg := &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: replyText(text)}
 	var err error
 	for try := 0; try < responseURLTries; try++ {
 		if err = slack.PostWebhookCustomHTTPContext(ctx, u, s.http, msg); err == nil {

@@ -225,6 +225,9 @@ func (s *Slack) card(a *wirewatch.Alert) []slack.Block {
 		}
 		bl = append(bl, slack.NewContextBlock("", mdText(mrkdwn(ws, maxLine))))
 	}
+	if b := controlsBlock(a.Controls()); b != nil {
+		bl = append(bl, b) // interactions.go
+	}
 	return bl
 }
 

@@ -78,6 +78,10 @@ func (s *Slack) socketEvent(ctx context.Context, cl *socketmode.Client, c wirewa
 				s.log.Warn("slack socket mode ack", "err", s.scrub(err.Error()))
 			}
 		})
+	case socketmode.EventTypeInteractive:
+		if ev.Request != nil {
+			s.socketInteraction(ctx, cl, c, ev) // interactions.go: buttons
+		}
 	default:
 		// Events and interactions we do not handle are acked, so Slack does
 		// not send them again.

@@ -51,6 +51,7 @@ func (m *Main) routes() http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
 	if m.slack != nil && m.secrets.SlackSigningSecret != "" {
 		mux.Handle("POST /slack/commands", m.slack.CommandsHandler(m.commands))
+		mux.Handle("POST /slack/interactions", m.slack.InteractionsHandler(m.commands)) // buttons on alerts
 	}
 	if m.discord != nil && m.secrets.DiscordPublicKey != "" {
 		mux.Handle("POST /discord/interactions", m.discord.InteractionsHandler(m.commands))

@@ -411,6 +411,9 @@ func (m *Main) prune(ctx context.Context) error {
 		if _, err := m.db.PruneThreads(cutoff); err != nil {
 			m.log.Error("prune threads", "err", err)
 		}
+		if _, err := m.db.PruneMutes(cutoff); err != nil {
+			m.log.Error("prune muted threads", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return nil
