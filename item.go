@@ -5,8 +5,12 @@
 package wirewatch
 
 import (
+	"net/url"
 	"strings"
 	"time"
+	"unicode"
+
+	"golang.org/x/net/publicsuffix"
 )
 
 // Item is one normalized entry of a feed: a news article or a court-docket entry.
@@ -27,6 +31,60 @@ type Item struct {
 	// Article is the main text of the page Link points to, when it was
 	// read (feeds[].fulltext) for matching; never stored, never posted.
 	Article string `json:"-"`
+	// SearchFor is the id of the watch whose search feed brought the item
+	// (Feed.Watch): the engine matched the whole article, so the item
+	// alerts that watch whatever its headline says.
+	SearchFor string `json:"search_for,omitempty"`
+	// Site is the publisher's site ("nytimes.com") of an item whose Link
+	// is a search engine's redirect that cannot be followed (Google
+	// News): with the headline it stands for the story (HeadlineKey).
+	Site string `json:"site,omitempty"`
+}
+
+// HeadlineKey stands for a news story where links cannot: the publisher's
+// registrable domain (Site, else Link's) and the headline folded to
+// lower-case letters and digits. A search engine's item whose link is its
+// own redirect has the key of the publisher's item of the same story. ""
+// for docket items and items without a site or headline.
+func (it *Item) HeadlineKey() string {
+	if it.Docket != nil {
+		return ""
+	}
+	site := it.Site
+	if site == "" {
+		site = SiteOf(it.Link)
+	}
+	var b strings.Builder
+	space := false
+	for _, r := range it.Title {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteRune(unicode.ToLower(r))
+			space = false
+		} else {
+			space = true
+		}
+	}
+	if site == "" || b.Len() == 0 {
+		return ""
+	}
+	return "h " + site + " " + b.String()
+}
+
+// SiteOf is the registrable domain of a URL's host ("www.nytimes.com" →
+// "nytimes.com", "news.bbc.co.uk" → "bbc.co.uk"), "" when it has none.
+func SiteOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Hostname() == "" {
+		return ""
+	}
+	h := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if site, err := publicsuffix.EffectiveTLDPlusOne(h); err == nil {
+		return site
+	}
+	return h
 }
 
 // Docket describes a court-docket entry. Only docket items carry one.

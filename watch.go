@@ -84,9 +84,13 @@ type Watch struct {
 	Procedural bool `json:"procedural,omitempty"`
 	// Broadcast says when a thread reply is also shown in the channel:
 	// BroadcastAuto (also ""), BroadcastAlways or BroadcastNever.
-	Broadcast string    `json:"broadcast,omitempty"`
-	AddedBy   string    `json:"added_by,omitempty"`
-	AddedAt   time.Time `json:"added_at,omitzero"`
+	Broadcast string `json:"broadcast,omitempty"`
+	// Search names the search engines that also run the query
+	// (SearchGoogleNews, SearchCourtListener): each gives the watch a
+	// search feed (feeds/search), made from the watch and gone with it.
+	Search  []string  `json:"search,omitempty"`
+	AddedBy string    `json:"added_by,omitempty"`
+	AddedAt time.Time `json:"added_at,omitzero"`
 }
 
 // When a thread reply is also shown in the channel (Watch.Broadcast).
@@ -123,6 +127,16 @@ const (
 	FeedRSS           = "rss" // RSS, Atom and JSON Feed
 	FeedPACER         = "pacer"
 	FeedCourtListener = "courtlistener"
+	// FeedGoogleNews is a Google News search feed (RSS whose links are
+	// Google's redirects and whose items name their publisher); only
+	// watches' search feeds have it.
+	FeedGoogleNews = "google_news"
+)
+
+// Search engines a watch can run its query on (Watch.Search).
+const (
+	SearchGoogleNews    = "google_news"
+	SearchCourtListener = "courtlistener"
 )
 
 // When a feed's linked articles are read (Feed.Fulltext).
@@ -145,7 +159,18 @@ type Feed struct {
 	Court string `json:"court,omitempty"`
 	// Fulltext says when the linked article is read and matched too:
 	// FulltextAuto (also ""), FulltextAlways or FulltextNever.
-	Fulltext string    `json:"fulltext,omitempty"`
-	AddedBy  string    `json:"added_by,omitempty"`
-	AddedAt  time.Time `json:"added_at,omitzero"`
+	Fulltext string `json:"fulltext,omitempty"`
+	// Watch is the id of the watch whose search feed this is, and Search
+	// the engine (Watch.Search); both "" for other feeds. Search feeds are
+	// made from their watch (feeds/search.Feeds), never stored.
+	Watch   string    `json:"watch,omitempty"`
+	Search  string    `json:"search,omitempty"`
+	AddedBy string    `json:"added_by,omitempty"`
+	AddedAt time.Time `json:"added_at,omitzero"`
 }
+
+// Trusted reports whether the operator chose where f points, so that the
+// SSRF guard does not apply: a feed of the config file, or a watch's search
+// feed, whose address wirewatch builds from the engine's configured base
+// URL (chat gives only the query). Feeds added from chat are not trusted.
+func (f *Feed) Trusted() bool { return ConfigID(f.ID) || f.Watch != "" }

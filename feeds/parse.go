@@ -76,8 +76,8 @@ func DetectType(u *url.URL) string {
 }
 
 // Parse parses a feed document by f.Type: "rss" through gofeed (RSS
-// 0.9x/1.0/2.0, Atom, JSON Feed), "pacer" and "courtlistener" through
-// readers[f.Type]; "auto" or "" by DetectType of f.URL first.
+// 0.9x/1.0/2.0, Atom, JSON Feed), "pacer", "courtlistener" and
+// "google_news" (watches' search feeds) through readers[f.Type]; "auto" or "" by DetectType of f.URL first.
 func Parse(ctx context.Context, body []byte, f wirewatch.Feed, readers map[string]Reader) (Parsed, error) {
 	if err := ctx.Err(); err != nil {
 		return Parsed{}, err
@@ -93,7 +93,7 @@ func Parse(ctx context.Context, body []byte, f wirewatch.Feed, readers map[strin
 	switch typ {
 	case wirewatch.FeedRSS:
 		return parseGofeed(ctx, body, f)
-	case wirewatch.FeedPACER, wirewatch.FeedCourtListener:
+	case wirewatch.FeedPACER, wirewatch.FeedCourtListener, wirewatch.FeedGoogleNews:
 		r := readers[typ]
 		if r == nil {
 			return Parsed{}, fmt.Errorf("parse %s: no reader for feed type %q", feedName(f), typ)

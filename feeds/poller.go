@@ -354,7 +354,7 @@ func (p *Poller) poll(ctx context.Context, f wirewatch.Feed, u *url.URL) {
 			return
 		}
 	}
-	untrusted := !wirewatch.ConfigID(f.ID) && !p.AllowPrivate
+	untrusted := !f.Trusted() && !p.AllowPrivate
 	v := Validators{ETag: st.ETag, LastModified: st.LastModified, BodyHash: st.BodyHash}
 	resp, err := p.Fetcher.Fetch(ctx, f, v, untrusted)
 	if ctx.Err() != nil {
