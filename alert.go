@@ -26,7 +26,8 @@ type Alert struct {
 	Terms     []string  `json:"terms"` // matched terms as written in the item
 	Docket    *Docket   `json:"docket,omitempty"`
 	// MatchedIn lists where the terms were found: "title", "text",
-	// "article" (the linked page), "docket".
+	// "article" (the linked page), "docket", and "search" when a watch's
+	// search feed found the item (watches[].search).
 	MatchedIn []string `json:"matched_in,omitempty"`
 	// Quiet alerts (routine docket entries) are counted in their thread's
 	// summary but not posted on their own.

@@ -35,8 +35,12 @@ type Command struct {
 	Alias string // alias: the spelling to add to the watch
 	Mode  string // broadcast: auto, always or never
 	Other string // link, unlink: the second case (Arg is the first)
-	Name  string // feed add: optional display name
-	Type  string // feed add: feed type when not detected (shell only)
+	// Search: add: search engines to run the query on too, comma-separated
+	// (Discord's option; Slack and the shell write search:ENGINE after the
+	// query).
+	Search string
+	Name   string // feed add: optional display name
+	Type   string // feed add: feed type when not detected (shell only)
 	// Channel is where the command was typed; watches added there deliver
 	// there.
 	Channel Destination

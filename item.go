@@ -158,8 +158,13 @@ func (it *Item) Key() string {
 // same entry whatever the source), anything else by feed and id. Items of
 // one feed with distinct ids are distinct even when their canonical links,
 // and so their Keys, are the same (a live blog's "#post-1", "#post-2").
+//
+// An item a watch's search feed brought (SearchFor) is distinct per feed
+// whatever it is: the same entry or story that another feed brought first,
+// where the watch may not have matched, still alerts the watch; the store
+// posts it once per channel instead (store/posted.go).
 func (it *Item) FeedKey() string {
-	if it.Docket != nil && it.Docket.Number != "" {
+	if it.Docket != nil && it.Docket.Number != "" && it.SearchFor == "" {
 		return it.Key()
 	}
 	return "i " + it.FeedID + " " + it.ID

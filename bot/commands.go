@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/feeds/search"
 	"github.com/wirewatch/wirewatch/match"
 	"github.com/wirewatch/wirewatch/store"
 )
@@ -48,6 +49,8 @@ type Commands struct {
 	ConfigDigests map[wirewatch.Destination]wirewatch.Digest
 	// ConfigQuiet: channels whose quiet hours the config file sets.
 	ConfigQuiet map[wirewatch.Destination]wirewatch.Quiet
+	// Search: the search engines' base URLs, for watches' search feeds.
+	Search search.Options
 }
 
 // Command carries out c and says how it went, in plain text.
@@ -102,6 +105,7 @@ func (s *Commands) run(ctx context.Context, c wirewatch.Command) (string, error)
 
 // Help is the reply to "help": the commands, then the query syntax.
 const Help = `/watch add QUERY — post new items matching QUERY in this channel
+/watch add QUERY search:google_news — also run QUERY as a Google News search (search:courtlistener: CourtListener, for new cases and filings; both: search:google_news,courtlistener); each new result is posted even when its headline does not match
 /watch list — this channel's watches
 /watch drop ID — stop a watch
 /watch test QUERY — which recent items QUERY would match (posts nothing)
@@ -118,7 +122,11 @@ Queries:
 ` + match.Syntax
 
 func (s *Commands) add(c wirewatch.Command) (string, error) {
-	q, err := match.Parse(c.Arg)
+	query, engines, err := s.searchOf(c) // search.go
+	if err != nil {
+		return "", err
+	}
+	q, err := match.Parse(query)
 	if err != nil {
 		return "", fmt.Errorf("can't add that watch: %v", err)
 	}
@@ -137,16 +145,17 @@ func (s *Commands) add(c wirewatch.Command) (string, error) {
 	if n >= maxWatchesPerChannel {
 		return "", fmt.Errorf("this channel has %d watches already, the most it may have; drop one first", n)
 	}
-	w, err := s.DB.AddWatch(wirewatch.Watch{Query: q.String(), To: []wirewatch.Destination{c.Channel}, AddedBy: c.User})
+	w, err := s.DB.AddWatch(wirewatch.Watch{Query: q.String(), To: []wirewatch.Destination{c.Channel}, Search: engines, AddedBy: c.User})
 	if err != nil {
 		return "", err
 	}
 	if err := s.List.Set(w); err != nil {
 		return "", err
 	}
+	s.searchesChanged(w)
 	// The query as read, operators written out: "Abrego Garcia" Xinis
 	// comes back as "Abrego Garcia" AND Xinis, so a misreading shows.
-	return fmt.Sprintf("Added watch %s: %s — new matching items will be posted to %s.", w.ID, q.Canonical(), where(c.Channel)), nil
+	return fmt.Sprintf("Added watch %s: %s — new matching items will be posted to %s.%s", w.ID, q.Canonical(), where(c.Channel), searchSaid(w.Search)), nil
 }
 
 func where(d wirewatch.Destination) string {
@@ -198,6 +207,9 @@ func (s *Commands) list(c wirewatch.Command) string {
 		}
 		if w.Broadcast != "" && w.Broadcast != wirewatch.BroadcastAuto {
 			fmt.Fprintf(&b, " · broadcast %s", w.Broadcast)
+		}
+		if len(w.Search) > 0 {
+			fmt.Fprintf(&b, " · search: %s", strings.Join(w.Search, ", "))
 		}
 		if wirewatch.ConfigID(w.ID) {
 			b.WriteString(" · from the config file")
@@ -257,6 +269,7 @@ func (s *Commands) drop(c wirewatch.Command) (string, error) {
 		return "", err
 	}
 	s.List.Remove(w.ID)
+	s.searchesChanged(w)
 	return fmt.Sprintf("Dropped watch %s: %s.", w.ID, w.Query), nil
 }
 
@@ -380,11 +393,15 @@ func (s *Commands) alias(c wirewatch.Command) (string, error) {
 		if q, err = Compile(*w); err != nil {
 			return "", fmt.Errorf("can't add that alias: %v", err)
 		}
+		if err := search.Check(*w); err != nil {
+			return "", fmt.Errorf("can't add that alias: the watch's search could not be asked for it: %v", err)
+		}
 		return spelling, nil
 	})
 	if err != nil {
 		return "", err
 	}
+	s.searchesChanged(w) // the search asks for the alias too
 	return fmt.Sprintf("Watch %s now also matches %s: %s.", w.ID, spelling, q.Canonical()), nil
 }
 
@@ -532,7 +549,7 @@ func (s *Commands) feedList() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	all := append(append([]wirewatch.Feed{}, s.ConfigFeeds...), feeds...)
+	all := slices.Concat(s.ConfigFeeds, feeds, s.searchFeeds())
 	if len(all) == 0 {
 		return "No feeds yet. Add one: /watch feed add URL", nil
 	}
@@ -543,7 +560,9 @@ func (s *Commands) feedList() (string, error) {
 	var b strings.Builder
 	for _, f := range all {
 		name := f.Name
-		if name == "" {
+		if f.Watch != "" {
+			name = search.Name(f) // it belongs to its watch
+		} else if name == "" {
 			name = states[f.ID].Title
 		}
 		fmt.Fprintf(&b, "%s · %s · %s", f.ID, name, f.URL)
@@ -560,6 +579,11 @@ func (s *Commands) feedDrop(c wirewatch.Command) (string, error) {
 		return "", errors.New("only this workspace's wirewatch admins may add or drop feeds")
 	}
 	id := strings.TrimSpace(c.Arg)
+	for _, f := range s.searchFeeds() {
+		if f.ID == id {
+			return "", fmt.Errorf("feed %s is the %s; it goes when the watch is dropped (/watch drop %s)", id, search.Name(f), f.Watch)
+		}
+	}
 	if wirewatch.ConfigID(id) {
 		return "", fmt.Errorf("feed %s is defined in the config file; it can only be changed there", id)
 	}

@@ -40,6 +40,13 @@ func (p *Pipeline) now() time.Time {
 func (p *Pipeline) Commit(ctx context.Context, f wirewatch.Feed, st wirewatch.FeedState, items []wirewatch.Item, first bool) error {
 	now := p.now()
 	items = oldestFirst(items)
+	if f.Watch != "" {
+		// A watch's search feed: the engine matched the whole article, so
+		// each new item alerts that watch (Watchlist.Alerts).
+		for i := range items {
+			items[i].SearchFor = f.Watch
+		}
+	}
 	alert := func(wirewatch.Item) bool { return true }
 	if first {
 		// items are oldest first: the newest Backfill are at the end.
@@ -128,7 +135,7 @@ func (p *Pipeline) done(f wirewatch.Feed, res store.Ingested, first bool) {
 		queued += n
 	}
 	if res.New > 0 {
-		p.Log.Debug("new items", "feed", f.ID, "new", res.New, "alerts", queued, "seeded", first)
+		p.Log.Debug("new items", "feed", f.ID, "new", res.New, "alerts", queued, "seeded", first, "posted_already", res.Again)
 	}
 	if queued > 0 && p.Dispatcher != nil {
 		p.Dispatcher.Kick()

@@ -8,6 +8,7 @@ package bot
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -143,6 +144,11 @@ func (l *Watchlist) Alerts(it wirewatch.Item, now time.Time, loc *time.Location)
 	famNumbers, famThread, linked := l.family(it)
 	doc.Numbers = append(doc.Numbers, famNumbers...) // a case: watch on one docket of a matter alerts for all
 	hits := l.ix.Match(doc)
+	if it.SearchFor != "" && !slices.ContainsFunc(hits, func(h match.Hit) bool { return h.ID == it.SearchFor }) {
+		// Found by the watch's search, which read what the item does not
+		// say here: it alerts that watch all the same.
+		hits = append(hits, match.Hit{ID: it.SearchFor})
+	}
 	if len(hits) == 0 {
 		return nil
 	}
@@ -150,6 +156,7 @@ func (l *Watchlist) Alerts(it wirewatch.Item, now time.Time, loc *time.Location)
 	type dest struct {
 		watches []wirewatch.Watch
 		terms   []match.Term
+		search  bool // a watch's search found the item
 	}
 	byDest := map[wirewatch.Destination]*dest{}
 	var order []wirewatch.Destination
@@ -168,6 +175,7 @@ func (l *Watchlist) Alerts(it wirewatch.Item, now time.Time, loc *time.Location)
 			}
 			d.watches = append(d.watches, w)
 			d.terms = append(d.terms, h.Terms...)
+			d.search = d.search || w.ID == it.SearchFor
 		}
 	}
 	l.mu.RUnlock()
@@ -194,6 +202,9 @@ func (l *Watchlist) Alerts(it wirewatch.Item, now time.Time, loc *time.Location)
 			Terms:     TermTexts(d.terms),
 			MatchedIn: matchedIn(d.terms),
 			Docket:    it.Docket,
+		}
+		if d.search {
+			a.MatchedIn = append(a.MatchedIn, "search")
 		}
 		if linked {
 			a.Thread = famThread // the matter's thread: its root docket's

@@ -16,12 +16,14 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/feeds/search"
 	"github.com/wirewatch/wirewatch/match"
 )
 
@@ -42,6 +44,7 @@ type Config struct {
 	Slack             Slack         `yaml:"slack"`
 	Discord           Discord       `yaml:"discord"`
 	CourtListener     CourtListener `yaml:"courtlistener"`
+	GoogleNews        GoogleNews    `yaml:"google_news"`
 	HTTP              HTTP          `yaml:"http"`
 	// Channels: per-destination delivery settings, keyed by destination.
 	Channels map[string]Channel `yaml:"channels"`
@@ -117,6 +120,7 @@ type Watch struct {
 	To         []string `yaml:"to"`
 	Procedural bool     `yaml:"procedural"`
 	Broadcast  string   `yaml:"broadcast"` // auto | always | never: show thread replies in the channel too
+	Search     []string `yaml:"search"`    // google_news | courtlistener: also run the query as a search there
 	Line       int      `yaml:"-"`
 }
 
@@ -145,6 +149,12 @@ type Discord struct {
 // CourtListener configures the CourtListener client.
 type CourtListener struct {
 	APIURL string `yaml:"api_url"`
+}
+
+// GoogleNews configures the Google News search of watches (watches[].search).
+type GoogleNews struct {
+	// URL is Google News' base URL; searches are its rss/search.
+	URL string `yaml:"url"`
 }
 
 // HTTP configures the HTTP server.
@@ -255,6 +265,7 @@ func Default() *Config {
 		Slack:         Slack{APIURL: DefaultSlackAPI},
 		Discord:       Discord{APIURL: DefaultDiscordAPI},
 		CourtListener: CourtListener{APIURL: DefaultCourtListener},
+		GoogleNews:    GoogleNews{URL: search.DefaultGoogleNewsURL},
 		Location:      time.UTC,
 	}
 }
@@ -399,6 +410,7 @@ func (c *Config) Validate() error {
 			bad("%s.fulltext: %s feeds are docket feeds, whose links are never read (PACER documents cost money and need a login): leave fulltext out", key, f.Type)
 		}
 	}
+	clSearches := 0 // watches that search CourtListener
 	for i, w := range c.Watches {
 		key := fmt.Sprintf("watches[%d]", i)
 		if w.Line > 0 {
@@ -422,6 +434,22 @@ func (c *Config) Validate() error {
 		}
 		if err := wirewatch.CheckBroadcast(w.Broadcast); err != nil {
 			bad("%s.%v", key, err)
+		}
+		for j, e := range w.Search {
+			if !search.Known(e) {
+				bad("%s.search[%d]: %q: want %s", key, j, e, strings.Join(search.Engines, " or "))
+			}
+		}
+		if q != nil && aliasesOK && len(w.Search) > 0 {
+			if err := search.Check(wirewatch.Watch{Query: w.Query, Aliases: w.Aliases, Search: w.Search}); err != nil {
+				bad("%s.search: %v", key, err)
+			}
+			if slices.Contains(w.Search, wirewatch.SearchCourtListener) {
+				clSearches++
+				if err := search.CheckBudget(clSearches); err != nil {
+					bad("%s.search: %v", key, err)
+				}
+			}
 		}
 		if len(w.To) == 0 {
 			bad("%s.to: name at least one destination (stdout, slack:<channel id>, discord:<channel id>)", key)
@@ -454,6 +482,7 @@ func (c *Config) Validate() error {
 		{"slack.api_url", c.Slack.APIURL},
 		{"discord.api_url", c.Discord.APIURL},
 		{"courtlistener.api_url", c.CourtListener.APIURL},
+		{"google_news.url", c.GoogleNews.URL},
 	} {
 		if err := checkAPIURL(u.v); err != nil {
 			bad("%s: %v", u.key, err)
@@ -537,7 +566,12 @@ func (c *Config) DomainWatches() []wirewatch.Watch {
 		for j, d := range w.To {
 			to[j] = wirewatch.Destination(d)
 		}
-		out[i] = wirewatch.Watch{ID: WatchID(i), Name: w.Name, Query: w.Query, Aliases: w.Aliases, To: to, Procedural: w.Procedural, Broadcast: w.Broadcast, AddedBy: "config"}
+		out[i] = wirewatch.Watch{ID: WatchID(i), Name: w.Name, Query: w.Query, Aliases: w.Aliases, To: to, Procedural: w.Procedural, Broadcast: w.Broadcast, Search: w.Search, AddedBy: "config"}
 	}
 	return out
+}
+
+// SearchOptions are the search engines' base URLs (watches[].search).
+func (c *Config) SearchOptions() search.Options {
+	return search.Options{GoogleNewsURL: c.GoogleNews.URL, CourtListenerURL: c.CourtListener.APIURL}
 }

@@ -27,6 +27,9 @@ type Node struct {
 	Prefix  bool     // the last word stands for the words that start with it (negotiat*)
 	Variant bool     // a word asks for its spelling variants (Mazzara~)
 	Case    string   // a case: term's docket number as written ("8:25-cv-00951"); Words is then empty
+	// Field limits the term to one list of a docket's names: "party",
+	// "judge" or "attorney" (party:"Abrego Garcia"); "" for every field.
+	Field string
 }
 
 // Tree returns q's expression tree, aliases included (WithAliases).
@@ -69,7 +72,7 @@ func (a *atom) node() Node {
 			src = src[size : len(src)-lsize]
 		}
 	}
-	n := Node{Op: OpTerm}
+	n := Node{Op: OpTerm, Field: nameFields[a.field]}
 	for _, w := range strings.FieldsFunc(src, isQuerySpace) {
 		if w = strings.TrimRight(w, "*~"); w != "" {
 			n.Words = append(n.Words, w)

@@ -44,6 +44,9 @@ type Ingested struct {
 	// Merged are the items not counted new because another feed's item
 	// with the same canonical link (Item.Key) was seen first.
 	Merged []Merge
+	// Again counts alerts not queued because their destination had the
+	// story already, from a watch's search or for one (posted.go).
+	Again int
 }
 
 // Merge is an item taken for one seen before in another feed.
@@ -71,12 +74,13 @@ func (db *DB) Ingest(feedID string, st *wirewatch.FeedState, items []wirewatch.I
 	res := Ingested{Alerts: map[wirewatch.Destination]int{}}
 	now := db.now()
 	err := db.commitGrouped(2*len(items)+1, func(tx *bolt.Tx) error {
-		res.New = 0
+		res.New, res.Again = 0, 0
 		clear(res.Alerts)
 		res.Merged = res.Merged[:0]
 		seen, seenBy, recent := tx.Bucket(bSeen), tx.Bucket(bSeenBy), tx.Bucket(bRecent)
 		sets := seenSets{seen: seen, stories: tx.Bucket(bStories), seenBy: seenBy, old: db.oldKeys.Load()}
 		outbox := tx.Bucket(bOutbox)
+		posted := postedSet{tx.Bucket(bPosted)}
 		stamp := u64(uint64(now.Unix()))
 		for _, it := range items {
 			isNew, merged, err := sets.record(it, stamp)
@@ -97,6 +101,12 @@ func (db *DB) Ingest(feedID string, st *wirewatch.FeedState, items []wirewatch.I
 				continue
 			}
 			for _, a := range alertsFor(it) {
+				if again, err := posted.again(&it, a.To, now); err != nil {
+					return err
+				} else if again {
+					res.Again++
+					continue
+				}
 				b, err := outbox.CreateBucketIfNotExists([]byte(a.To))
 				if err != nil {
 					return err
@@ -139,6 +149,9 @@ type seenSets struct {
 // storyKey is the cross-feed key of a linked news item, or "" for items
 // that have none besides FeedKey (docket entries, items without a link).
 func storyKey(it *wirewatch.Item) string {
+	if it.SearchFor != "" {
+		return "" // a search's items are deduplicated per channel (posted.go)
+	}
 	if k := it.Key(); k != it.FeedKey() && it.Link != "" {
 		return k
 	}

@@ -20,6 +20,8 @@
 //	hookkeys   webhook Idempotency-Key → 8-byte unix seconds it was accepted
 //	replaykeys chat platform prefix + hash of a signed command → 8-byte unix
 //	           seconds until which a replay of it is refused
+//	posted     16-byte hash of "s" or "r", destination and a story key → 8-byte
+//	           unix seconds: stories posted per channel, from a search or not (posted.go)
 //
 // An item is marked seen and its alerts written to the outbox in the same
 // transaction, so a crash loses neither. An alert leaves the outbox only when
@@ -59,8 +61,9 @@ var (
 	bMeta      = []byte("meta")
 	bHookKeys  = []byte("hookkeys")
 	bReplay    = []byte("replaykeys")
+	bPosted    = []byte("posted")
 
-	allBuckets = [][]byte{bFeeds, bFeedState, bWatches, bSeen, bSeenBy, bStories, bOutbox, bParked, bThreads, bRecent, bAudit, bMeta, bHookKeys, bReplay}
+	allBuckets = [][]byte{bFeeds, bFeedState, bWatches, bSeen, bSeenBy, bStories, bOutbox, bParked, bThreads, bRecent, bAudit, bMeta, bHookKeys, bReplay, bPosted}
 )
 
 // RecentItems is how many recently seen items are kept for "/watch test".

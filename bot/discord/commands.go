@@ -64,7 +64,16 @@ func Commands() []*discordgo.ApplicationCommand {
 		Contexts:                 &ctxs,
 		Options: []*discordgo.ApplicationCommandOption{
 			sub("add", "Watch a query; alerts come to this channel (needs Manage Channels)",
-				str("query", `e.g. "Abrego Garcia" OR Xinis`, true, maxQuery, false)),
+				str("query", `e.g. "Abrego Garcia" OR Xinis`, true, maxQuery, false),
+				&discordgo.ApplicationCommandOption{
+					Type: discordgo.ApplicationCommandOptionString, Name: "search",
+					Description: "Also run the query as a search; new results post even when the headline does not match",
+					Choices: []*discordgo.ApplicationCommandOptionChoice{
+						{Name: "Google News", Value: wirewatch.SearchGoogleNews},
+						{Name: "CourtListener (new cases and filings)", Value: wirewatch.SearchCourtListener},
+						{Name: "both", Value: wirewatch.SearchGoogleNews + "," + wirewatch.SearchCourtListener},
+					},
+				}),
 			sub("list", "This channel's watches"),
 			sub("drop", "Stop one of this channel's watches (needs Manage Channels)",
 				str("id", "The watch's id (see list)", true, maxID, true)),
@@ -152,6 +161,9 @@ func command(i *discordgo.Interaction) (wirewatch.Command, error) {
 	switch verb {
 	case wirewatch.CmdAdd, wirewatch.CmdTest:
 		c.Arg, err = need("query", maxQuery)
+		if verb == wirewatch.CmdAdd && err == nil {
+			c.Search, err = get("search", 64) // checked by the commands (bot/search.go)
+		}
 	case wirewatch.CmdDrop, wirewatch.CmdFeedDrop:
 		c.Arg, err = need("id", maxID)
 	case wirewatch.CmdAlias:

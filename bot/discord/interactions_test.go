@@ -327,6 +327,7 @@ func TestCommandParse(t *testing.T) {
 		{"drop", `{"type":1,"name":"drop","options":[{"type":3,"name":"id","value":"w7"}]}`, wirewatch.Command{Verb: "drop", Arg: "w7"}, ""},
 		{"feed list", `{"type":2,"name":"feed","options":[{"type":1,"name":"list"}]}`, wirewatch.Command{Verb: "feed list"}, ""},
 		{"feed drop", `{"type":2,"name":"feed","options":[{"type":1,"name":"drop","options":[{"type":3,"name":"id","value":"f2"}]}]}`, wirewatch.Command{Verb: "feed drop", Arg: "f2"}, ""},
+		{"add with search", `{"type":1,"name":"add","options":[{"type":3,"name":"query","value":"Xinis"},{"type":3,"name":"search","value":"google_news,courtlistener"}]}`, wirewatch.Command{Verb: "add", Arg: "Xinis", Search: "google_news,courtlistener"}, ""},
 		{"add without query", `{"type":1,"name":"add"}`, wirewatch.Command{}, "needs query"},
 		{"add too long", `{"type":1,"name":"add","options":[{"type":3,"name":"query","value":"` + long + `"}]}`, wirewatch.Command{}, "longer than"},
 		{"query not a string", `{"type":1,"name":"add","options":[{"type":3,"name":"query","value":5}]}`, wirewatch.Command{}, "needs query"},

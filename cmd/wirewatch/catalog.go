@@ -129,7 +129,7 @@ func command(ctx context.Context, cfg *config.Config, c wirewatch.Command, e env
 	secrets := config.SecretsFromEnv(e.getenv)
 	cl := newCourtListener(cfg, secrets, nil)
 	fetcher := feeds.NewFetcher(feeds.Options{UserAgent: userAgent(), Header: cl.Header})
-	cmds := &bot.Commands{DB: db, List: list, ConfigFeeds: cfg.DomainFeeds(), Location: cfg.Location,
+	cmds := &bot.Commands{DB: db, List: list, ConfigFeeds: cfg.DomainFeeds(), Location: cfg.Location, Search: cfg.SearchOptions(),
 		Prober: &prober{fetcher: fetcher, readers: newReaders(cl, cfg, secrets, nil), allowPrivate: cfg.AllowPrivateFeeds},
 		Log:    newLogger(io.Discard, cfg.Log)}
 	return cmds.Command(ctx, c), nil

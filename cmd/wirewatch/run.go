@@ -27,6 +27,7 @@ import (
 	"github.com/wirewatch/wirewatch/feeds/article"
 	"github.com/wirewatch/wirewatch/feeds/courtlistener"
 	"github.com/wirewatch/wirewatch/feeds/pacer"
+	"github.com/wirewatch/wirewatch/feeds/search"
 	"github.com/wirewatch/wirewatch/store"
 )
 
@@ -238,7 +239,13 @@ func (m *Main) Open(ctx context.Context) error {
 		// dropped), not per poll: the poller keeps the list between.
 		Feeds: func() ([]wirewatch.Feed, error) {
 			more, err := db.Feeds()
-			return slices.Concat(configFeeds, more), err
+			// Watches' search feeds, made from the watches as they are now
+			// (a chat add, drop or alias calls Refresh).
+			searches, errs := search.Feeds(m.watches.All(), c.SearchOptions())
+			for _, err := range errs {
+				m.log.Warn("watch's search skipped: its query cannot be asked", "err", err)
+			}
+			return slices.Concat(configFeeds, more, searches), err
 		},
 		Interval: c.Poll.Interval.D(), Workers: c.Poll.Workers, PerHost: c.Poll.PerHost,
 		AllowPrivate: c.AllowPrivateFeeds, Gate: m.cl.Wait, Observe: m.metrics.Poll,
@@ -253,7 +260,7 @@ func (m *Main) Open(ctx context.Context) error {
 		DB: db, List: m.watches, ConfigFeeds: configFeeds,
 		Prober:       newProber(fetcher, readers, c.AllowPrivateFeeds),
 		FeedsChanged: m.poller.Refresh, Location: c.Location, Log: m.log.With("part", "commands"),
-		ConfigDigests: c.Digests(), ConfigQuiet: c.Quiet(),
+		ConfigDigests: c.Digests(), ConfigQuiet: c.Quiet(), Search: c.SearchOptions(),
 	}
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -414,6 +421,9 @@ func (m *Main) prune(ctx context.Context) error {
 		if _, err := m.db.PruneMutes(cutoff); err != nil {
 			m.log.Error("prune muted threads", "err", err)
 		}
+		if _, err := m.db.PrunePosted(); err != nil {
+			m.log.Error("prune posted stories", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return nil
@@ -468,7 +478,8 @@ func newReaders(cl *courtlistener.Client, c *config.Config, s config.Secrets, lo
 	if cl == nil {
 		cl = newCourtListener(c, s, log)
 	}
-	return map[string]feeds.Reader{wirewatch.FeedPACER: pacer.Reader{}, wirewatch.FeedCourtListener: cl}
+	return map[string]feeds.Reader{wirewatch.FeedPACER: pacer.Reader{}, wirewatch.FeedCourtListener: cl,
+		wirewatch.FeedGoogleNews: search.GoogleNews{}}
 }
 
 // Feed checks (/watch feed add) at once, and how long one more waits for

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -14,6 +15,7 @@ import (
 	"github.com/wirewatch/wirewatch"
 	"github.com/wirewatch/wirewatch/config"
 	"github.com/wirewatch/wirewatch/feeds/article"
+	"github.com/wirewatch/wirewatch/feeds/search"
 	"github.com/wirewatch/wirewatch/store"
 )
 
@@ -34,6 +36,9 @@ type Status struct {
 	Articles []article.HostStat `json:"articles,omitempty"`
 	// Links are the dockets followed as one matter (links_status.go).
 	Links []LinkStatus `json:"links,omitempty"`
+	// CourtListenerSearches is what watches' CourtListener searches cost
+	// of the API's daily quota, when there are any (search.Budget).
+	CourtListenerSearches string `json:"courtlistener_searches,omitempty"`
 }
 
 // FeedStatus is one feed's line.
@@ -47,6 +52,7 @@ type FeedStatus struct {
 	Errors    int       `json:"errors"`
 	LastError string    `json:"last_error,omitempty"`
 	Stale     bool      `json:"stale,omitempty"` // a PACER feed whose lastBuildDate stopped moving
+	Watch     string    `json:"watch,omitempty"` // a watch's search feed: the watch's id
 }
 
 // OutboxStatus is one destination's line.
@@ -74,14 +80,17 @@ func readStatus(db *store.DB, c *config.Config, watches []wirewatch.Watch) (Stat
 	if err != nil {
 		return st, err
 	}
-	for _, f := range append(c.DomainFeeds(), runtime...) {
+	searches, _ := search.Feeds(watches, c.SearchOptions())
+	for _, f := range slices.Concat(c.DomainFeeds(), runtime, searches) {
 		s := states[f.ID]
 		name := f.Name
-		if name == "" {
+		if f.Watch != "" {
+			name = search.Name(f)
+		} else if name == "" {
 			name = s.Title
 		}
 		fs := FeedStatus{ID: f.ID, Name: name, URL: f.URL, LastPoll: s.LastPoll, Result: s.LastResult,
-			NextPoll: s.NextPoll, Errors: s.Errors, LastError: s.LastError, Stale: s.Stale}
+			NextPoll: s.NextPoll, Errors: s.Errors, LastError: s.LastError, Stale: s.Stale, Watch: f.Watch}
 		if fs.Result == "" {
 			fs.Result = "not polled yet"
 		}
@@ -126,6 +135,9 @@ func readStatus(db *store.DB, c *config.Config, watches []wirewatch.Watch) (Stat
 		st.Outbox = append(st.Outbox, o)
 	}
 	sort.Slice(st.Outbox, func(i, j int) bool { return st.Outbox[i].To < st.Outbox[j].To })
+	if n := search.CourtListenerSearches(watches); n > 0 {
+		st.CourtListenerSearches = search.Budget(n)
+	}
 	if st.Links, err = readLinks(db); err != nil {
 		return st, err
 	}
@@ -202,6 +214,9 @@ func printStatus(w io.Writer, st Status, loc *time.Location, now time.Time) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\n", f.ID, f.Name, when(f.LastPoll), result, when(f.NextPoll), f.Errors)
 	}
 	printArticles(tw, st.Articles)
+	if st.CourtListenerSearches != "" {
+		fmt.Fprintf(tw, "\nCOURTLISTENER API\n%s\n", st.CourtListenerSearches)
+	}
 	fmt.Fprintf(tw, "\nWATCH\tQUERY\tTO\t\t\t\n")
 	for _, wa := range st.Watches {
 		var to []string

@@ -50,6 +50,8 @@ func (c *Client) Read(ctx context.Context, body []byte, f wirewatch.Feed) ([]wir
 		err   error
 	)
 	switch {
+	case strings.Contains(path, "/api/rest/v4/search/"):
+		items, err = c.readSearch(trimmed) // a watch's search (search.go)
 	case strings.Contains(path, "/api/rest/") || bytes.HasPrefix(trimmed, []byte("{")):
 		var hint int64
 		if u != nil {

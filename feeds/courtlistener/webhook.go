@@ -311,17 +311,6 @@ func (c *Client) process(j hookJob) {
 	}
 }
 
-// searchResult is a RECAP result of a search alert.
-type searchResult struct {
-	CaseName          string          `json:"caseName"`
-	CourtID           string          `json:"court_id"`
-	DocketNumber      string          `json:"docketNumber"`
-	DocketID          int64           `json:"docket_id"`
-	DocketAbsoluteURL string          `json:"docket_absolute_url"`
-	PacerCaseID       json.RawMessage `json:"pacer_case_id"`
-	RecapDocuments    []apiDocument   `json:"recap_documents"`
-}
-
 // searchAlertItems makes one item per docket entry of a RECAP search alert;
 // case-law results are not docket entries and are left out.
 func (c *Client) searchAlertItems(payload json.RawMessage) ([]wirewatch.Item, error) {
@@ -331,42 +320,5 @@ func (c *Client) searchAlertItems(payload json.RawMessage) ([]wirewatch.Item, er
 	if err := json.Unmarshal(payload, &p); err != nil {
 		return nil, err
 	}
-	var items []wirewatch.Item
-	seen := map[string]bool{}
-	for _, r := range p.Results {
-		if len(r.RecapDocuments) == 0 {
-			continue
-		}
-		info := docketInfo{
-			ID:          r.DocketID,
-			Court:       r.CourtID,
-			Number:      r.DocketNumber,
-			CaseName:    r.CaseName,
-			AbsoluteURL: r.DocketAbsoluteURL,
-			PacerCaseID: numString(r.PacerCaseID),
-		}.normalized()
-		c.remember(info)
-		docs := r.RecapDocuments
-		if len(docs) > maxEntries {
-			docs = docs[:maxEntries]
-		}
-		for _, d := range docs {
-			short := d
-			short.Description = d.ShortDescription
-			e := apiEntry{
-				ID:             d.DocketEntryID,
-				EntryNumber:    d.EntryNumber,
-				DateFiled:      d.EntryDateFiled,
-				Description:    d.Description,
-				RecapDocuments: []apiDocument{short},
-			}
-			it := c.entryItem(info, e)
-			if seen[it.ID] {
-				continue // an attachment of an entry already taken
-			}
-			seen[it.ID] = true
-			items = append(items, it)
-		}
-	}
-	return items, nil
+	return c.resultItems(p.Results, false), nil
 }

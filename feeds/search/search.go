@@ -172,8 +172,12 @@ func CourtListenerSearches(ws []wirewatch.Watch) int {
 // Budget is the line status shows: what n CourtListener searches cost of
 // the API's daily quota.
 func Budget(n int) string {
-	return fmt.Sprintf("searches: %d watches x %d/day = %d of %d/day (searches may plan %d; docket lookups share the rest)",
-		n, CourtListenerPerDay, n*CourtListenerPerDay, CourtListenerDaily, CourtListenerShare)
+	watches := "watches"
+	if n == 1 {
+		watches = "watch"
+	}
+	return fmt.Sprintf("searches: %d %s x %d/day = %d of %d/day (searches may plan %d; docket lookups share the rest)",
+		n, watches, CourtListenerPerDay, n*CourtListenerPerDay, CourtListenerDaily, CourtListenerShare)
 }
 
 // CheckBudget refuses an nth CourtListener search that the daily quota

@@ -59,6 +59,7 @@ func TestTranslateRefusesWithTheReason(t *testing.T) {
 		{wirewatch.SearchGoogleNews, `Xinis AND (Abrego OR NOT Bukele)`, `Abrego OR NOT Bukele`},
 		{wirewatch.SearchGoogleNews, `(a1 OR a2 OR a3) AND (b1 OR b2 OR b3) OR (c1 AND c2 AND c3 AND c4) OR (d1 AND d2) OR (e1 AND e2)`, "more than 16 groups"},
 		{wirewatch.SearchGoogleNews, strings.Repeat("word ", 33) + "end", "first 32 words"},
+		{wirewatch.SearchGoogleNews, `party:"Abrego Garcia"`, `no party: field`},
 		{wirewatch.SearchCourtListener, `"Joseph Mazzara~"`, "spelling variants"},
 		{wirewatch.SearchCourtListener, `Abrego Garc*`, "only on a lone word"},
 		{wirewatch.SearchCourtListener, `case:8:25-cv-00951`, "docket's feed"},
@@ -78,6 +79,8 @@ func TestTranslateCourtListener(t *testing.T) {
 		{`Abrego Garcia -Bukele`, `"Abrego Garcia" AND NOT "Bukele"`},
 		{`(deport* OR removal) AND ICE`, `(deport* OR "removal") AND "ICE"`},
 		{`Xinis OR Abrego AND Garcia`, `"Xinis" OR ("Abrego" AND "Garcia")`},
+		{`party:"Abrego Garcia" judge:Xinis`, `party:"Abrego Garcia" AND (assignedTo:"Xinis" OR referredTo:"Xinis")`},
+		{`attorney:Sandoval*`, `attorney:Sandoval*`},
 	} {
 		got, err := Translate(wirewatch.SearchCourtListener, mustParse(t, c.q))
 		if err != nil || got != c.want {

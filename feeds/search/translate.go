@@ -95,6 +95,8 @@ func googleNews(q *match.Query) (string, error) {
 // googleTerm refuses what Google's search has no way to say.
 func googleTerm(t match.Node) error {
 	switch {
+	case t.Field != "":
+		return fmt.Errorf("Google News can't search for %s: it has no %s: field (a docket's names); write the name without it, or search CourtListener", show(t), t.Field)
 	case t.Case != "":
 		return fmt.Errorf("Google News can't search for case:%s: the docket number's other forms (25-cv-951, 8:25cv951) can't be asked for; follow the docket's feed instead, or write the number in quotes", t.Case)
 	case t.Variant:
@@ -170,15 +172,20 @@ func show(t match.Node) string {
 		s += "*"
 	}
 	if len(t.Words) > 1 {
-		return `"` + s + `"`
+		s = `"` + s + `"`
+	}
+	if t.Field != "" {
+		s = t.Field + ":" + s
 	}
 	return s
 }
 
 // courtListener writes q in CourtListener's search syntax (its front end's
 // q=, Elasticsearch's query string): phrases in quotes, AND, OR, NOT and
-// parentheses as in the watch, a lone word's prefix as word*. Variants,
-// docket numbers and prefixes inside a phrase have no faithful form there.
+// parentheses as in the watch, a lone word's prefix as word*, party: and
+// attorney: as its fields of the same names, judge: as assignedTo: or
+// referredTo: (the judges wirewatch's docket items carry). Variants, docket
+// numbers and prefixes inside a phrase have no faithful form there.
 func courtListener(q *match.Query) (string, error) {
 	var b strings.Builder
 	if err := clWrite(&b, q.Tree(), true); err != nil {
@@ -217,6 +224,26 @@ func clWrite(b *strings.Builder, n match.Node, top bool) error {
 }
 
 func clTerm(b *strings.Builder, t match.Node) error {
+	switch t.Field {
+	case "":
+	case "judge":
+		t.Field = ""
+		for i, f := range []string{"(assignedTo:", " OR referredTo:"} {
+			b.WriteString(f)
+			if err := clTerm(b, t); err != nil {
+				return err
+			}
+			if i == 1 {
+				b.WriteByte(')')
+			}
+		}
+		return nil
+	case "party", "attorney":
+		b.WriteString(t.Field + ":")
+		t.Field = ""
+	default:
+		return fmt.Errorf("CourtListener's search has no field for %s", show(t))
+	}
 	switch {
 	case t.Case != "":
 		return fmt.Errorf("CourtListener's search can't be asked for case:%s in all its forms (25-cv-951, 8:25cv951); follow the docket's feed instead (a search finds new cases)", t.Case)
