@@ -169,6 +169,21 @@ type Feed struct {
 	AddedAt time.Time `json:"added_at,omitzero"`
 }
 
+// SearchFeedID is the id of a watch's search feed on engine, sum a short
+// hash of its address: "w3.google_news.1a2b3c". Other feeds' ids have no
+// dot.
+func SearchFeedID(watch, engine, sum string) string { return watch + "." + engine + "." + sum }
+
+// SearchFeedWatch is the watch whose search feed id is, "" when id is not
+// a search feed's.
+func SearchFeedWatch(id string) string {
+	w, rest, _ := strings.Cut(id, ".")
+	if w == "" || !strings.Contains(rest, ".") {
+		return ""
+	}
+	return w
+}
+
 // Trusted reports whether the operator chose where f points, so that the
 // SSRF guard does not apply: a feed of the config file, or a watch's search
 // feed, whose address wirewatch builds from the engine's configured base

@@ -73,6 +73,9 @@ func (db *DB) DropWatch(id, by string, keep func(wirewatch.Watch) error) (wirewa
 		if err := b.Delete([]byte(id)); err != nil {
 			return err
 		}
+		if err := db.dropSearchStates(tx, id); err != nil {
+			return err
+		}
 		return audit(tx, AuditEntry{At: db.now().UTC(), User: by, Action: "watch drop", ID: id, Detail: w.Query, To: joinDest(w.To)})
 	})
 	return w, err

@@ -126,7 +126,7 @@ func (db *DB) Ingest(feedID string, st *wirewatch.FeedState, items []wirewatch.I
 			return nil
 		}
 		db.forgetQueued(feedID) // this state is newer (feedstate.go)
-		if !wirewatch.ConfigID(feedID) && tx.Bucket(bFeeds).Get([]byte(feedID)) == nil {
+		if feedGone(tx, feedID) {
 			return nil // dropped while it was polled: its state stays gone
 		}
 		return putJSON(tx.Bucket(bFeedState), []byte(feedID), st)

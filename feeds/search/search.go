@@ -132,7 +132,7 @@ func watchFeeds(w wirewatch.Watch, o Options) ([]wirewatch.Feed, error) {
 				url.Values{"type": {"r"}, "q": {s}, "order_by": {"dateFiled desc"}}.Encode()
 		}
 		sum := sha256.Sum256([]byte(f.URL))
-		f.ID = w.ID + "." + e + "." + hex.EncodeToString(sum[:3])
+		f.ID = wirewatch.SearchFeedID(w.ID, e, hex.EncodeToString(sum[:3]))
 		out = append(out, f)
 	}
 	return out, nil
