@@ -29,7 +29,7 @@ func (db *DB) FeedState(id string) (wirewatch.FeedState, error) {
 func (db *DB) Seen(it wirewatch.Item) (bool, error) {
 	var ok bool
 	err := db.view(func(tx *bolt.Tx) error {
-		ok = tx.Bucket(bSeen).Get(seenKey(&it)) != nil
+		ok = tx.Bucket(bSeen).Get(new(keyer).seen(&it)) != nil
 		return nil
 	})
 	return ok, err

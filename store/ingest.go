@@ -77,8 +77,8 @@ func (db *DB) Ingest(feedID string, st *wirewatch.FeedState, items []wirewatch.I
 		res.New, res.Again = 0, 0
 		clear(res.Alerts)
 		res.Merged = res.Merged[:0]
-		seen, seenBy, recent := tx.Bucket(bSeen), tx.Bucket(bSeenBy), tx.Bucket(bRecent)
-		sets := seenSets{seen: seen, stories: tx.Bucket(bStories), seenBy: seenBy, old: db.oldKeys.Load()}
+		recent := tx.Bucket(bRecent)
+		sets := db.newSeenSets(tx)
 		outbox := tx.Bucket(bOutbox)
 		posted := postedSet{tx.Bucket(bPosted)}
 		stamp := u64(uint64(now.Unix()))
@@ -143,7 +143,32 @@ func (db *DB) Ingest(feedID string, st *wirewatch.FeedState, items []wirewatch.I
 type seenSets struct {
 	seen, stories, seenBy *bolt.Bucket
 	old                   bool
-	byKey                 []byte
+	// What lookups reuse: a cursor per set (Bucket.Get makes one each
+	// time), the key and the seenby key buffers.
+	seenC, storiesC *bolt.Cursor
+	keys            keyer
+	byKey           []byte
+}
+
+// newSeenSets are the sets of tx; seenBy is nil in a read transaction.
+func (db *DB) newSeenSets(tx *bolt.Tx) *seenSets {
+	s := &seenSets{seen: tx.Bucket(bSeen), stories: tx.Bucket(bStories), old: db.oldKeys.Load()}
+	s.seenC = s.seen.Cursor()
+	if s.stories != nil {
+		s.storiesC = s.stories.Cursor()
+	}
+	if tx.Writable() {
+		s.seenBy = tx.Bucket(bSeenBy)
+	}
+	return s
+}
+
+// get is Bucket.Get through a cursor kept for many lookups.
+func get(c *bolt.Cursor, key []byte) []byte {
+	if k, v := c.Seek(key); bytes.Equal(k, key) {
+		return v
+	}
+	return nil
 }
 
 // storyKey is the cross-feed key of a linked news item, or "" for items
@@ -161,8 +186,8 @@ func storyKey(it *wirewatch.Item) string {
 // check says whether it is new and, when its story was seen first in
 // another feed, with which item. legacy is a story key written before
 // stories were kept apart (Item.Key in seen): the item was seen then.
-func (s seenSets) check(it *wirewatch.Item) (isNew bool, owner []byte, legacy bool) {
-	if s.seen.Get(seenKey(it)) != nil || s.old && s.seen.Get(hashKey(it.FeedKey())) != nil {
+func (s *seenSets) check(it *wirewatch.Item) (isNew bool, owner []byte, legacy bool) {
+	if get(s.seenC, s.keys.seen(it)) != nil || s.old && s.seen.Get(hashKey(it.FeedKey())) != nil {
 		return false, nil, false
 	}
 	sk := storyKey(it)
@@ -183,11 +208,11 @@ func (s seenSets) check(it *wirewatch.Item) (isNew bool, owner []byte, legacy bo
 }
 
 // story is the stories entry of story key sk, nil if there is none.
-func (s seenSets) story(sk string) []byte {
+func (s *seenSets) story(sk string) []byte {
 	if s.stories == nil {
 		return nil // a file opened read-only that predates the bucket
 	}
-	if v := s.stories.Get(storyHash(sk)); v != nil || !s.old {
+	if v := get(s.storiesC, s.keys.story(sk)); v != nil || !s.old {
 		return v
 	}
 	return s.stories.Get(hashKey(sk))
@@ -202,7 +227,7 @@ func (s *seenSets) record(it wirewatch.Item, stamp []byte) (bool, *Merge, error)
 	}
 	// Remember the item itself, so a merge is said once and a later poll
 	// finds it at the first look.
-	h := seenKey(&it)
+	h := s.keys.seen(&it)
 	if err := s.seen.Put(h, stamp); err != nil {
 		return false, nil, err
 	}
@@ -214,7 +239,7 @@ func (s *seenSets) record(it wirewatch.Item, stamp []byte) (bool, *Merge, error)
 	if sk := storyKey(&it); sk != "" && owner == nil && s.story(sk) == nil {
 		// New, or seen before stories were kept apart: this item brings the
 		// story from now on (an old file's live blog gets its posts back).
-		sh := storyHash(sk)
+		sh := s.keys.story(sk)
 		v := append(append(append([]byte{}, stamp...), it.FeedID...), 0)
 		if err := s.stories.Put(sh, append(v, wirewatch.Clip(it.ID, 256)...)); err != nil {
 			return false, nil, err
@@ -240,7 +265,7 @@ var storyMark = []byte("s")
 func (db *DB) Unseen(items []wirewatch.Item) ([]bool, error) {
 	out := make([]bool, len(items))
 	err := db.view(func(tx *bolt.Tx) error {
-		sets := seenSets{seen: tx.Bucket(bSeen), stories: tx.Bucket(bStories), old: db.oldKeys.Load()}
+		sets := db.newSeenSets(tx)
 		for i := range items {
 			out[i], _, _ = sets.check(&items[i])
 		}
