@@ -185,6 +185,19 @@ type Response struct {
 	Validators  Validators // to keep for next time (the old ones carried over on 304)
 	Status      int
 	CacheFor    time.Duration // from Cache-Control max-age / Expires (0 if none), at most 24 h
+
+	buf *bytes.Buffer // Body's pooled buffer, for Release
+}
+
+// Release gives Body's buffer back for other fetches to read into; Body
+// must not be used after, nor anything that shares its bytes. The poller
+// releases a body once parsed: a copy of each changed body was a tenth of
+// a poll cycle's garbage. A body never released is collected as usual.
+func (r *Response) Release() {
+	if r.buf != nil {
+		putBodyBuf(r.buf)
+	}
+	r.buf, r.Body = nil, nil
 }
 
 // HTTPError is a non-2xx, non-304 answer.
@@ -287,9 +300,9 @@ func (f *Fetcher) Fetch(ctx context.Context, feed wirewatch.Feed, v Validators, 
 	}
 
 	buf := bodyBufs.Get().(*bytes.Buffer)
-	defer putBodyBuf(buf)
 	body, err := f.readBody(resp, buf)
 	if err != nil {
+		putBodyBuf(buf)
 		if errors.Is(err, ErrTooLarge) {
 			return Response{}, fmt.Errorf("fetch %s: %w", where, err)
 		}
@@ -303,16 +316,22 @@ func (f *Fetcher) Fetch(ctx context.Context, feed wirewatch.Feed, v Validators, 
 	}
 	r := Response{Validators: nv, Status: resp.StatusCode, CacheFor: cacheFor(resp.Header, now)}
 	if v.BodyHash != "" && v.BodyHash == nv.BodyHash {
+		putBodyBuf(buf)
 		r.NotModified = true
 		return r, nil
 	}
-	// The buffer goes back to the pool: the caller gets its own copy, the
-	// transcoded one when toUTF8 made one, else a clone.
-	out := toUTF8(body, resp.Header.Get("Content-Type"))
-	if len(out) == 0 || (len(body) > 0 && &out[0] == &body[0]) {
-		out = bytes.Clone(out)
+	// The body stays in the pooled buffer until the caller releases it,
+	// unless toUTF8 made the caller a copy of its own.
+	r.Body = toUTF8(body, resp.Header.Get("Content-Type"))
+	switch {
+	case len(r.Body) == 0:
+		putBodyBuf(buf)
+		r.Body = []byte{}
+	case &r.Body[0] == &body[0]:
+		r.buf = buf
+	default:
+		putBodyBuf(buf)
 	}
-	r.Body = out
 	return r, nil
 }
 

@@ -380,6 +380,7 @@ func (p *Poller) poll(ctx context.Context, f wirewatch.Feed, u *url.URL) {
 		return
 	}
 	parsed, err := Parse(ctx, resp.Body, f, p.Readers)
+	resp.Release() // what Parse returns shares no bytes with the body
 	if err != nil {
 		// A body we cannot read must be read again next time, not skipped
 		// as unchanged.
