@@ -297,19 +297,17 @@ func lex(l *lexer) ([]token, error) {
 					return nil, errAt(pos+5, "%q is not a docket number such as 8:25-cv-00951", num)
 				}
 				toks = append(toks, token{kind: tCase, pos: pos, bs: bs, be: l.i, src: s, dk: &d})
-			case strings.IndexByte(s, ':') > 0:
-				t, err := l.field(s, pos, bs)
-				if err != nil {
-					return nil, err
-				}
-				if t.kind == tField {
-					toks = append(toks, t)
-					continue
-				}
-				if t.we > t.ws {
-					toks = append(toks, t)
-				}
 			default:
+				if strings.IndexByte(s, ':') > 0 {
+					t, ok, err := l.field(s, pos, bs)
+					if err != nil {
+						return nil, err
+					}
+					if ok {
+						toks = append(toks, t)
+						continue
+					}
+				}
 				t := token{kind: tWord, pos: pos, bs: bs, be: l.i, src: s, ws: len(l.tk.words)}
 				if err := l.addWords(s, pos); err != nil {
 					return nil, err
@@ -372,8 +370,8 @@ var fieldExample = [...]string{partyField: `party:"Abrego Garcia"`, judgeField: 
 // letters that is no field, followed by a word or a quote, is an error
 // (a misspelt field would otherwise search its name as a word); anything
 // else is plain words, as before fields existed ("Update: …", "12:30",
-// "http://…").
-func (l *lexer) field(s string, pos, bs int) (token, error) {
+// "http://…"), which field leaves to the caller (ok false).
+func (l *lexer) field(s string, pos, bs int) (t token, ok bool, err error) {
 	name, value, _ := strings.Cut(s, ":")
 	next, _ := l.peek()
 	valued := value != "" || isQuote(next)
@@ -383,34 +381,33 @@ func (l *lexer) field(s string, pos, bs int) (token, error) {
 			k = uint8(i)
 		}
 	}
+	empty := func() error {
+		return errAt(pos, "%s: needs a word or a quoted phrase right after it, such as %s", nameFields[k], fieldExample[k])
+	}
 	switch {
 	case k == anyField && valued && isFieldName(name) && (value == "" || unicode.IsLetter(firstRune(value)) || unicode.IsDigit(firstRune(value))):
-		return token{}, errAt(pos, `unknown field "%s:": the fields are party:, judge:, attorney: and case: (to search the word, put a space after the colon)`, name)
+		return t, false, errAt(pos, `unknown field "%s:": the fields are party:, judge:, attorney: and case: (to search the word, put a space after the colon)`, name)
 	case k == anyField:
-		t := token{kind: tWord, pos: pos, bs: bs, be: l.i, src: s, ws: len(l.tk.words)}
-		err := l.addWords(s, pos)
-		t.we = len(l.tk.words)
-		return t, err
+		return t, false, nil
 	case !valued:
-		return token{}, errAt(pos, "%s: needs a word or a quoted phrase right after it, such as %s", nameFields[k], fieldExample[k])
+		return t, false, empty()
 	}
-	t := token{kind: tField, pos: pos, bs: bs, vs: bs + len(name) + 1, field: k, ws: len(l.tk.words)}
+	t = token{kind: tField, pos: pos, bs: bs, vs: bs + len(name) + 1, field: k, ws: len(l.tk.words)}
 	if value == "" {
-		var err error
 		if t.ws, t.we, err = l.quote(); err != nil {
-			return token{}, err
+			return t, false, err
 		}
 		t.quoted = true
 	} else {
 		if err := l.addWords(value, pos+utf8.RuneCountInString(name)+1); err != nil {
-			return token{}, err
+			return t, false, err
 		}
 		if t.we = len(l.tk.words); t.we == t.ws {
-			return token{}, errAt(pos, "%s: needs a word or a quoted phrase right after it, such as %s", nameFields[k], fieldExample[k])
+			return t, false, empty()
 		}
 	}
 	t.be, t.src = l.i, l.q[bs:l.i]
-	return t, nil
+	return t, true, nil
 }
 
 // isFieldName reports whether s could be meant as a field's name: 2 to 20
