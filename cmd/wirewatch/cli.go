@@ -16,6 +16,7 @@ import (
 	"github.com/wirewatch/wirewatch/bot"
 	"github.com/wirewatch/wirewatch/config"
 	"github.com/wirewatch/wirewatch/feeds"
+	"github.com/wirewatch/wirewatch/feeds/search"
 	"github.com/wirewatch/wirewatch/match"
 )
 
@@ -183,6 +184,16 @@ func cmdCheck(args []string, e env) error {
 			read = q.Canonical()
 		}
 		fmt.Fprintf(e.stdout, "  %s  %s → %s\n", config.WatchID(i), read, strings.Join(to, ", "))
+		// What each search engine is asked (Validate has translated it).
+		searches, _ := search.Feeds([]wirewatch.Watch{w}, c.SearchOptions())
+		for _, f := range searches {
+			if u, err := url.Parse(f.URL); err == nil {
+				fmt.Fprintf(e.stdout, "      search %s: %s\n", f.Search, u.Query().Get("q"))
+			}
+		}
+	}
+	if n := search.CourtListenerSearches(c.DomainWatches()); n > 0 {
+		fmt.Fprintf(e.stdout, "courtlistener %s\n", search.Budget(n))
 	}
 	fmt.Fprintf(e.stdout, "destinations: %d\n", len(dests))
 	for _, w := range missingTokens(c, secrets) {

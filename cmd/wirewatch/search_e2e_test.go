@@ -111,6 +111,11 @@ watches:
     search: [google_news]
 `, gn.URL, ledger))
 
+	// check echoes what each engine is asked.
+	if r := runCLI(t, "", "check", "-config", cfg); r.code != 0 || !strings.Contains(r.stdout, `search google_news: "Joseph Mazzara" -"Yankees"`) {
+		t.Errorf("check: code %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
 	// A chat watch with a search, added with the shell's command.
 	r := runCLI(t, "", "watch", "add", "-config", cfg, "-to", "stdout", `"Abrego Garcia" OR Xinis search:google_news`)
 	if r.code != 0 || !strings.Contains(r.stdout, "Also searched on Google News") {
@@ -332,7 +337,7 @@ watches:
 	}
 	a := as[0]
 	if !strings.Contains(a.Title, "United States v. Abrego Garcia") || !strings.Contains(a.Title, "3:25-cr-00115") ||
-		!slices.Contains(a.MatchedIn, "search") || !strings.Contains(a.Summary, "Kilmar Armando Abrego Garcia") ||
+		!slices.Contains(a.MatchedIn, "search") || !strings.Contains(a.Summary, "Kilmar Armando Abrego Garcia") || a.Source != "CourtListener search" ||
 		!strings.HasPrefix(a.Link, cl.URL+"/docket/70100001/") {
 		t.Errorf("new case alert %+v", a)
 	}

@@ -125,7 +125,8 @@ func watchFeeds(w wirewatch.Watch, o Options) ([]wirewatch.Feed, error) {
 			f.URL = base(o.GoogleNewsURL, DefaultGoogleNewsURL) + "rss/search?" +
 				url.Values{"q": {s}, "hl": {"en-US"}, "gl": {"US"}, "ceid": {"US:en"}}.Encode()
 		case wirewatch.SearchCourtListener:
-			f.Type, f.Interval = wirewatch.FeedCourtListener, CourtListenerInterval
+			// Name: the alerts' source (Google News results name their publisher).
+			f.Type, f.Interval, f.Name = wirewatch.FeedCourtListener, CourtListenerInterval, "CourtListener search"
 			// type=r: dockets, newest filed first, each with the filings
 			// that match (up to three).
 			f.URL = base(o.CourtListenerURL, "https://www.courtlistener.com/") + "api/rest/v4/search/?" +
