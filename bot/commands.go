@@ -114,7 +114,7 @@ const Help = `/watch add QUERY — post new items matching QUERY in this channel
 /watch link CASE CASE · /watch unlink CASE CASE — follow two dockets as one matter (one thread), or undo a link: /watch link mdd:8:25-cv-00951 tnmd:3:25-cr-00115
 /watch digest off|hourly|daily HH:MM — collect this channel's alerts into one message on that schedule
 /watch quiet HH:MM-HH:MM|off — quiet hours: new threads and broadcasts wait and come as one message when they end (replies in open threads still go)
-/watch unmute KEY — post a muted thread's alerts here again (list shows the muted threads; an alert's "Mute this thread" button mutes one)
+/watch unmute KEY — post a muted thread's alerts again (list names them)
   test and list offer near misses seen lately: "also seen: Joseph Mazarra (3 items this week)" — never added by themselves
 /watch feed add URL [NAME] · /watch feed list · /watch feed drop ID — the feeds read
 

@@ -40,7 +40,7 @@ func (d *Discord) channel(ctx context.Context, ch string) (channelInfo, error) {
 	if err != nil {
 		return channelInfo{}, apiError(err)
 	}
-	ci = channelInfo{typ: c.Type, guild: c.GuildID, fetched: now, tags: chooseTags(c)}
+	ci = channelInfo{typ: c.Type, guild: c.GuildID, parent: c.ParentID, fetched: now, tags: chooseTags(c)}
 	d.mu.Lock()
 	if len(d.channels) >= maxCached {
 		clear(d.channels)

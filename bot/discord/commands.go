@@ -103,6 +103,8 @@ func Commands() []*discordgo.ApplicationCommand {
 				str("schedule", "off, hourly or daily HH:MM (e.g. daily 08:00)", true, 16, false)),
 			sub("quiet", "Hold new threads and broadcasts during these hours (needs Manage Channels)",
 				str("hours", "off or HH:MM-HH:MM (e.g. 22:00-07:00)", true, 16, false)),
+			sub("unmute", "Post a muted thread's alerts here again (needs Manage Channels)",
+				str("key", "The thread's key, as list shows it (e.g. case:mdd:8:25-cv-00951)", true, wirewatch.MaxControlArg, false)),
 			{
 				Type: discordgo.ApplicationCommandOptionSubCommandGroup, Name: "feed", Description: "Manage feeds",
 				Options: []*discordgo.ApplicationCommandOption{
@@ -174,6 +176,8 @@ func command(i *discordgo.Interaction) (wirewatch.Command, error) {
 		if c.Arg, err = need("schedule", 16); err == nil {
 			_, _, err = wirewatch.ParseDigest(c.Arg)
 		}
+	case wirewatch.CmdUnmute:
+		c.Arg, err = need("key", wirewatch.MaxControlArg)
 	case wirewatch.CmdQuiet:
 		if c.Arg, err = need("hours", 16); err == nil {
 			_, _, err = wirewatch.ParseQuiet(c.Arg)
@@ -206,7 +210,7 @@ func command(i *discordgo.Interaction) (wirewatch.Command, error) {
 // changes tells whether verb changes watches or feeds.
 func changes(verb string) bool {
 	switch verb {
-	case wirewatch.CmdAdd, wirewatch.CmdDrop, wirewatch.CmdAlias, wirewatch.CmdBroadcast, wirewatch.CmdDigest, wirewatch.CmdQuiet, wirewatch.CmdFeedAdd, wirewatch.CmdFeedDrop,
+	case wirewatch.CmdAdd, wirewatch.CmdDrop, wirewatch.CmdAlias, wirewatch.CmdBroadcast, wirewatch.CmdDigest, wirewatch.CmdQuiet, wirewatch.CmdUnmute, wirewatch.CmdFeedAdd, wirewatch.CmdFeedDrop,
 		wirewatch.CmdLink, wirewatch.CmdUnlink:
 		return true
 	}
@@ -277,6 +281,8 @@ func (d *Discord) answer(ctx context.Context, c wirewatch.Commander, i *discordg
 		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}, nil
 	case discordgo.InteractionApplicationCommandAutocomplete:
 		return d.autocomplete(ctx, c, i), nil
+	case discordgo.InteractionMessageComponent:
+		return d.press(ctx, c, i) // components.go: buttons on alerts
 	case discordgo.InteractionApplicationCommand:
 	default:
 		return ephemeral("wirewatch only answers /watch."), nil

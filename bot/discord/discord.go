@@ -110,6 +110,7 @@ type Discord struct {
 type channelInfo struct {
 	typ     discordgo.ChannelType
 	guild   string    // the server, for message links
+	parent  string    // a thread's channel
 	tags    tagChoice // forum channels
 	fetched time.Time
 }

@@ -56,6 +56,8 @@ type messageCreate struct {
 	// not post twice.
 	Nonce        string `json:"nonce,omitempty"`
 	EnforceNonce bool   `json:"enforce_nonce,omitempty"`
+	// Components: an alert's buttons (components.go).
+	Components []discordgo.MessageComponent `json:"components,omitempty"`
 }
 
 // nonce names the message of kind that alert a makes in its destination.
@@ -155,6 +157,7 @@ func (d *Discord) PostTop(ctx context.Context, th wirewatch.Thread, a wirewatch.
 		}
 		post, err := d.s.ForumThreadStartComplex(ch, ts, &discordgo.MessageSend{
 			Content: content, Embeds: []*discordgo.MessageEmbed{embed}, AllowedMentions: noMentions(),
+			Components: controlsRow(a.Controls()),
 		}, discordgo.WithContext(ctx))
 		if err != nil {
 			return th, d.fail(ch, "start forum post", err)
@@ -165,6 +168,7 @@ func (d *Discord) PostTop(ctx context.Context, th wirewatch.Thread, a wirewatch.
 	}
 	m, err := d.create(ctx, ch, messageCreate{
 		Content: content, Embeds: []*discordgo.MessageEmbed{embed}, Nonce: nonce(nonceTop, a), EnforceNonce: true,
+		Components: controlsRow(a.Controls()),
 	})
 	if err != nil {
 		return th, d.fail(ch, "post", err)
@@ -230,7 +234,8 @@ func (d *Discord) Reply(ctx context.Context, th wirewatch.Thread, a wirewatch.Al
 	if err := d.deniedErr(th.Ref); err != nil {
 		return th.Ref, err
 	}
-	body := messageCreate{Embeds: []*discordgo.MessageEmbed{d.alertEmbed(a)}, Nonce: nonce(nonceReply, a), EnforceNonce: true}
+	body := messageCreate{Embeds: []*discordgo.MessageEmbed{d.alertEmbed(a)}, Nonce: nonce(nonceReply, a), EnforceNonce: true,
+		Components: controlsRow(a.Controls())}
 	m, err := d.postInThread(ctx, th, body)
 	if err != nil {
 		return th.Ref, err

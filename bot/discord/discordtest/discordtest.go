@@ -43,6 +43,11 @@ const (
 	MaxEmbedTotal = 6000
 	MaxThreadName = 100
 	MaxNonce      = 25
+	// Components (https://discord.com/developers/docs/components/reference).
+	MaxRows       = 5
+	MaxRowButtons = 5
+	MaxCustomID   = 100
+	MaxLabel      = 80
 )
 
 // Error codes the stand-in answers with.
@@ -79,6 +84,14 @@ type Message struct {
 	Content     string
 	Embeds      []*discordgo.MessageEmbed
 	Nonce       string
+	Buttons     []Button // of its action rows, in order
+}
+
+// Button is a message's button as posted.
+type Button struct {
+	CustomID string `json:"custom_id"`
+	Label    string `json:"label"`
+	Style    int    `json:"style"`
 }
 
 // Thread is a thread (from a message, or a forum post).
@@ -455,10 +468,14 @@ func apiErr(w http.ResponseWriter, status, code int, msg string) {
 
 // messageBody is what the stand-in reads of a message create or edit.
 type messageBody struct {
-	Content         *string                   `json:"content"`
-	Embeds          []*discordgo.MessageEmbed `json:"embeds"`
-	Nonce           *json.RawMessage          `json:"nonce"`
-	EnforceNonce    bool                      `json:"enforce_nonce"`
+	Content      *string                   `json:"content"`
+	Embeds       []*discordgo.MessageEmbed `json:"embeds"`
+	Nonce        *json.RawMessage          `json:"nonce"`
+	EnforceNonce bool                      `json:"enforce_nonce"`
+	Components   []struct {
+		Type       int      `json:"type"`
+		Components []Button `json:"components"`
+	} `json:"components"`
 	AllowedMentions *struct {
 		Parse *[]string `json:"parse"`
 	} `json:"allowed_mentions"`
@@ -505,7 +522,34 @@ func (s *Server) check(path string, body []byte) (messageBody, bool) {
 		s.tb.Errorf("%s: embeds total %d characters", path, total)
 		return m, false
 	}
+	if len(m.Components) > MaxRows {
+		s.tb.Errorf("%s: %d action rows", path, len(m.Components))
+		return m, false
+	}
+	seen := map[string]bool{}
+	for _, row := range m.Components {
+		if row.Type != int(discordgo.ActionsRowComponent) || len(row.Components) == 0 || len(row.Components) > MaxRowButtons {
+			s.tb.Errorf("%s: action row of type %d with %d components", path, row.Type, len(row.Components))
+			return m, false
+		}
+		for _, b := range row.Components {
+			if b.CustomID == "" || len(b.CustomID) > MaxCustomID || seen[b.CustomID] || utf8.RuneCountInString(b.Label) > MaxLabel {
+				s.tb.Errorf("%s: button %+v: custom_id missing, repeated or over %d, or label over %d", path, b, MaxCustomID, MaxLabel)
+				return m, false
+			}
+			seen[b.CustomID] = true
+		}
+	}
 	return m, true
+}
+
+// buttons lists the buttons of m's action rows.
+func (m messageBody) buttons() []Button {
+	var out []Button
+	for _, row := range m.Components {
+		out = append(out, row.Components...)
+	}
+	return out
 }
 
 // nonceOf is the nonce of m as a string ("" when none), and whether it
@@ -743,7 +787,7 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request, ch string, 
 	if th, ok := s.threads[ch]; ok {
 		th.Archived = false // sending reopens an archived thread
 	}
-	msg := &Message{ID: s.id(), Channel: ch, Embeds: m.Embeds, Nonce: nonce}
+	msg := &Message{ID: s.id(), Channel: ch, Embeds: m.Embeds, Nonce: nonce, Buttons: m.buttons()}
 	if m.Content != nil {
 		msg.Content = *m.Content
 	}
@@ -913,7 +957,7 @@ func (s *Server) forumPost(w http.ResponseWriter, r *http.Request, ch string, bo
 	}
 	id := s.id()
 	s.threads[id] = &Thread{ID: id, Parent: ch, Name: post.Name, Archive: post.AutoArchiveDuration, Tags: post.AppliedTags}
-	msg := &Message{ID: id, Channel: id, Embeds: m.Embeds}
+	msg := &Message{ID: id, Channel: id, Embeds: m.Embeds, Buttons: m.buttons()}
 	if m.Content != nil {
 		msg.Content = *m.Content
 	}
