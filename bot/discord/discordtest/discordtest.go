@@ -578,7 +578,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.gateway(w, r)
 		return
 	}
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 26<<20))
+	body, err := io.ReadAll(io.LimitReader(r.Body, 26<<20))
+	if err != nil {
+		// The client went away mid-body (a test killing it): the request
+		// never arrived whole, as on Discord.
+		http.Error(w, "incomplete body", http.StatusBadRequest)
+		return
+	}
 	req := Request{Method: r.Method, Path: r.URL.Path, Auth: r.Header.Get("Authorization"), Body: body}
 	defer func() {
 		s.mu.Lock()
