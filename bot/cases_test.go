@@ -1,6 +1,9 @@
 package bot_test
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -167,5 +170,19 @@ func TestWatchFieldsMatchDocketNames(t *testing.T) {
 	}
 	if !slices.Contains(a.Terms, "Abrego Garcia") || !slices.Contains(a.Terms, "Xinis") || !slices.Contains(a.Terms, "Sandoval") {
 		t.Errorf("terms %q", a.Terms)
+	}
+	// stdout prints them in the docket object.
+	var buf bytes.Buffer
+	if _, err := bot.NewWriter(&buf).PostTop(context.Background(), wirewatch.Thread{}, a); err != nil {
+		t.Fatal(err)
+	}
+	var line struct {
+		Docket struct{ Parties, Judges, Attorneys []string }
+	}
+	if err := json.Unmarshal(buf.Bytes(), &line); err != nil {
+		t.Fatal(err)
+	}
+	if d := line.Docket; len(d.Parties) != 2 || len(d.Judges) != 1 || len(d.Attorneys) != 1 {
+		t.Errorf("stdout docket %s: want parties, judges and attorneys", buf.Bytes())
 	}
 }
