@@ -45,6 +45,16 @@ type Alert struct {
 	// recorded (the process died): ask the Poster whether it was
 	// delivered before sending it again.
 	InFlight bool `json:"in_flight,omitempty"`
+	// Item names the item the alert is about (its seen key, in hex), so
+	// that a later change of the item finds the message that carried it.
+	Item string `json:"item,omitempty"`
+	// Edit: the item was alerted before and has changed (a corrected
+	// headline, a stub replaced by the full entry): the message that
+	// carried it is edited, nothing is posted.
+	Edit bool `json:"edit,omitempty"`
+	// Message is the reference of the message that carries the alert,
+	// once posted (set by the dispatcher for the store; not queued).
+	Message string `json:"-"`
 	// Fold: the alert is one of several of its thread posted as one
 	// message (a burst); the ID of the group's first alert, whose
 	// DeliveryID names the message. Zero: posted on its own.

@@ -95,6 +95,25 @@ type Folder interface {
 	ReplyFolded(ctx context.Context, th Thread, as []Alert) (ref string, err error)
 }
 
+// Editor is a Poster that can edit a posted alert in place, when its
+// item changes (a headline corrected, an RSS stub replaced by the full
+// entry, a docket entry's description filled in).
+type Editor interface {
+	// ReplyRef is Reply that also returns the posted message's reference,
+	// which EditAlert takes.
+	ReplyRef(ctx context.Context, th Thread, a Alert, broadcast bool) (ref, msg string, err error)
+	// EditAlert rewrites message msg, which carries a's item (th's top
+	// message when msg is th.TopRef), to show a as it now reads, noting
+	// that it was updated at at. An error wrapping ErrGone: the message
+	// was deleted.
+	EditAlert(ctx context.Context, th Thread, msg string, a Alert, at time.Time) error
+}
+
+// MaxEdits is how many times one alerted item's message is edited at
+// most: a feed that rewrites an entry on every poll does not make an edit
+// each time.
+const MaxEdits = 3
+
 // Noticer is a Poster that can post wirewatch's own notices where people
 // read: that a feed a channel depends on is failing, or works again, or
 // that alerts of the channel were parked. In th's thread when th.Ref is

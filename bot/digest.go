@@ -60,12 +60,22 @@ func (d *Dispatcher) deliverDigests(ctx context.Context, p wirewatch.Poster, dg 
 			d.log.Error("read outbox", "to", dest, "err", err)
 			return false
 		}
-		// Alerts queued after the digest came due wait for the next one.
+		// Alerts queued after the digest came due wait for the next one;
+		// an edit of a changed item is not news for a digest.
 		var as []wirewatch.Alert
 		for _, a := range pending {
+			if a.Edit {
+				if !d.deliverEdit(ctx, p, a) {
+					return false
+				}
+				continue
+			}
 			if a.Queued.Before(due) {
 				as = append(as, a)
 			}
+		}
+		if len(as) == 0 {
+			continue
 		}
 		if len(as) == 0 {
 			continue // all of a muted thread's: look again

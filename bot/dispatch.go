@@ -256,6 +256,9 @@ func (d *Dispatcher) work(ctx context.Context, dest wirewatch.Destination, p wir
 // deliver posts one alert with p; it returns false when the alert stays
 // queued (its failed tries counted in the outbox).
 func (d *Dispatcher) deliver(ctx context.Context, p wirewatch.Poster, a wirewatch.Alert) bool {
+	if a.Edit {
+		return d.deliverEdit(ctx, p, a) // edits.go
+	}
 	th, err := d.db.Thread(a.To, a.Thread)
 	if err != nil {
 		d.log.Error("read thread", "to", a.To, "thread", a.Thread, "err", err)

@@ -97,10 +97,10 @@ func (d *Dispatcher) foldGroup(rest []wirewatch.Alert, done map[uint64]bool, pos
 }
 
 // foldable: a may be listed in a folded message. Routine alerts are only
-// counted, an alert in flight at a crash is looked for on its own, and
-// one to be broadcast is posted on its own.
+// counted, an alert in flight at a crash is looked for on its own, one to
+// be broadcast is posted on its own, and an edit posts nothing.
 func foldable(a wirewatch.Alert) bool {
-	return !a.Quiet && !a.InFlight && a.Fold == 0 && !mustBroadcast(a)
+	return !a.Quiet && !a.InFlight && !a.Edit && a.Fold == 0 && !mustBroadcast(a)
 }
 
 // deliverFold posts group as one message in its thread and records it; it

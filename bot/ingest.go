@@ -100,7 +100,7 @@ func (p *Pipeline) Ingest(_ context.Context, f wirewatch.Feed, items []wirewatch
 // holds, only records. An item seen meanwhile through another feed is
 // skipped by Ingest, its alerts unused.
 func (p *Pipeline) alerts(items []wirewatch.Item, now time.Time, wanted func(wirewatch.Item) bool) (map[string][]wirewatch.Alert, error) {
-	unseen, err := p.DB.Unseen(items)
+	unseen, changed, err := p.DB.UnseenOrChanged(items)
 	if err != nil {
 		return nil, err
 	}
@@ -113,8 +113,8 @@ func (p *Pipeline) alerts(items []wirewatch.Item, now time.Time, wanted func(wir
 	p.Watches.NoteCases(newItems) // linked dockets, before matching (cases.go)
 	out := map[string][]wirewatch.Alert{}
 	for i, it := range items {
-		if !unseen[i] || !wanted(it) {
-			continue
+		if !unseen[i] && !changed[i] || !wanted(it) {
+			continue // changed: alerted again, as an edit of its message
 		}
 		if _, done := out[it.FeedKey()]; !done {
 			out[it.FeedKey()] = p.Watches.Alerts(it, now, p.Location)

@@ -82,7 +82,14 @@ func (d *Dispatcher) post(ctx context.Context, p wirewatch.Poster, th wirewatch.
 		return d.startThread(ctx, p, th, a, now)
 	}
 	bc := broadcast(th, a, now)
-	ref, err := p.Reply(ctx, th, a, bc && !quiet)
+	var ref string
+	var err error
+	if e, ok := p.(wirewatch.Editor); ok {
+		// The message is kept, so that a change of the item edits it.
+		ref, a.Message, err = e.ReplyRef(ctx, th, a, bc && !quiet)
+	} else {
+		ref, err = p.Reply(ctx, th, a, bc && !quiet)
+	}
 	switch {
 	case errors.Is(err, wirewatch.ErrGone):
 		d.log.Info("thread is gone; starting it anew", "to", a.To, "thread", a.Thread)
@@ -170,6 +177,9 @@ func (d *Dispatcher) startThread(ctx context.Context, p wirewatch.Poster, th wir
 	next.TopRef, next.Ref, next.TopDirty = got.TopRef, got.Ref, false
 	if next.TopRef == "" {
 		next.TopRef = next.Ref
+	}
+	if _, ok := p.(wirewatch.Editor); ok {
+		a.Message = next.TopRef // the top carries the alert
 	}
 	// Saved before Open: a crash now opens this top, not a second one.
 	if err := d.record(a, th, next); err != nil {

@@ -90,18 +90,32 @@ func (db *DB) Ingest(feedID string, st *wirewatch.FeedState, items []wirewatch.I
 			if merged != nil {
 				res.Merged = append(res.Merged, *merged)
 			}
+			edit := false
 			if !isNew {
-				continue
-			}
-			res.New++
-			if err := keepRecent(recent, it); err != nil {
-				return err
+				// Seen, and alerted if it matched: a change is an edit of
+				// that message (edits.go).
+				if merged != nil || alertsFor == nil {
+					continue
+				}
+				if edit, err = sets.noteChange(&it); err != nil {
+					return err
+				}
+				if !edit {
+					continue
+				}
+			} else {
+				res.New++
+				if err := keepRecent(recent, it); err != nil {
+					return err
+				}
 			}
 			if alertsFor == nil {
 				continue
 			}
 			for _, a := range alertsFor(it) {
-				if again, err := posted.again(&it, a.To, now); err != nil {
+				if edit {
+					// Not posted: an edit of the item's message (edits.go).
+				} else if again, err := posted.again(&it, a.To, now); err != nil {
 					return err
 				} else if again {
 					res.Again++
@@ -115,7 +129,7 @@ func (db *DB) Ingest(feedID string, st *wirewatch.FeedState, items []wirewatch.I
 				if err != nil {
 					return err
 				}
-				a.ID, a.Queued = n, now.UTC()
+				a.ID, a.Queued, a.Item, a.Edit = n, now.UTC(), ItemRef(&it), edit
 				if err := putJSON(b, u64(n), a); err != nil {
 					return err
 				}
@@ -228,7 +242,7 @@ func (s *seenSets) record(it wirewatch.Item, stamp []byte) (bool, *Merge, error)
 	// Remember the item itself, so a merge is said once and a later poll
 	// finds it at the first look.
 	h := s.keys.seen(&it)
-	if err := s.seen.Put(h, stamp); err != nil {
+	if err := s.seen.Put(h, seenValue(stamp, &it, 0)); err != nil {
 		return false, nil, err
 	}
 	// bbolt copies keys (not values): one buffer serves every seenby key.
@@ -263,15 +277,28 @@ var storyMark = []byte("s")
 // (as Ingest would count them new, unless an item of the same poll or of a
 // poll committing meanwhile brings its story first).
 func (db *DB) Unseen(items []wirewatch.Item) ([]bool, error) {
-	out := make([]bool, len(items))
-	err := db.view(func(tx *bolt.Tx) error {
+	out, _, err := db.seenOrChanged(items, false)
+	return out, err
+}
+
+// UnseenOrChanged is Unseen, and also which of the seen items now read
+// otherwise than when seen (their alerts are made again, as edits; see
+// edits.go), in the same read transaction.
+func (db *DB) UnseenOrChanged(items []wirewatch.Item) (unseen, changed []bool, err error) {
+	return db.seenOrChanged(items, true)
+}
+
+func (db *DB) seenOrChanged(items []wirewatch.Item, edits bool) (unseen, changed []bool, err error) {
+	unseen, changed = make([]bool, len(items)), make([]bool, len(items))
+	err = db.view(func(tx *bolt.Tx) error {
 		sets := db.newSeenSets(tx)
 		for i := range items {
-			out[i], _, _ = sets.check(&items[i])
+			unseen[i], _, _ = sets.check(&items[i])
+			changed[i] = edits && !unseen[i] && sets.changed(&items[i])
 		}
 		return nil
 	})
-	return out, err
+	return unseen, changed, err
 }
 
 func keepRecent(b *bolt.Bucket, it wirewatch.Item) error {

@@ -116,6 +116,9 @@ func (db *DB) Delivered(a wirewatch.Alert, th wirewatch.Thread) error {
 		if err := noteDeps(tx, db.now(), a); err != nil {
 			return err
 		}
+		if err := putMessage(tx, db.now(), a); err != nil {
+			return err
+		}
 		return putThreadOf(tx, a, th)
 	})
 	if err != nil {
@@ -260,6 +263,9 @@ func (db *DB) PruneThreads(cutoff time.Time) (int, error) {
 				}
 				n++
 			}
+		}
+		if err := pruneMessages(tx, cutoff); err != nil {
+			return err
 		}
 		return pruneDeps(tx, cutoff)
 	})

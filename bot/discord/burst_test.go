@@ -25,6 +25,13 @@ func dispatch(t *testing.T, d *Discord, alerts ...wirewatch.Alert) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	queueAlerts(t, db, alerts...)
+	deliverAll(t, db, d)
+}
+
+// queueAlerts puts alerts in db's outbox through Ingest, one item each.
+func queueAlerts(t *testing.T, db *store.DB, alerts ...wirewatch.Alert) {
+	t.Helper()
 	items := make([]wirewatch.Item, len(alerts))
 	byKey := map[string]wirewatch.Alert{}
 	for i, a := range alerts {
@@ -34,6 +41,12 @@ func dispatch(t *testing.T, d *Discord, alerts ...wirewatch.Alert) {
 	if _, err := db.Ingest("test", nil, items, func(it wirewatch.Item) []wirewatch.Alert { return []wirewatch.Alert{byKey[it.Key()]} }); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// deliverAll has the real dispatcher deliver db's outbox with d until it
+// is empty.
+func deliverAll(t *testing.T, db *store.DB, d *Discord) {
+	t.Helper()
 	disp := bot.NewDispatcher(db, bot.DispatcherOptions{Posters: map[string]wirewatch.Poster{wirewatch.Discord: d}})
 	runCtx, stop := context.WithCancel(t.Context())
 	done := make(chan error, 1)

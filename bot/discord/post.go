@@ -225,27 +225,34 @@ func (d *Discord) Open(ctx context.Context, th wirewatch.Thread) (wirewatch.Thre
 // Reply posts a in th's thread, reopening it if it was archived; with
 // broadcast, a short line in the parent channel links to the reply.
 func (d *Discord) Reply(ctx context.Context, th wirewatch.Thread, a wirewatch.Alert, broadcast bool) (string, error) {
+	ref, _, err := d.ReplyRef(ctx, th, a, broadcast)
+	return ref, err
+}
+
+// ReplyRef is Reply that also returns the reply as <thread id>/<message
+// id>, which EditAlert takes (edit.go).
+func (d *Discord) ReplyRef(ctx context.Context, th wirewatch.Thread, a wirewatch.Alert, broadcast bool) (string, string, error) {
 	if !isSnowflake(th.Ref) {
-		return th.Ref, wirewatch.Permanent(fmt.Errorf("discord reply: thread %q is not a channel id", th.Ref))
+		return th.Ref, "", wirewatch.Permanent(fmt.Errorf("discord reply: thread %q is not a channel id", th.Ref))
 	}
 	if _, err := channelOf(a.To); err != nil {
-		return th.Ref, err
+		return th.Ref, "", err
 	}
 	if err := d.deniedErr(th.Ref); err != nil {
-		return th.Ref, err
+		return th.Ref, "", err
 	}
 	body := messageCreate{Embeds: []*discordgo.MessageEmbed{d.alertEmbed(a)}, Nonce: nonce(nonceReply, a), EnforceNonce: true,
 		Components: controlsRow(a.Controls())}
 	m, err := d.postInThread(ctx, th, body)
 	if err != nil {
-		return th.Ref, err
+		return th.Ref, "", err
 	}
 	if broadcast {
 		if err := d.broadcast(ctx, th, a, m.ID); err != nil {
-			return th.Ref, err
+			return th.Ref, "", err
 		}
 	}
-	return th.Ref, nil
+	return th.Ref, th.Ref + "/" + m.ID, nil
 }
 
 // postInThread posts body in th's thread, reopening it if it was archived.

@@ -222,24 +222,26 @@ func (s *Slack) Open(_ context.Context, th wirewatch.Thread) (wirewatch.Thread, 
 // (the reply may be at the channel root because its parent is gone; the
 // dispatcher checks the top before it acts on that).
 func (s *Slack) Reply(ctx context.Context, th wirewatch.Thread, a wirewatch.Alert, broadcast bool) (string, error) {
+	ref, _, err := s.ReplyRef(ctx, th, a, broadcast)
+	return ref, err
+}
+
+// ReplyRef is Reply that also returns the reply's ts, which EditAlert
+// takes (edits.go).
+func (s *Slack) ReplyRef(ctx context.Context, th wirewatch.Thread, a wirewatch.Alert, broadcast bool) (string, string, error) {
 	ch, err := channelOf(a.To)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	card := a
-	if len(a.Watches) == 1 && a.Watches[0] == th.Watch {
-		// The top names the thread's watch; its replies need not.
-		card.Watches = nil
-	}
-	opts := append(s.postOpts(fallback("", &a), capBlocks(s.card(&card))), metadata(&a))
+	opts := append(s.postOpts(fallback("", &a), s.replyBlocks(th, a)), metadata(&a))
 	if broadcast {
 		opts = append(opts, slack.MsgOptionBroadcast())
 	}
-	_, msg, err := s.post(ctx, ch, th.Ref, opts...)
+	ts, msg, err := s.post(ctx, ch, th.Ref, opts...)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	return msg.ThreadTimestamp, nil
+	return msg.ThreadTimestamp, ts, nil
 }
 
 // ReplyFolded posts a burst as one reply in th: a line per alert, each in

@@ -1,0 +1,159 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/wirewatch/wirewatch"
+)
+
+// Edit in place: a seen record keeps, after its 8-byte time stamp, a hash
+// of what people read of the item (title, summary, docket description,
+// whitespace folded) and how many times its message was edited. An item
+// seen again whose hash differs is changed: its alerts are queued again,
+// marked Edit, at most wirewatch.MaxEdits times. Records of before carry
+// no hash and are never taken for changed.
+//
+// The message that carried each alert is kept (bMessages: destination
+// \x00 item → messageRef), so that the dispatcher can edit it; pruned with
+// the threads. Created on first write.
+var bMessages = []byte("messages")
+
+const seenValueLen = 8 + 8 + 1
+
+// contentHash is the hash of what people read of it.
+func contentHash(it *wirewatch.Item) uint64 {
+	h := fnv.New64a()
+	for _, s := range []string{it.Title, it.Summary, docketText(it)} {
+		for _, f := range strings.Fields(s) {
+			h.Write([]byte(f))
+			h.Write([]byte{' '})
+		}
+		h.Write([]byte{0})
+	}
+	return h.Sum64()
+}
+
+func docketText(it *wirewatch.Item) string {
+	if it.Docket == nil {
+		return ""
+	}
+	return it.Docket.ShortDescription
+}
+
+// seenValue is the seen record of it first seen at stamp, edited edits
+// times.
+func seenValue(stamp []byte, it *wirewatch.Item, edits byte) []byte {
+	v := make([]byte, 0, seenValueLen)
+	v = append(v, stamp[:8]...)
+	v = binary.BigEndian.AppendUint64(v, contentHash(it))
+	return append(v, edits)
+}
+
+// changedValue returns the seen record of it when v, its record, says it
+// was seen with other content and may still be edited; nil otherwise.
+func changedValue(v []byte, it *wirewatch.Item) []byte {
+	if len(v) != seenValueLen || v[16] >= wirewatch.MaxEdits || binary.BigEndian.Uint64(v[8:16]) == contentHash(it) {
+		return nil
+	}
+	return seenValue(v, it, v[16]+1)
+}
+
+// changed tells whether it, seen before in its own feed, now reads
+// otherwise (and may still be edited).
+func (s *seenSets) changed(it *wirewatch.Item) bool {
+	return changedValue(get(s.seenC, s.keys.seen(it)), it) != nil
+}
+
+// noteChange records it's new content in its seen record and says whether
+// it changed (see changed).
+func (s *seenSets) noteChange(it *wirewatch.Item) (bool, error) {
+	k := s.keys.seen(it)
+	nv := changedValue(s.seen.Get(k), it)
+	if nv == nil {
+		return false, nil
+	}
+	return true, s.seen.Put(k, nv)
+}
+
+// ItemRef names it for Alert.Item.
+func ItemRef(it *wirewatch.Item) string {
+	var kr keyer
+	return hex.EncodeToString(kr.seen(it))
+}
+
+// messageRef is the message that carries an item in one channel.
+type messageRef struct {
+	Msg    string    `json:"msg"`
+	Thread string    `json:"thread"`
+	At     time.Time `json:"at"`
+}
+
+// putMessage records the message that carries a (a.Message), if any.
+func putMessage(tx *bolt.Tx, now time.Time, a wirewatch.Alert) error {
+	if a.Item == "" || a.Message == "" {
+		return nil
+	}
+	b, err := tx.CreateBucketIfNotExists(bMessages)
+	if err != nil {
+		return err
+	}
+	return putJSON(b, depKey(a.To, a.Item), messageRef{Msg: a.Message, Thread: a.Thread, At: now.UTC()})
+}
+
+// Message returns the message that carries item in dest, and its thread
+// key ("" when none is known).
+func (db *DB) Message(dest wirewatch.Destination, item string) (msg, thread string, err error) {
+	err = db.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bMessages)
+		if b == nil {
+			return nil
+		}
+		v := b.Get(depKey(dest, item))
+		if v == nil {
+			return nil
+		}
+		var r messageRef
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("message of %s in %s: %w", item, dest, err)
+		}
+		msg, thread = r.Msg, r.Thread
+		return nil
+	})
+	return msg, thread, err
+}
+
+// pruneMessages forgets the messages recorded before cutoff.
+func pruneMessages(tx *bolt.Tx, cutoff time.Time) error {
+	b := tx.Bucket(bMessages)
+	if b == nil {
+		return nil
+	}
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		var r messageRef
+		if json.Unmarshal(v, &r) != nil || r.At.Before(cutoff) {
+			if err := c.Delete(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Edited removes an edit alert from the outbox (its message edited, or
+// none to edit).
+func (db *DB) Edited(a wirewatch.Alert) error {
+	err := db.update(func(tx *bolt.Tx) error { return dropPending(tx, a) })
+	if err != nil {
+		return fmt.Errorf("edited %s/%d: %w", a.To, a.ID, err)
+	}
+	return nil
+}
