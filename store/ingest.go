@@ -113,13 +113,16 @@ func (db *DB) Ingest(feedID string, st *wirewatch.FeedState, items []wirewatch.I
 				continue
 			}
 			for _, a := range alertsFor(it) {
-				if edit {
-					// Not posted: an edit of the item's message (edits.go).
-				} else if again, err := posted.again(&it, a.To, now); err != nil {
-					return err
-				} else if again {
-					res.Again++
-					continue
+				// An edit posts nothing (edits.go): no story repeats.
+				if !edit {
+					again, err := posted.again(&it, a.To, now)
+					if err != nil {
+						return err
+					}
+					if again {
+						res.Again++
+						continue
+					}
 				}
 				b, err := outbox.CreateBucketIfNotExists([]byte(a.To))
 				if err != nil {
