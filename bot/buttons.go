@@ -23,12 +23,8 @@ import (
 
 var _ wirewatch.Clicker = (*Commands)(nil)
 
-// maxListedMutes bounds the muted threads /watch list names, and the unmute
-// buttons it offers.
-const (
-	maxListedMutes  = 20
-	maxUnmuteOffers = 5
-)
+// maxListedMutes bounds the muted threads /watch list names.
+const maxListedMutes = 20
 
 // Click carries out a button press and records it.
 func (s *Commands) Click(ctx context.Context, k wirewatch.Click) wirewatch.Reply {
@@ -140,7 +136,7 @@ func (s *Commands) unmute(c wirewatch.Command) (string, error) {
 }
 
 // withMutes adds this channel's muted threads to a list reply, each with
-// the command that unmutes it, and unmute buttons for the first ones.
+// the command that unmutes it.
 func (s *Commands) withMutes(c wirewatch.Command, rep wirewatch.Reply) wirewatch.Reply {
 	if c.Channel == "" {
 		return rep
@@ -162,9 +158,6 @@ func (s *Commands) withMutes(c wirewatch.Command, rep wirewatch.Reply) wirewatch
 			fmt.Fprintf(&b, " · %d not posted since", m.Skipped)
 		}
 		fmt.Fprintf(&b, " · /watch unmute %s", m.Key)
-		if i < maxUnmuteOffers {
-			rep.Controls = append(rep.Controls, wirewatch.Control{Action: wirewatch.ActUnmute, Arg: m.Key, Label: "Unmute " + cmp.Or(m.Title, m.Key)})
-		}
 	}
 	rep.Text = b.String()
 	return rep

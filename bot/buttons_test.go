@@ -28,7 +28,8 @@ func clicks(t *testing.T, db *store.DB) []string {
 
 // TestClickMuteAndUnmute: the mute button mutes a thread of the channel it
 // is pressed in (only one posted there), /watch list names it with its
-// unmute command and button, and unmute (button or command) lifts it.
+// unmute command, and unmute (the button the answer offers, or the
+// command) lifts it.
 func TestClickMuteAndUnmute(t *testing.T) {
 	db := openStore(t)
 	s, _ := newCommands(db)
@@ -54,11 +55,10 @@ func TestClickMuteAndUnmute(t *testing.T) {
 		t.Fatal("C1: not muted")
 	}
 	list := s.Command(t.Context(), wirewatch.Command{Verb: wirewatch.CmdList, Channel: c1, User: "U1"})
-	if !strings.Contains(list.Text, "Abrego Garcia v. Noem") || !strings.Contains(list.Text, "/watch unmute "+key) ||
-		len(list.Controls) != 1 || list.Controls[0].ID() != "unmute:"+key {
-		t.Errorf("list: got %q with %+v, want the muted thread, its unmute command and button", list.Text, list.Controls)
+	if !strings.Contains(list.Text, "Abrego Garcia v. Noem") || !strings.Contains(list.Text, "/watch unmute "+key) {
+		t.Errorf("list: got %q, want the muted thread and its unmute command", list.Text)
 	}
-	r = s.Click(t.Context(), wirewatch.Click{Control: list.Controls[0], Channel: c1, User: "U3"})
+	r = s.Click(t.Context(), wirewatch.Click{Control: r.Controls[0], Channel: c1, User: "U3"})
 	if r.Refused {
 		t.Fatalf("unmute: refused: %s", r.Text)
 	}
