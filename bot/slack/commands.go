@@ -77,34 +77,11 @@ func verify(secret string, h http.Header, body []byte, now time.Time) error {
 // on it" and finished through the request's response_url.
 func (s *Slack) CommandsHandler(c wirewatch.Commander) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		body, first, ok := s.readSigned(w, r, maxCommandBody, "command")
+		if !ok {
 			return
 		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, maxCommandBody+1))
-		if err != nil {
-			http.Error(w, "read body", http.StatusBadRequest)
-			return
-		}
-		if len(body) > maxCommandBody {
-			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		if err := verify(s.o.SigningSecret, r.Header, body, s.now()); err != nil {
-			if errors.Is(err, ErrNoSecret) {
-				s.logOnce(slog.LevelWarn, "no signing secret", "slack command refused: SLACK_SIGNING_SECRET is not set")
-			} else {
-				s.log.Debug("slack command refused", "err", err)
-			}
-			http.Error(w, "invalid signature", http.StatusUnauthorized)
-			return
-		}
-		// A signed request is run once: the same one again within its
-		// window (captured and replayed) is answered, not run.
-		sig := r.Header.Get("X-Slack-Signature")
-		if !s.replays.First("http "+sig, s.now(), signedAt(r.Header).Add(signatureWindow)) {
-			s.log.Warn("slack command refused: a replay of a request already handled")
+		if !first {
 			writeReply(w, replyText(alreadyHandled))
 			return
 		}
@@ -121,6 +98,42 @@ func (s *Slack) CommandsHandler(c wirewatch.Commander) http.Handler {
 		}
 		writeReply(w, s.answer(r.Context(), c, sc))
 	})
+}
+
+// readSigned reads a request Slack signs (a command, an interaction) of at
+// most max bytes and checks its signature over the raw body before
+// anything else. ok false: it answered the request itself (405, 413, 401).
+// first false: a signed request already handled (captured and replayed
+// within its window), which must be answered but not run.
+func (s *Slack) readSigned(w http.ResponseWriter, r *http.Request, max int, what string) (body []byte, first, ok bool) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return nil, false, false
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, int64(max)+1))
+	if err != nil {
+		http.Error(w, "read body", http.StatusBadRequest)
+		return nil, false, false
+	}
+	if len(body) > max {
+		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+		return nil, false, false
+	}
+	if err := verify(s.o.SigningSecret, r.Header, body, s.now()); err != nil {
+		if errors.Is(err, ErrNoSecret) {
+			s.logOnce(slog.LevelWarn, "no signing secret", "slack "+what+" refused: SLACK_SIGNING_SECRET is not set")
+		} else {
+			s.log.Debug("slack "+what+" refused", "err", err)
+		}
+		http.Error(w, "invalid signature", http.StatusUnauthorized)
+		return nil, false, false
+	}
+	if !s.replays.First("http "+r.Header.Get("X-Slack-Signature"), s.now(), signedAt(r.Header).Add(signatureWindow)) {
+		s.log.Warn("slack " + what + " refused: a replay of a request already handled")
+		return body, false, true
+	}
+	return body, true, true
 }
 
 // alreadyHandled answers a command delivered a second time.

@@ -4,9 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -75,32 +72,12 @@ func controlsBlock(cs []wirewatch.Control) slack.Block {
 // response_url.
 func (s *Slack) InteractionsHandler(c wirewatch.Clicker) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		body, first, ok := s.readSigned(w, r, maxInteractionBody, "interaction")
+		if !ok {
 			return
 		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, maxInteractionBody+1))
-		if err != nil {
-			http.Error(w, "read body", http.StatusBadRequest)
-			return
-		}
-		if len(body) > maxInteractionBody {
-			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		if err := verify(s.o.SigningSecret, r.Header, body, s.now()); err != nil {
-			if errors.Is(err, ErrNoSecret) {
-				s.logOnce(slog.LevelWarn, "no signing secret", "slack interaction refused: SLACK_SIGNING_SECRET is not set")
-			} else {
-				s.log.Debug("slack interaction refused", "err", err)
-			}
-			http.Error(w, "invalid signature", http.StatusUnauthorized)
-			return
-		}
-		if !s.replays.First("http "+r.Header.Get("X-Slack-Signature"), s.now(), signedAt(r.Header).Add(signatureWindow)) {
-			s.log.Warn("slack interaction refused: a replay of a request already handled")
-			w.WriteHeader(http.StatusOK)
+		if !first {
+			w.WriteHeader(http.StatusOK) // acked, not run
 			return
 		}
 		form, err := url.ParseQuery(string(body))
