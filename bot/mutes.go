@@ -30,3 +30,31 @@ func (d *Dispatcher) pending(dest wirewatch.Destination, n int) ([]wirewatch.Ale
 		}
 	}
 }
+
+// unmutedHeld leaves out of as (alerts held for quiet hours) those of
+// threads muted since they were held, dropping them: the release's digest
+// posts nothing of a muted thread either. On a store failure as is posted
+// whole.
+func (d *Dispatcher) unmutedHeld(as []wirewatch.Alert) []wirewatch.Alert {
+	var rest, muted []wirewatch.Alert
+	for _, a := range as {
+		m, err := d.db.Muted(a.To, a.Thread)
+		if err != nil {
+			d.log.Error("read muted threads; posting", "to", a.To, "err", err)
+			return as
+		}
+		if m {
+			muted = append(muted, a)
+		} else {
+			rest = append(rest, a)
+		}
+	}
+	if len(muted) > 0 {
+		if err := d.db.Released(muted); err != nil {
+			d.log.Error("drop held alerts of muted threads; posting", "to", as[0].To, "err", err)
+			return as
+		}
+		d.log.Info("held alerts of muted threads dropped", "to", as[0].To, "count", len(muted))
+	}
+	return rest
+}

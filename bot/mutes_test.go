@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -62,6 +63,44 @@ func TestDispatcherSkipsMutedThreads(t *testing.T) {
 		last := p.ops("Reply")
 		if n := len(last); n == 0 || last[n-1].a.Title != "after" || last[n-1].th.Count != 1 {
 			t.Errorf("after unmute: replies %+v, want \"after\" in the thread of 1 item", last)
+		}
+	})
+}
+
+// TestQuietReleaseSkipsThreadsMutedMeanwhile: alerts held for quiet hours
+// whose thread is muted before the hours end are not in the release's
+// digest, and are not held any more.
+func TestQuietReleaseSkipsThreadsMutedMeanwhile(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		db := openStore(t)
+		const ch = wirewatch.Destination("slack:C1")
+		p := &digestPoster{fakePoster: &fakePoster{}}
+		opts := DispatcherOptions{Posters: map[string]wirewatch.Poster{"slack": p}, Log: discard(), Location: time.UTC,
+			Quiet: map[wirewatch.Destination]wirewatch.Quiet{ch: {From: 60, To: 7 * 60}}}
+		time.Sleep(2 * time.Hour) // 02:00, quiet: new threads are held
+		queue(t, db, alert(ch, "a", "muted story"), alert(ch, "b", "other story"))
+		d := NewDispatcher(db, opts)
+		ctx, stop := runDispatcher(t, d)
+		defer stop()
+		if err := d.WaitEmpty(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if held, _, _ := db.Held(ch, 10); len(held) != 2 {
+			t.Fatalf("held: %d alerts, want 2", len(held))
+		}
+		if err := db.MuteThread(store.Mute{Key: "a", To: ch, By: "ann", At: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(6 * time.Hour) // 08:00: the hours are over
+		d.Kick()
+		if err := d.WaitEmpty(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(p.digests); got != "[[other story]]" {
+			t.Errorf("digests %s, want one with the other story only", got)
+		}
+		if held, _, _ := db.Held(ch, 10); len(held) != 0 {
+			t.Errorf("still held: %+v", held)
 		}
 	})
 }

@@ -101,6 +101,9 @@ func (d *Dispatcher) release(ctx context.Context, p wirewatch.Poster, dest wirew
 		if len(as) == 0 || time.Now().Before(d.releaseDue(dest, p, since)) {
 			return true
 		}
+		if as = d.unmutedHeld(as); len(as) == 0 {
+			continue // all of threads muted since: look again
+		}
 		dg, ok := p.(wirewatch.Digester)
 		if !ok {
 			return true
