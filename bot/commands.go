@@ -108,7 +108,7 @@ const Help = `/watch add QUERY — post new items matching QUERY in this channel
 /watch add QUERY search:google_news — also run QUERY as a Google News search (search:courtlistener: CourtListener, for new cases and filings; both: search:google_news,courtlistener); each new result is posted even when its headline does not match
 /watch list — this channel's watches
 /watch drop ID — stop a watch
-/watch test QUERY — which recent items QUERY would match (posts nothing)
+/watch test QUERY — which recent items QUERY would match (posts nothing); with search:ENGINE, what that search would ask
 /watch alias ID SPELLING — also match another spelling: /watch alias w3 Mazarra (exact, OR-ed with the query)
 /watch broadcast ID auto|always|never — when a reply in a thread is also shown in the channel (auto: orders and other non-routine docket entries, and the first item after 6 quiet hours)
 /watch link CASE CASE · /watch unlink CASE CASE — follow two dockets as one matter (one thread), or undo a link: /watch link mdd:8:25-cv-00951 tnmd:3:25-cr-00115
@@ -274,7 +274,11 @@ func (s *Commands) drop(c wirewatch.Command) (string, error) {
 }
 
 func (s *Commands) test(c wirewatch.Command) (string, error) {
-	q, err := match.Parse(c.Arg)
+	query, engines, err := search.Split(c.Arg) // what add would search too (search.go)
+	if err != nil {
+		return "", fmt.Errorf("that query does not parse: %v", err)
+	}
+	q, err := match.Parse(query)
 	if err != nil {
 		return "", fmt.Errorf("that query does not parse: %v", err)
 	}
@@ -282,7 +286,7 @@ func (s *Commands) test(c wirewatch.Command) (string, error) {
 	// aliases, and its suggestions name that watch.
 	id := "ID"
 	for _, w := range s.Watches(context.Background(), c.Channel) {
-		if w.Query == strings.TrimSpace(c.Arg) && !wirewatch.ConfigID(w.ID) {
+		if w.Query == query && !wirewatch.ConfigID(w.ID) {
 			if wq, err := Compile(w); err == nil {
 				q, id = wq, w.ID
 			}
@@ -306,7 +310,7 @@ func (s *Commands) test(c wirewatch.Command) (string, error) {
 		}
 	}
 	// Near misses the query would not catch, with the command that would.
-	also := s.alsoSeen(q, items, id)
+	also := s.alsoSeen(q, items, id) + searchAsked(q, engines)
 	if n == 0 {
 		return strings.TrimRight(fmt.Sprintf("None of the %d most recent items matches %s.\n%s", len(items), q.Canonical(), also), "\n"), nil
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/wirewatch/wirewatch"
 	"github.com/wirewatch/wirewatch/feeds/search"
+	"github.com/wirewatch/wirewatch/match"
 )
 
 // searchOf takes the search option off an added query ("… search:google_news"
@@ -73,4 +74,18 @@ func searchSaid(engines []string) string {
 func (s *Commands) searchFeeds() []wirewatch.Feed {
 	fs, _ := search.Feeds(s.List.All(), s.Search)
 	return fs
+}
+
+// searchAsked says, for /watch test, what each engine would be asked for q,
+// or why it cannot be.
+func searchAsked(q *match.Query, engines []string) string {
+	var b strings.Builder
+	for _, e := range engines {
+		if s, err := search.Translate(e, q); err != nil {
+			fmt.Fprintf(&b, "search %s: refused: %v\n", e, err)
+		} else {
+			fmt.Fprintf(&b, "search %s would be asked: %s\n", e, s)
+		}
+	}
+	return b.String()
 }
