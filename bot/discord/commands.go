@@ -253,22 +253,45 @@ func stringOpt(o *discordgo.ApplicationCommandInteractionDataOption, name string
 
 // ephemeral is a reply only the asker sees, escaped, with mentions off.
 func ephemeral(text string) *discordgo.InteractionResponse {
+	content, embeds := replyText(text)
 	return &discordgo.InteractionResponse{
 		Type: discordgo.InteractionResponseChannelMessageWithSource,
 		Data: &discordgo.InteractionResponseData{
-			Content:         replyText(text),
+			Content:         content,
+			Embeds:          embeds,
 			Flags:           discordgo.MessageFlagsEphemeral,
 			AllowedMentions: noMentions(),
 		},
 	}
 }
 
-func replyText(text string) string {
+// replyText renders a reply, escaped: as the message's content when it fits
+// Discord's 2,000 characters, else cut at a line's end with the rest in an
+// embed (whose description holds 4,096), so that a long reply (help) is
+// shown whole instead of losing its end.
+func replyText(text string) (string, []*discordgo.MessageEmbed) {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		text = "Done."
 	}
-	return truncate(escape(text), maxContent)
+	s := escape(text)
+	if utf8.RuneCountInString(s) <= maxContent {
+		return s, nil
+	}
+	cut, n := -1, 0
+	for i, r := range s {
+		if n == maxContent {
+			break
+		}
+		if r == '\n' {
+			cut = i
+		}
+		n++
+	}
+	if cut <= 0 {
+		return truncate(s, maxContent), nil
+	}
+	return s[:cut], []*discordgo.MessageEmbed{{Description: truncate(s[cut+1:], maxDescription)}}
 }
 
 // answer works out the first response to an interaction and, when the
@@ -328,12 +351,16 @@ func (d *Discord) answer(ctx context.Context, c wirewatch.Commander, i *discordg
 		var text string
 		select {
 		case r := <-done:
-			text = replyText(r.Text)
+			text = r.Text
 		case <-run.Done():
-			text = replyText("That took too long; check with /watch list or /watch feed list.")
+			text = "That took too long; check with /watch list or /watch feed list."
+		}
+		content, embeds := replyText(text)
+		if embeds == nil {
+			embeds = []*discordgo.MessageEmbed{}
 		}
 		_, err := d.s.InteractionResponseEdit(i, &discordgo.WebhookEdit{
-			Content: &text, AllowedMentions: noMentions(),
+			Content: &content, Embeds: &embeds, AllowedMentions: noMentions(),
 		}, discordgo.WithContext(run))
 		if err != nil {
 			d.log.Warn("discord deferred reply not sent", "verb", cmd.Verb, "err", apiError(err))

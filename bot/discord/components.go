@@ -120,8 +120,12 @@ func (d *Discord) press(ctx context.Context, c wirewatch.Commander, i *discordgo
 		}
 		r := respond(rep)
 		comps := r.Data.Components
+		embeds := r.Data.Embeds
+		if embeds == nil {
+			embeds = []*discordgo.MessageEmbed{}
+		}
 		_, err := d.s.InteractionResponseEdit(i, &discordgo.WebhookEdit{
-			Content: &r.Data.Content, Components: &comps, AllowedMentions: noMentions(),
+			Content: &r.Data.Content, Components: &comps, Embeds: &embeds, AllowedMentions: noMentions(),
 		}, discordgo.WithContext(run))
 		if err != nil {
 			d.log.Warn("discord deferred button answer not sent", "action", ctl.Action, "err", apiError(err))
