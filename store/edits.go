@@ -5,9 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
-	"strings"
 	"time"
+	"unicode"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -28,17 +27,28 @@ var bMessages = []byte("messages")
 
 const seenValueLen = 8 + 8 + 1
 
-// contentHash is the hash of what people read of it.
+// contentHash is the hash of what people read of it: FNV-1a over its
+// fields' words (any run of white space counts as one space), without
+// allocating, as it runs for every item of a poll.
 func contentHash(it *wirewatch.Item) uint64 {
-	h := fnv.New64a()
-	for _, s := range []string{it.Title, it.Summary, docketText(it)} {
-		for _, f := range strings.Fields(s) {
-			h.Write([]byte(f))
-			h.Write([]byte{' '})
+	const offset, prime = 14695981039346656037, 1099511628211
+	h := uint64(offset)
+	for _, s := range [...]string{it.Title, it.Summary, docketText(it)} {
+		space := true
+		for _, r := range s {
+			if unicode.IsSpace(r) {
+				space = true
+				continue
+			}
+			if space {
+				h = (h ^ ' ') * prime
+				space = false
+			}
+			h = (h ^ uint64(r)) * prime
 		}
-		h.Write([]byte{0})
+		h = (h ^ 0) * prime // the field ends
 	}
-	return h.Sum64()
+	return h
 }
 
 func docketText(it *wirewatch.Item) string {

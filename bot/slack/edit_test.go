@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -30,14 +29,7 @@ func TestUpdatedItemEditsItsMessage(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			d := bot.NewDispatcher(db, bot.DispatcherOptions{Posters: map[string]wirewatch.Poster{wirewatch.Slack: s}})
-			ctx, cancel := context.WithCancel(t.Context())
-			done := make(chan error, 1)
-			go func() { done <- d.Run(ctx) }()
-			defer func() { cancel(); <-done }()
-			if err := d.WaitEmpty(ctx); err != nil {
-				t.Fatal(err)
-			}
+			drain(t, db, bot.DispatcherOptions{Posters: map[string]wirewatch.Poster{wirewatch.Slack: s}})
 		}
 		top := wirewatch.Item{ID: "1", FeedID: "cfg-1", Title: "Judge rules in Abrego Garcia case", Link: "https://news.example/1"}
 		reply := wirewatch.Item{ID: "2", FeedID: "cfg-1", Title: "Hearing set", Link: "https://news.example/2", Summary: "Stub."}

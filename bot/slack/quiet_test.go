@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -23,15 +22,8 @@ func TestQuietHoursHoldAndReleaseAsOneDigest(t *testing.T) {
 		db := openStore(t)
 		run := func() {
 			t.Helper()
-			d := bot.NewDispatcher(db, bot.DispatcherOptions{Posters: map[string]wirewatch.Poster{wirewatch.Slack: s}, Location: time.UTC,
+			drain(t, db, bot.DispatcherOptions{Posters: map[string]wirewatch.Poster{wirewatch.Slack: s}, Location: time.UTC,
 				Quiet: map[wirewatch.Destination]wirewatch.Quiet{"slack:C1": {From: 60, To: 7 * 60}}})
-			ctx, cancel := context.WithCancel(t.Context())
-			done := make(chan error, 1)
-			go func() { done <- d.Run(ctx) }()
-			defer func() { cancel(); <-done }()
-			if err := d.WaitEmpty(ctx); err != nil {
-				t.Fatal(err)
-			}
 		}
 		docket := func(title string, routine bool) wirewatch.Alert {
 			a := alert("C1", "case:mdd:8:25-cv-00951", title)

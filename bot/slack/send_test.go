@@ -113,7 +113,14 @@ func inBubble(t *testing.T, o slacktest.Options, f func(t *testing.T, fk *slackt
 func deliver(t *testing.T, db *store.DB, s *Slack, alerts ...wirewatch.Alert) {
 	t.Helper()
 	queue(t, db, alerts...)
-	d := bot.NewDispatcher(db, bot.DispatcherOptions{Posters: map[string]wirewatch.Poster{wirewatch.Slack: s}})
+	drain(t, db, bot.DispatcherOptions{Posters: map[string]wirewatch.Poster{wirewatch.Slack: s}})
+}
+
+// drain runs a dispatcher made with o until db's outbox is empty and the
+// tops are edited.
+func drain(t *testing.T, db *store.DB, o bot.DispatcherOptions) {
+	t.Helper()
+	d := bot.NewDispatcher(db, o)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()
