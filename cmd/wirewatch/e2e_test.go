@@ -220,6 +220,10 @@ feeds:
 		if f.Errors != 2 || f.Result != "error" || f.LastError == "" {
 			t.Errorf("feed %s after two failed polls: got %+v", f.URL, f)
 		}
+		// Refused for its size, not timed out before the cap was reached.
+		if strings.HasSuffix(f.URL, "/huge") && !strings.Contains(f.LastError, "too large") {
+			t.Errorf("feed %s: last error %q, want too large", f.URL, f.LastError)
+		}
 		// Backoff: the next poll is later than the interval would put it.
 		if !f.NextPoll.After(f.LastPoll.Add(5 * time.Minute)) {
 			t.Errorf("feed %s: next poll %s is not backed off from %s", f.URL, f.NextPoll, f.LastPoll)
