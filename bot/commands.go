@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wirewatch/wirewatch"
@@ -51,6 +52,11 @@ type Commands struct {
 	ConfigQuiet map[wirewatch.Destination]wirewatch.Quiet
 	// Search: the search engines' base URLs, for watches' search feeds.
 	Search search.Options
+
+	// adding makes an add's checks (the channel's cap, the CourtListener
+	// budget) and its write one step: commands run concurrently, and
+	// adds checked at once would each see room for one more.
+	adding sync.Mutex
 }
 
 // Command carries out c and says how it went, in plain text.
@@ -122,6 +128,8 @@ Queries:
 ` + match.Syntax
 
 func (s *Commands) add(c wirewatch.Command) (string, error) {
+	s.adding.Lock()
+	defer s.adding.Unlock()
 	query, engines, err := s.searchOf(c) // search.go
 	if err != nil {
 		return "", err
