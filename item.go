@@ -39,6 +39,10 @@ type Item struct {
 	// is a search engine's redirect that cannot be followed (Google
 	// News): with the headline it stands for the story (HeadlineKey).
 	Site string `json:"site,omitempty"`
+	// ArticlePending: the page is being read and the item's alerts wait
+	// for it; the commit that records the item keeps it as pending
+	// (store.FinishArticle ends the wait). Never stored.
+	ArticlePending bool `json:"-"`
 }
 
 // HeadlineKey stands for a news story where links cannot: the publisher's

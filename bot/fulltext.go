@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"context"
 	"errors"
 	"net/url"
 	"strconv"
@@ -20,9 +19,10 @@ import (
 // what the article does.
 const ShortText = 400
 
-// Articles reads the pages items link to; *article.Pool is one.
+// Articles reads the pages items link to; *article.Pool is one. Start
+// does not wait: the channel gets the read's one result when it ends.
 type Articles interface {
-	ReadAll(ctx context.Context, reqs []article.Request) []article.Result
+	Start(rq article.Request) <-chan article.Result
 }
 
 // fulltextMode is f's fulltext setting, defaults applied: never for docket
@@ -64,16 +64,16 @@ func ownText(it wirewatch.Item) string {
 	return s
 }
 
-// withArticles reads, for the new items of a poll that want it, the page
-// each links to, and returns the items with Article set and Link made the
-// canonical URL the page was read at (so the story's key is the article's,
-// whatever feed proxy or tracker linked it). Nothing is read at a feed's
-// first poll. It waits at most the pool's wait; an item whose page fails
-// or is late keeps its feed text alone.
-func (p *Pipeline) withArticles(ctx context.Context, f wirewatch.Feed, items []wirewatch.Item, first bool) []wirewatch.Item {
+// withArticles starts reading, for the new items of a poll that want it,
+// the page each links to. A page at hand at once (remembered, or refused
+// without a request) is applied to its item now (withPage); the other
+// items are marked ArticlePending, so the commit records them without
+// alerts, and are returned with their reads for await. Nothing is read at
+// a feed's first poll.
+func (p *Pipeline) withArticles(f wirewatch.Feed, items []wirewatch.Item, first bool) []reading {
 	mode := fulltextMode(f)
 	if p.Articles == nil || first || mode == wirewatch.FulltextNever {
-		return items
+		return nil
 	}
 	var want []int
 	for i, it := range items {
@@ -82,36 +82,48 @@ func (p *Pipeline) withArticles(ctx context.Context, f wirewatch.Feed, items []w
 		}
 	}
 	if len(want) == 0 {
-		return items
+		return nil
 	}
 	unseen, err := p.DB.Unseen(items)
 	if err != nil {
-		return items // Ingest meets the same store and reports it
+		return nil // Ingest meets the same store and reports it
 	}
-	var reqs []article.Request
-	var at []int
+	var out []reading
 	for _, i := range want {
-		if unseen[i] {
-			reqs = append(reqs, article.Request{Link: items[i].Link, Guarded: !p.AllowPrivate})
-			at = append(at, i)
-		}
-	}
-	if len(reqs) == 0 {
-		return items
-	}
-	for k, r := range p.Articles.ReadAll(ctx, reqs) {
-		it := &items[at[k]]
-		p.Metrics.ArticleRead(articleResult(r.Err))
-		if r.Err != nil {
-			p.Log.Debug("article not read: matching the feed's text alone", "feed", f.ID, "link", it.Link, "reason", article.Reason(r.Err), "err", r.Err)
+		if !unseen[i] {
 			continue
 		}
-		it.Article = r.Page.Text
-		if storyLink(r.Page.URL) {
-			it.Link = r.Page.URL
+		ch := p.Articles.Start(article.Request{Link: items[i].Link, Guarded: !p.AllowPrivate})
+		select {
+		case r := <-ch:
+			items[i] = p.withPage(f, items[i], r, false)
+		default:
+			items[i].ArticlePending = true
+			out = append(out, reading{i: i, ch: ch})
 		}
 	}
-	return items
+	return out
+}
+
+// withPage is it with the page r read for it: Article set and Link made
+// the canonical URL the page was read at (so the story's key is the
+// article's, whatever feed proxy or tracker linked it); a failed read
+// leaves it as the feed gave it. late: the page came after the wait (it
+// was counted then).
+func (p *Pipeline) withPage(f wirewatch.Feed, it wirewatch.Item, r article.Result, late bool) wirewatch.Item {
+	it.ArticlePending = false
+	if !late {
+		p.Metrics.ArticleRead(articleResult(r.Err))
+	}
+	if r.Err != nil {
+		p.Log.Debug("article not read: matching the feed's text alone", "feed", f.ID, "link", it.Link, "reason", article.Reason(r.Err), "err", r.Err)
+		return it
+	}
+	it.Article = r.Page.Text
+	if storyLink(r.Page.URL) {
+		it.Link = r.Page.URL
+	}
+	return it
 }
 
 // articleResult is a read's label in wirewatch_article_reads_total.

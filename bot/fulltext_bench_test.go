@@ -64,14 +64,15 @@ func BenchmarkIngestFulltext(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer db.Close()
-			p := &bot.Pipeline{DB: db, Location: time.UTC, Log: quietLog(), AllowPrivate: true,
+			p := &bot.Pipeline{DB: db, Location: time.UTC, Log: quietLog(), AllowPrivate: true, ArticleWait: time.Minute,
 				Watches: mustWatchlist(b, wirewatch.Watch{ID: "w1", Query: `"Joseph Mazzara"`, To: []wirewatch.Destination{"stdout"}})}
 			var pool *article.Pool
 			if mode == "always" {
-				pool = article.NewPool(article.NewReader(article.Options{Transport: tr, Gap: time.Millisecond}), time.Minute)
+				pool = article.NewPool(article.NewReader(article.Options{Transport: tr, Gap: time.Millisecond}))
 				defer pool.Close()
 				p.Articles = pool
 			}
+			defer p.Close()
 			b.ReportAllocs()
 			op := 0
 			for b.Loop() {
@@ -97,6 +98,9 @@ func BenchmarkIngestFulltext(b *testing.B) {
 				}
 				close(work)
 				wg.Wait()
+				if err := p.Settle(b.Context()); err != nil { // the items whose page was read after their commit
+					b.Fatal(err)
+				}
 			}
 			b.ReportMetric(float64(b.N*hosts*perHost)/b.Elapsed().Seconds(), "items/s")
 			want := 0

@@ -22,9 +22,14 @@ type Pipeline struct {
 	Log        *slog.Logger
 	Now        func() time.Time // nil: time.Now
 	// Articles, when set, reads the pages new items link to (fulltext.go);
-	// AllowPrivate turns its SSRF guard off (allow_private_feeds).
+	// AllowPrivate turns its SSRF guard off (allow_private_feeds). An item
+	// waits at most ArticleWait for its page (0: article.DefaultWait),
+	// outside its feed's commit (pending.go).
 	Articles     Articles
 	AllowPrivate bool
+	ArticleWait  time.Duration
+
+	waits waits
 }
 
 func (p *Pipeline) now() time.Time {
@@ -57,16 +62,17 @@ func (p *Pipeline) Commit(ctx context.Context, f wirewatch.Feed, st wirewatch.Fe
 		}
 		alert = func(it wirewatch.Item) bool { return keys[it.FeedKey()] }
 	}
-	items = p.withArticles(ctx, f, items, first)
-	pre, err := p.alerts(items, now, alert)
+	reads := p.withArticles(f, items, first)
+	pre, err := p.alerts(items, now, func(it wirewatch.Item) bool { return !it.ArticlePending && alert(it) })
 	if err != nil {
 		return err
 	}
 	res, err := p.DB.Ingest(f.ID, &st, items, func(it wirewatch.Item) []wirewatch.Alert { return pre[it.FeedKey()] })
 	if err != nil {
-		return err
+		return err // the pending items were not recorded: the next poll reads them again
 	}
 	p.done(f, res, first)
+	p.await(ctx, f, items, reads)
 	return nil
 }
 

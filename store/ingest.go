@@ -109,34 +109,20 @@ func (db *DB) Ingest(feedID string, st *wirewatch.FeedState, items []wirewatch.I
 					return err
 				}
 			}
+			if it.ArticlePending {
+				// Its alerts come with its page (FinishArticle).
+				if err := putPending(tx, it, now); err != nil {
+					return err
+				}
+				continue
+			}
 			if alertsFor == nil {
 				continue
 			}
 			for _, a := range alertsFor(it) {
-				// An edit posts nothing (edits.go): no story repeats.
-				if !edit {
-					again, err := posted.again(&it, a.To, now)
-					if err != nil {
-						return err
-					}
-					if again {
-						res.Again++
-						continue
-					}
-				}
-				b, err := outbox.CreateBucketIfNotExists([]byte(a.To))
-				if err != nil {
+				if err := queueAlert(outbox, posted, &it, a, now, edit, &res); err != nil {
 					return err
 				}
-				n, err := b.NextSequence()
-				if err != nil {
-					return err
-				}
-				a.ID, a.Queued, a.Item, a.Edit = n, now.UTC(), ItemRef(&it), edit
-				if err := putJSON(b, u64(n), a); err != nil {
-					return err
-				}
-				res.Alerts[a.To]++
 			}
 		}
 		if st == nil {
@@ -256,13 +242,7 @@ func (s *seenSets) record(it wirewatch.Item, stamp []byte) (bool, *Merge, error)
 	if sk := storyKey(&it); sk != "" && owner == nil && s.story(sk) == nil {
 		// New, or seen before stories were kept apart: this item brings the
 		// story from now on (an old file's live blog gets its posts back).
-		sh := s.keys.story(sk)
-		v := append(append(append([]byte{}, stamp...), it.FeedID...), 0)
-		if err := s.stories.Put(sh, append(v, wirewatch.Clip(it.ID, 256)...)); err != nil {
-			return false, nil, err
-		}
-		s.byKey = append(append(s.byKey[:0], stamp...), sh...)
-		if err := s.seenBy.Put(s.byKey, storyMark); err != nil {
+		if err := s.putStory(it, sk, stamp); err != nil {
 			return false, nil, err
 		}
 	}
@@ -271,6 +251,17 @@ func (s *seenSets) record(it wirewatch.Item, stamp []byte) (bool, *Merge, error)
 		return false, &Merge{Item: it, WithFeed: string(feed), WithID: string(id)}, nil
 	}
 	return isNew, nil, nil
+}
+
+// putStory records it as the item that brings story key sk.
+func (s *seenSets) putStory(it wirewatch.Item, sk string, stamp []byte) error {
+	sh := s.keys.story(sk)
+	v := append(append(append([]byte{}, stamp...), it.FeedID...), 0)
+	if err := s.stories.Put(sh, append(v, wirewatch.Clip(it.ID, 256)...)); err != nil {
+		return err
+	}
+	s.byKey = append(append(s.byKey[:0], stamp...), sh...)
+	return s.seenBy.Put(s.byKey, storyMark)
 }
 
 // storyMark is the seenby value of a stories key.

@@ -62,8 +62,9 @@ var (
 	bHookKeys  = []byte("hookkeys")
 	bReplay    = []byte("replaykeys")
 	bPosted    = []byte("posted")
+	bPending   = []byte("pendingarticles")
 
-	allBuckets = [][]byte{bFeeds, bFeedState, bWatches, bSeen, bSeenBy, bStories, bOutbox, bParked, bThreads, bRecent, bAudit, bMeta, bHookKeys, bReplay, bPosted}
+	allBuckets = [][]byte{bFeeds, bFeedState, bWatches, bSeen, bSeenBy, bStories, bOutbox, bParked, bThreads, bRecent, bAudit, bMeta, bHookKeys, bReplay, bPosted, bPending}
 )
 
 // RecentItems is how many recently seen items are kept for "/watch test".

@@ -31,6 +31,8 @@ type testFeed struct {
 	etag  bool       // send ETag and honour If-None-Match
 	ok    int        // 200 answers
 	not   int        // 304 answers
+	// served, when set, gets a value (if it has room) at each request.
+	served chan struct{}
 }
 
 type testItem struct {
@@ -69,6 +71,14 @@ func (fs *feedServer) setMode(path, mode string) {
 	fs.feeds[path].mode = mode
 }
 
+// notify returns a channel that gets a value at each request of path.
+func (fs *feedServer) notify(path string) <-chan struct{} {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.feeds[path].served = make(chan struct{}, 16)
+	return fs.feeds[path].served
+}
+
 func (fs *feedServer) counts(path string) (ok, notModified int) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
@@ -86,6 +96,12 @@ func (fs *feedServer) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	mode := f.mode
 	body := rss(r.URL.Path, f.items)
+	if f.served != nil {
+		select {
+		case f.served <- struct{}{}:
+		default:
+		}
+	}
 	fs.mu.Unlock()
 
 	switch mode {

@@ -78,8 +78,8 @@ func (w *lineWriter) String() string {
 // article's mention alerts (matched_in ["article"]) with a snippet from
 // the article; names only in the page's navigation, related-stories box and
 // footer alert nothing; a 403 page and a hanging page neither block nor
-// lose their items, which alert on their feed text; status shows the
-// failures per host.
+// lose their items, which alert on their feed text; the hanging page does
+// not hold the feed's next poll; status shows the failures per host.
 func TestFulltextE2E(t *testing.T) {
 	page, err := os.ReadFile("../../feeds/article/testdata/news.html")
 	if err != nil {
@@ -94,6 +94,7 @@ func TestFulltextE2E(t *testing.T) {
 		w.Write(page)
 	})
 	release := make(chan struct{})
+	hanging := make(chan struct{}, 1)
 	bad := newPageSite(t, func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/robots.txt":
@@ -101,6 +102,10 @@ func TestFulltextE2E(t *testing.T) {
 		case "/forbidden":
 			http.Error(w, "bot protection", http.StatusForbidden)
 		case "/hang":
+			select {
+			case hanging <- struct{}{}:
+			default:
+			}
 			<-release
 		}
 	})
@@ -155,7 +160,18 @@ watches:
 			m.Close()
 		}
 	}()
+	polled := fs.notify("/headlines")
 	go m.Run(ctx)
+	// The hanging page does not hold its feed's poll worker: the feed is
+	// polled again while the page hangs, before the item's wait ends.
+	<-hanging
+	for len(polled) > 0 {
+		<-polled // polls that began before the page was asked for
+	}
+	<-polled
+	if strings.Contains(out.String(), "Hearing recap") {
+		t.Fatalf("the feed was polled again only after the hanging page's item was matched: %s", out.String())
+	}
 	select {
 	case <-out.enough:
 	case <-time.After(time.Minute):

@@ -229,9 +229,12 @@ func (m *Main) Open(ctx context.Context) error {
 	m.dispatcher = bot.NewDispatcher(db, bot.DispatcherOptions{Posters: posters,
 		Log: m.log.With("part", "dispatch"), Metrics: m.metrics, DryRun: m.DryRun,
 		Digests: c.Digests(), Quiet: c.Quiet(), Location: c.Location})
-	m.articles = article.NewPool(article.NewReader(article.Options{}), 0)
+	m.articles = article.NewPool(article.NewReader(article.Options{}))
 	m.pipeline = &bot.Pipeline{DB: db, Watches: m.watches, Location: c.Location, Dispatcher: m.dispatcher,
 		Metrics: m.metrics, Log: m.log.With("part", "ingest"), Articles: m.articles, AllowPrivate: c.AllowPrivateFeeds}
+	if err := m.pipeline.Resume(); err != nil {
+		return err
+	}
 	configFeeds := c.DomainFeeds()
 	m.poller = &feeds.Poller{
 		Fetcher: fetcher, Readers: readers, Sink: m.pipeline, States: db,
@@ -338,7 +341,10 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		wait, cancel := context.WithTimeout(ctx, onceDrain)
 		defer cancel()
-		err := m.dispatcher.WaitEmpty(wait)
+		err := m.pipeline.Settle(wait) // items waiting for their article queue their alerts
+		if err == nil {
+			err = m.dispatcher.WaitEmpty(wait)
+		}
 		m.logOnce(seeds)
 		if derr := m.db.Err(); derr != nil {
 			return derr // the poll met a damaged store: say so, exit 1
@@ -382,7 +388,13 @@ func (m *Main) Close() error {
 		os.Remove(filepath.Dir(m.socket))
 	}
 	done := make(chan struct{})
-	go func() { m.wg.Wait(); close(done) }()
+	go func() {
+		m.wg.Wait()
+		if m.pipeline != nil {
+			m.pipeline.Close() // before the pool and the store: what waits for a page stays pending
+		}
+		close(done)
+	}()
 	select {
 	case <-done:
 	case <-shut.Done():

@@ -358,7 +358,10 @@ func TestHostGap(t *testing.T) {
 	})
 }
 
-func TestPoolWaitsBoundedAndReadsOnce(t *testing.T) {
+// TestPoolStartsWithoutWaitingAndReadsOnce: Start returns at once, the
+// hanging page's result stays pending while the fast one's comes; the same
+// story linked again is not read again.
+func TestPoolStartsWithoutWaitingAndReadsOnce(t *testing.T) {
 	release := make(chan struct{})
 	var story atomic.Int32
 	fast := newSite(t, func(w http.ResponseWriter, r *http.Request) {
@@ -377,26 +380,29 @@ func TestPoolWaitsBoundedAndReadsOnce(t *testing.T) {
 		}
 		<-release
 	})
-	defer close(release)
-	p := NewPool(newReader(Options{Timeout: 30 * time.Second}, fast, slow), 300*time.Millisecond)
+	p := NewPool(newReader(Options{Timeout: 30 * time.Second}, fast, slow))
 	defer p.Close()
-	res := p.ReadAll(context.Background(), []Request{
-		{Link: slow.URL + "/hang", Guarded: true},
-		{Link: fast.URL + "/story", Guarded: true},
-	})
-	if !errors.Is(res[0].Err, ErrWaited) {
-		t.Errorf("hanging page: %v, want ErrWaited", res[0].Err)
+	hang := p.Start(Request{Link: slow.URL + "/hang", Guarded: true})
+	res := <-p.Start(Request{Link: fast.URL + "/story", Guarded: true})
+	if res.Err != nil || !strings.Contains(res.Page.Text, "Mazzara") {
+		t.Errorf("fast page: %+v", res)
 	}
-	if res[1].Err != nil || !strings.Contains(res[1].Page.Text, "Mazzara") {
-		t.Errorf("fast page: %+v", res[1])
+	select {
+	case r := <-hang:
+		t.Fatalf("hanging page gave a result before it answered: %+v", r)
+	default:
 	}
 	// The same link again (another feed carrying the story): not read again.
-	res = p.ReadAll(context.Background(), []Request{{Link: fast.URL + "/story?utm_campaign=x", Guarded: true}})
-	if res[0].Err != nil || !strings.Contains(res[0].Page.Text, "Mazzara") {
-		t.Errorf("remembered page: %+v", res[0])
+	res = <-p.Start(Request{Link: fast.URL + "/story?utm_campaign=x", Guarded: true})
+	if res.Err != nil || !strings.Contains(res.Page.Text, "Mazzara") {
+		t.Errorf("remembered page: %+v", res)
 	}
 	if n := story.Load(); n != 1 {
 		t.Errorf("story read %d times, want 1", n)
+	}
+	close(release)
+	if r := <-hang; r.Err == nil {
+		t.Errorf("the hanging page's empty answer read as %+v", r.Page)
 	}
 }
 
@@ -404,16 +410,17 @@ func TestPoolRefusesPastThePerHostBound(t *testing.T) {
 	release := make(chan struct{})
 	s := newSite(t, func(w http.ResponseWriter, r *http.Request) { <-release })
 	defer close(release)
-	p := NewPool(newReader(Options{Timeout: 30 * time.Second}, s), time.Millisecond)
+	p := NewPool(newReader(Options{Timeout: 30 * time.Second}, s))
 	defer p.Close()
-	var reqs []Request
-	for i := range MaxPendingPerHost + 3 {
-		reqs = append(reqs, Request{Link: fmt.Sprintf("%s/p%d", s.URL, i), Guarded: true})
-	}
 	busy := 0
-	for _, r := range p.ReadAll(context.Background(), reqs) {
-		if errors.Is(r.Err, ErrBusy) {
-			busy++
+	for i := range MaxPendingPerHost + 3 {
+		ch := p.Start(Request{Link: fmt.Sprintf("%s/p%d", s.URL, i), Guarded: true})
+		select {
+		case r := <-ch:
+			if errors.Is(r.Err, ErrBusy) {
+				busy++
+			}
+		default:
 		}
 	}
 	if busy != 3 {

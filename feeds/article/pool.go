@@ -16,7 +16,8 @@ import (
 // Pool defaults.
 const (
 	// DefaultWait is how long an item waits for its page before it is
-	// matched on the feed's text alone.
+	// matched on the feed's text alone (the caller's wait: the pool's reads
+	// go on, each bounded by a minute).
 	DefaultWait = 15 * time.Second
 	// MaxPending bounds the reads under way or waiting for their host, in
 	// all and per host: past them a page is not read (the item is matched
@@ -36,15 +37,15 @@ const (
 // waiting already.
 var ErrBusy = errors.New("too many article reads waiting")
 
-// ErrWaited is the error for a page that did not come within the wait; the
-// read goes on and its text is kept for the next item that links it.
+// ErrWaited is the error for a page that did not come within the caller's
+// wait; the read goes on and its text is kept for the next item that links
+// it.
 var ErrWaited = errors.New("article not read in time")
 
-// Pool runs reads in their own goroutines, at most MaxPending at once, and
-// waits for a batch of them a bounded time.
+// Pool runs reads in their own goroutines, at most MaxPending at once;
+// callers wait for them as long as they choose (Start).
 type Pool struct {
-	r    *Reader
-	wait time.Duration
+	r *Reader
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -64,14 +65,10 @@ type call struct {
 	err  error
 }
 
-// NewPool returns a pool reading with r; an item waits at most wait (0:
-// DefaultWait). Close stops it.
-func NewPool(r *Reader, wait time.Duration) *Pool {
-	if wait <= 0 {
-		wait = DefaultWait
-	}
+// NewPool returns a pool reading with r. Close stops it.
+func NewPool(r *Reader) *Pool {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Pool{r: r, wait: wait, ctx: ctx, cancel: cancel,
+	return &Pool{r: r, ctx: ctx, cancel: cancel,
 		calls: map[string]*list.Element{}, lru: list.New(), perHost: map[string]int{}}
 }
 
@@ -96,45 +93,25 @@ type Result struct {
 	Err  error
 }
 
-// ReadAll reads the pages of reqs at once and returns, in their order,
-// those read within the pool's wait of the call; the others are ErrWaited
-// (or ErrBusy, or ctx's error).
-func (p *Pool) ReadAll(ctx context.Context, reqs []Request) []Result {
-	out := make([]Result, len(reqs))
-	calls := make([]*call, len(reqs))
-	for i, rq := range reqs {
-		c, err := p.start(rq)
-		if err != nil {
-			out[i].Err = err
-			continue
-		}
-		calls[i] = c
+// Start begins reading rq's page, or joins the read of it under way or
+// remembered, and returns a channel that gets its result once: the page,
+// or why there is none (ErrBusy, a read's error, the pool closed). It
+// does not wait: the caller bounds its own wait.
+func (p *Pool) Start(rq Request) <-chan Result {
+	out := make(chan Result, 1)
+	c, err := p.start(rq)
+	if err != nil {
+		out <- Result{Err: err}
+		return out
 	}
-	timer := time.NewTimer(p.wait)
-	defer timer.Stop()
-	expired := false
-	for i, c := range calls {
-		if c == nil {
-			continue
-		}
-		if !expired {
-			select {
-			case <-c.done:
-			case <-timer.C:
-				expired = true
-			case <-ctx.Done():
-				expired = true
-			}
-		}
-		select {
-		case <-c.done:
-			out[i] = Result{Page: c.page, Err: c.err}
-		default:
-			out[i].Err = ErrWaited
-			if ctx.Err() != nil {
-				out[i].Err = ctx.Err()
-			}
-		}
+	select {
+	case <-c.done:
+		out <- Result{Page: c.page, Err: c.err}
+	default:
+		p.wg.Go(func() {
+			<-c.done // every read ends: it is bounded by readFor and by Close
+			out <- Result{Page: c.page, Err: c.err}
+		})
 	}
 	return out
 }
