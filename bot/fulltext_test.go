@@ -314,6 +314,8 @@ func (k kickCh) Kick() { k <- struct{}{} }
 // hanging page ends, the item is matched on its title and alerts, once.
 func TestFulltextHangingPageDoesNotHoldTheCommit(t *testing.T) {
 	release := make(chan struct{})
+	var releaseOnce sync.Once
+	releasePage := func() { releaseOnce.Do(func() { close(release) }) }
 	asked := make(chan struct{}, 1)
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/robots.txt" {
@@ -327,6 +329,7 @@ func TestFulltextHangingPageDoesNotHoldTheCommit(t *testing.T) {
 		<-release
 	}))
 	defer slow.Close()
+	defer releasePage() // before the server closes, should the test stop early
 	fast := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/robots.txt" {
 			http.NotFound(w, r)
@@ -345,17 +348,17 @@ func TestFulltextHangingPageDoesNotHoldTheCommit(t *testing.T) {
 	defer p.Close()
 
 	ctx := context.Background()
-	slowFeed := wirewatch.Feed{ID: "slow", Type: wirewatch.FeedRSS}
-	slowItems := []wirewatch.Item{{ID: "s1", Title: "Joseph Mazzara in court", Link: slow.URL + "/story", FeedID: "slow"}}
+	slowFeed := wirewatch.Feed{ID: "cfg-slow", Type: wirewatch.FeedRSS}
+	slowItems := []wirewatch.Item{{ID: "s1", Title: "Joseph Mazzara in court", Link: slow.URL + "/story", FeedID: "cfg-slow"}}
 	if err := p.Commit(ctx, slowFeed, wirewatch.FeedState{ETag: `"v1"`}, slowItems, false); err != nil {
 		t.Fatal(err)
 	}
 	<-asked // returned with the page still being read
 	states, err := p.DB.FeedStates()
-	if err != nil || states["slow"].ETag != `"v1"` {
-		t.Fatalf("the slow feed's state was not committed with its poll: %+v, %v", states["slow"], err)
+	if err != nil || states["cfg-slow"].ETag != `"v1"` {
+		t.Fatalf("the slow feed's state was not committed with its poll: %+v, %v", states, err)
 	}
-	if left, err := p.DB.PendingArticles(); err != nil || len(left) != 1 || left[0].ID != "s1" || left[0].FeedID != "slow" {
+	if left, err := p.DB.PendingArticles(); err != nil || len(left) != 1 || left[0].ID != "s1" || left[0].FeedID != "cfg-slow" {
 		t.Fatalf("pending = %+v, %v; want the slow item recorded as waiting for its page", left, err)
 	}
 	// The feed's next poll: nothing new, nothing asked again.
@@ -371,7 +374,7 @@ func TestFulltextHangingPageDoesNotHoldTheCommit(t *testing.T) {
 	if as := pending(); len(as) != 1 || as[0].Title != "Transit budget" || strings.Join(as[0].MatchedIn, ",") != "article" {
 		t.Fatalf("alerts while the slow site hangs = %+v, want the fast feed's article match", as)
 	}
-	close(release) // the hanging page ends (empty: no article)
+	releasePage() // the hanging page ends (empty: no article)
 	if err := p.Settle(ctx); err != nil {
 		t.Fatal(err)
 	}
