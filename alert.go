@@ -29,6 +29,11 @@ type Alert struct {
 	// "article" (the linked page), "docket", and "search" when a watch's
 	// search feed found the item (watches[].search).
 	MatchedIn []string `json:"matched_in,omitempty"`
+	// AlsoIn: other outlets carry the alert's story (a near copy of its
+	// article, bot/samestory.go). Such an alert repeats the story's first
+	// alert (its thread, title, link) and names the outlets it adds; a
+	// chat shows it as an "also in" line in the story's thread.
+	AlsoIn []Outlet `json:"also_in,omitempty"`
 	// Quiet alerts (routine docket entries) are counted in their thread's
 	// summary but not posted on their own.
 	Quiet bool `json:"quiet,omitempty"`
@@ -66,6 +71,12 @@ type Alert struct {
 	// Mentions is the first docket number a news item's title or text
 	// names ("8:25-cv-951"), for a button that follows that case.
 	Mentions string `json:"mentions,omitempty"`
+}
+
+// Outlet is a publication that carries a story, and its link to it.
+type Outlet struct {
+	Source string `json:"source"` // the feed's name
+	Link   string `json:"link"`
 }
 
 // Headline is what an alert is called wherever one line names it (a

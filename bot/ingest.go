@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wirewatch/wirewatch"
+	"github.com/wirewatch/wirewatch/neardup"
 	"github.com/wirewatch/wirewatch/store"
 )
 
@@ -28,6 +29,9 @@ type Pipeline struct {
 	Articles     Articles
 	AllowPrivate bool
 	ArticleWait  time.Duration
+	// Stories, when set, recognises the same story from several outlets
+	// by its article's text (samestory.go): NewStories.
+	Stories *neardup.Index[*Story]
 
 	waits waits
 }
@@ -123,7 +127,7 @@ func (p *Pipeline) alerts(items []wirewatch.Item, now time.Time, wanted func(wir
 			continue // changed: alerted again, as an edit of its message
 		}
 		if _, done := out[it.FeedKey()]; !done {
-			out[it.FeedKey()] = p.Watches.Alerts(it, now, p.Location)
+			out[it.FeedKey()] = p.sameStory(it, p.Watches.Alerts(it, now, p.Location), now)
 		}
 	}
 	return out, nil

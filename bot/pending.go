@@ -104,7 +104,8 @@ func (p *Pipeline) awaitOne(ctx context.Context, stop <-chan struct{}, f wirewat
 
 // finish matches it, its page read or not, and records the outcome.
 func (p *Pipeline) finish(f wirewatch.Feed, it wirewatch.Item) {
-	p.record(f, it, p.Watches.Alerts(it, p.now(), p.Location))
+	now := p.now()
+	p.record(f, it, p.sameStory(it, p.Watches.Alerts(it, now, p.Location), now))
 }
 
 // record ends it's pending record and queues alerts, in one transaction.

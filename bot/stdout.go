@@ -35,13 +35,14 @@ type stdoutAlert struct {
 	Terms     []string              `json:"terms"`
 	MatchedIn []string              `json:"matched_in"`
 	Docket    *wirewatch.Docket     `json:"docket,omitempty"`
+	AlsoIn    []wirewatch.Outlet    `json:"also_in,omitempty"`
 }
 
 // write prints a as one line.
 func (s *Writer) write(a wirewatch.Alert) error {
 	line := stdoutAlert{
 		To: a.To, Watches: a.Watches, Thread: a.Thread, Title: a.Title, Link: a.Link,
-		Source: a.Source, Summary: a.Summary, Terms: a.Terms, Docket: a.Docket,
+		Source: a.Source, Summary: a.Summary, Terms: a.Terms, Docket: a.Docket, AlsoIn: a.AlsoIn,
 	}
 	if line.Watches == nil {
 		line.Watches = []string{}

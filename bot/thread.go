@@ -239,11 +239,16 @@ func advance(th wirewatch.Thread, a wirewatch.Alert, now time.Time, posted bool)
 	if th.Title == "" {
 		th.Title, th.Watch = ThreadTitle(a), threadWatch(a)
 	}
-	th.Count++
 	if posted {
 		th.Posted++
 		th.LastPost = now
 	}
+	if len(a.AlsoIn) > 0 && th.Count > 0 {
+		// Another outlet of a story the thread has: not an item more.
+		th.Updated = now
+		return th
+	}
+	th.Count++
 	th.Latest = a.Headline()
 	when := a.Published
 	if when.IsZero() {

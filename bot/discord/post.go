@@ -243,6 +243,10 @@ func (d *Discord) ReplyRef(ctx context.Context, th wirewatch.Thread, a wirewatch
 	}
 	body := messageCreate{Embeds: []*discordgo.MessageEmbed{d.alertEmbed(a)}, Nonce: nonce(nonceReply, a), EnforceNonce: true,
 		Components: controlsRow(a.Controls())}
+	if len(a.AlsoIn) > 0 {
+		// Another outlet of the thread's story: one short line.
+		body = messageCreate{Content: alsoIn(a.AlsoIn), Flags: discordgo.MessageFlagsSuppressEmbeds, Nonce: nonce(nonceReply, a), EnforceNonce: true}
+	}
 	m, err := d.postInThread(ctx, th, body)
 	if err != nil {
 		return th.Ref, "", err
@@ -253,6 +257,19 @@ func (d *Discord) ReplyRef(ctx context.Context, th wirewatch.Thread, a wirewatch
 		}
 	}
 	return th.Ref, th.Ref + "/" + m.ID, nil
+}
+
+// alsoIn is the line naming the other outlets of a story, each linked.
+func alsoIn(outlets []wirewatch.Outlet) string {
+	var parts []string
+	for _, o := range outlets {
+		label := linkText(cmpOr(o.Source, "link"), 120)
+		if t := linkTarget(o.Link); t != "" {
+			label = "[" + label + "](" + t + ")"
+		}
+		parts = append(parts, label)
+	}
+	return "Also in " + strings.Join(parts, ", ")
 }
 
 // postInThread posts body in th's thread, reopening it if it was archived.

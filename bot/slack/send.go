@@ -1,11 +1,13 @@
 package slack
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -234,6 +236,10 @@ func (s *Slack) ReplyRef(ctx context.Context, th wirewatch.Thread, a wirewatch.A
 		return "", "", err
 	}
 	opts := append(s.postOpts(fallback("", &a), s.replyBlocks(th, a)), metadata(&a))
+	if len(a.AlsoIn) > 0 {
+		// Another outlet of the thread's story: one short line.
+		opts = append(s.postOpts(alsoIn(a.AlsoIn), nil), metadata(&a))
+	}
 	if broadcast {
 		opts = append(opts, slack.MsgOptionBroadcast())
 	}
@@ -242,6 +248,15 @@ func (s *Slack) ReplyRef(ctx context.Context, th wirewatch.Thread, a wirewatch.A
 		return "", "", err
 	}
 	return msg.ThreadTimestamp, ts, nil
+}
+
+// alsoIn is the line naming the other outlets of a story, each linked.
+func alsoIn(outlets []wirewatch.Outlet) string {
+	var parts []string
+	for _, o := range outlets {
+		parts = append(parts, link(o.Link, cmp.Or(o.Source, o.Link), 120))
+	}
+	return "Also in " + strings.Join(parts, ", ")
 }
 
 // ReplyFolded posts a burst as one reply in th: a line per alert, each in

@@ -54,6 +54,10 @@ type alertLine struct {
 	Terms     []string        `json:"terms"`
 	MatchedIn []string        `json:"matched_in"`
 	Docket    json.RawMessage `json:"docket"`
+	AlsoIn    []struct {
+		Source string `json:"source"`
+		Link   string `json:"link"`
+	} `json:"also_in"`
 }
 
 func alertsOf(t *testing.T, stdout string) []alertLine {

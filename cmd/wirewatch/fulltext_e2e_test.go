@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -271,4 +272,120 @@ func TestFulltextE2EGuarded(t *testing.T) {
 	if !strings.Contains(r.stderr, "private address") {
 		t.Errorf("log does not say why the article was not read:\n%s", r.stderr)
 	}
+}
+
+// storyPage is a publisher's page around the text of testdata/samestory/
+// name: navigation and a footer naming other people, the text's lines as
+// paragraphs.
+func storyPage(t *testing.T, outlet, name string) []byte {
+	t.Helper()
+	text, err := os.ReadFile("testdata/samestory/" + name + ".txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "<!doctype html><html><head><meta charset=utf-8><title>%s</title></head><body>", outlet)
+	b.WriteString(`<nav><a href="/">Home</a> <a href="/local">Local</a> <a href="/opinion">Opinion: Dana Pruitt on the budget</a></nav><main><article><h1>Court news</h1>`)
+	for _, p := range strings.Split(strings.TrimSpace(string(text)), "\n") {
+		b.WriteString("<p>" + html.EscapeString(p) + "</p>")
+	}
+	fmt.Fprintf(&b, `</article></main><footer>© 2026 %s. Contact the newsroom.</footer></body></html>`, outlet)
+	return []byte(b.String())
+}
+
+// TestSameStoryE2E: one wire story carried by three outlets (each its own
+// feed, headline only, its own link and headline) alerts once; the other
+// two outlets come as "also in" lines of that story (same thread, title
+// and link, also_in naming the outlet); two different stories of the same
+// case, which share the names and a background paragraph with the wire
+// story, alert on their own.
+func TestSameStoryE2E(t *testing.T) {
+	pages := map[string][]byte{
+		"/ledger/wire":   storyPage(t, "Ledger", "wire"),
+		"/courier/wire":  storyPage(t, "Courier", "b"),
+		"/tribune/wire":  storyPage(t, "Tribune", "c"),
+		"/ledger/appeal": storyPage(t, "Ledger", "appeal"),
+		"/tribune/vigil": storyPage(t, "Tribune", "vigil"),
+	}
+	site := newPageSite(t, func(w http.ResponseWriter, r *http.Request) {
+		page, ok := pages[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(page)
+	})
+	fs := newFeedServer(t)
+	var feedsYAML strings.Builder
+	for _, name := range []string{"Ledger", "Courier", "Tribune"} {
+		path := "/" + strings.ToLower(name)
+		fs.feed(path, true)
+		fs.add(path, testItem{"old", "Older story", site.URL + path + "/old", "", t0})
+		fmt.Fprintf(&feedsYAML, "  - url: %s\n    name: %s\n", fs.URL+path, name)
+	}
+	cfg := MustConfig(t, fmt.Sprintf(`
+allow_private_feeds: true   # the publishers here are httptest servers on loopback
+feeds:
+%swatches:
+  - name: Ilescu
+    query: '"Marco Ilescu"'
+    to: stdout
+`, feedsYAML.String()))
+	if r := runCLI(t, "", "run", "-once", "-config", cfg); r.code != 0 || r.stdout != "" {
+		t.Fatalf("seeding run: code %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+	at := t0.Add(time.Hour)
+	fs.add("/ledger",
+		testItem{"w", "Appeals court won't pause order to return deported apprentice", site.URL + "/ledger/wire", "", at},
+		testItem{"a", "Government asks justices to intervene", site.URL + "/ledger/appeal", "", at})
+	fs.add("/courier", testItem{"w", "Court refuses to halt return order", site.URL + "/courier/wire", "", at})
+	fs.add("/tribune",
+		testItem{"w", "Panel rejects bid to delay ruling in deportation case", site.URL + "/tribune/wire", "", at},
+		testItem{"v", "Vigil marks six months since deportation", site.URL + "/tribune/vigil", "", at})
+	r := runCLI(t, "", "run", "-once", "-config", cfg)
+	if r.code != 0 {
+		t.Fatalf("run: code %d, stderr %s", r.code, r.stderr)
+	}
+	var story []alertLine
+	also := map[string]alertLine{}
+	others := map[string]bool{}
+	for _, a := range alertsOf(t, r.stdout) {
+		switch {
+		case strings.HasSuffix(a.Link, "/wire") && len(a.AlsoIn) == 0:
+			story = append(story, a)
+		case len(a.AlsoIn) > 0:
+			for _, o := range a.AlsoIn {
+				also[o.Source] = a
+			}
+		default:
+			others[a.Link] = true
+		}
+	}
+	if len(story) != 1 {
+		t.Fatalf("the wire story alerted %d times without also_in, want once:\n%s", len(story), r.stdout)
+	}
+	first := story[0]
+	if len(also) != 2 || also[first.Source].Link != "" {
+		t.Fatalf("also_in lines for %v, want the two outlets other than %s:\n%s", keys(also), first.Source, r.stdout)
+	}
+	for src, a := range also {
+		if a.Link != first.Link || a.Thread != first.Thread || a.Title != first.Title {
+			t.Errorf("also-in line for %s = %+v, want the story's link, thread and title (%s)", src, a, first.Link)
+		}
+		if a.AlsoIn[0].Link != site.URL+"/"+strings.ToLower(src)+"/wire" {
+			t.Errorf("also_in of %s = %+v, want its own page", src, a.AlsoIn)
+		}
+	}
+	if !others[site.URL+"/ledger/appeal"] || !others[site.URL+"/tribune/vigil"] || len(others) != 2 {
+		t.Errorf("the two other stories of the case alerted as %v, want each on its own:\n%s", others, r.stdout)
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }

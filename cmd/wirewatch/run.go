@@ -231,7 +231,8 @@ func (m *Main) Open(ctx context.Context) error {
 		Digests: c.Digests(), Quiet: c.Quiet(), Location: c.Location})
 	m.articles = article.NewPool(article.NewReader(article.Options{}))
 	m.pipeline = &bot.Pipeline{DB: db, Watches: m.watches, Location: c.Location, Dispatcher: m.dispatcher,
-		Metrics: m.metrics, Log: m.log.With("part", "ingest"), Articles: m.articles, AllowPrivate: c.AllowPrivateFeeds}
+		Metrics: m.metrics, Log: m.log.With("part", "ingest"), Articles: m.articles, AllowPrivate: c.AllowPrivateFeeds,
+		Stories: bot.NewStories()}
 	if err := m.pipeline.Resume(); err != nil {
 		return err
 	}

@@ -1,0 +1,246 @@
+// Package neardup recognises near copies of one text: the same wire story
+// carried by several outlets under other headlines, trimmed, with another
+// lede or a credit line added. A text's signature is a b-bit MinHash
+// (Broder 1997; Li and König 2010) of its word shingles: 64 minima of
+// 8 bits each, and the shingle count. From two signatures comes an
+// estimate of how much of the shorter text the longer one contains
+// (containment, not Jaccard: an outlet that cuts the last third of a story
+// still carries it); two texts are one story when it is at least
+// Threshold. It is written here rather than imported: it is a few dozen
+// lines, and the threshold was measured with exactly this hashing
+// (neardup_test.go). SimHash was tried first and could not tell a trimmed
+// copy from another story of the same case on that corpus.
+package neardup
+
+import (
+	"math/bits"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Shingle is the number of words in a shingle: 3 keeps a reworded
+// sentence's other shingles and is rare enough across different stories
+// that their shared phrases (names, titles, "said in a statement") weigh
+// little (neardup_test.go measures 2, 3 and 4).
+const Shingle = 4
+
+// MinWords is the fewest words a text needs for a signature: under it (a
+// teaser, a paywall's first lines) a few words would decide, and stories
+// would merge by their shared phrases.
+const MinWords = 80
+
+// Threshold is the least containment of one story's copies, measured on
+// the corpus of neardup_test.go (BENCHMARKS.md, "Same story, many
+// outlets").
+const Threshold = 0.65
+
+// hashes is the number of minima in a signature: 64 gave estimates too
+// noisy to keep the corpus's stories apart at a useful threshold.
+const hashes = 128
+
+// Sig is a text's signature.
+type Sig struct {
+	min [hashes / 8]uint64 // the low 8 bits of each minimum, 8 to a word
+	n   uint32             // shingles
+}
+
+// Of is text's signature; ok is false for a text of fewer than MinWords
+// words. Words are runs of letters and digits, folded to lower case.
+func Of(text string) (sig Sig, ok bool) { return of(text, Shingle) }
+
+// of is Of with shingles of w ≤ 8 words.
+func of(text string, w int) (sig Sig, ok bool) {
+	var mins [hashes]uint32
+	for i := range mins {
+		mins[i] = ^uint32(0)
+	}
+	var ring [8]uint64
+	words := 0
+	h := uint64(offset)
+	inWord := false
+	add := func() {
+		ring[words%w] = mix(h)
+		words++
+		if words >= w {
+			var s uint64
+			for i := range w {
+				// In order: shingle (a b c) is not (c b a).
+				s = mix(s ^ ring[(words-w+i)%w])
+			}
+			// The i-th hash of s: multiply-shift with the i-th odd
+			// multiplier, a fresh permutation for each minimum.
+			for i := range mins {
+				if v := uint32((s * multipliers[i]) >> 32); v < mins[i] {
+					mins[i] = v
+				}
+			}
+		}
+		h, inWord = offset, false
+	}
+	for i := 0; i < len(text); {
+		r, n := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(text[i:])
+		}
+		i += n
+		switch {
+		case r < utf8.RuneSelf && ('a' <= r && r <= 'z' || '0' <= r && r <= '9'):
+		case r < utf8.RuneSelf && 'A' <= r && r <= 'Z':
+			r += 'a' - 'A'
+		case r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			r = unicode.ToLower(r)
+		default:
+			if inWord {
+				add()
+			}
+			continue
+		}
+		inWord = true
+		h = (h ^ uint64(r)) * prime // FNV-1a over the runes
+	}
+	if inWord {
+		add()
+	}
+	if words < MinWords {
+		return Sig{}, false
+	}
+	for i, m := range mins {
+		sig.min[i/8] |= uint64(uint8(m)) << (8 * (i % 8))
+	}
+	sig.n = uint32(words - w + 1)
+	return sig, true
+}
+
+// multipliers are the odd multipliers of the minima's hashes (fixed, so
+// signatures compare across runs).
+var multipliers = func() (m [hashes]uint64) {
+	x := uint64(0x2545f4914f6cdd1d)
+	for i := range m {
+		x = mix(x + 0x9e3779b97f4a7c15)
+		m[i] = x | 1
+	}
+	return m
+}()
+
+// equalBytes counts the bytes a and b have equal.
+func equalBytes(a, b uint64) int {
+	x := a ^ b
+	// A byte of x is zero iff its high bit ends up set here.
+	t := (x & 0x7f7f7f7f7f7f7f7f) + 0x7f7f7f7f7f7f7f7f
+	t = ^(t | x | 0x7f7f7f7f7f7f7f7f)
+	return bits.OnesCount64(t)
+}
+
+// Containment estimates how much of the shorter of the texts of a and b
+// the other carries, from 0 to 1.
+func Containment(a, b Sig) float64 {
+	m := 0
+	for i := range a.min {
+		m += equalBytes(a.min[i], b.min[i])
+	}
+	return containment(a, b, m)
+}
+
+func containment(a, b Sig, equal int) float64 {
+	// Two unequal minima agree in their low 8 bits one time in 256.
+	j := (float64(equal)/hashes - 1.0/256) / (1 - 1.0/256)
+	if j <= 0 || a.n == 0 || b.n == 0 {
+		return 0
+	}
+	c := j * float64(a.n+b.n) / ((1 + j) * float64(min(a.n, b.n)))
+	return min(c, 1)
+}
+
+const (
+	offset = 14695981039346656037
+	prime  = 1099511628211
+)
+
+// mix is splitmix64's finaliser: FNV's low bits are weak, and SimHash
+// needs every bit of a shingle's hash to be a fair coin.
+func mix(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+// Index keeps the signatures of recent texts, at most Max of them and none
+// older than MaxAge, each with a value (what the caller needs to find the
+// story again). A lookup reads the first 24 minima of every signature, in
+// one dense array (24 bytes each), and the rest only of a candidate: one
+// that agrees in at least 2 of them. A copy at Threshold fails that about
+// once in 1,000 when it is 60 % of the other's length, far less often
+// when they are as long; on the corpus's stories of one case, a fifth of
+// the others pass.
+type Index[T any] struct {
+	Max    int
+	MaxAge time.Duration
+
+	mu    sync.Mutex
+	heads [][headWords]uint64
+	sigs  []Sig
+	vals  []T
+	at    []time.Time
+	next  int // ring position of the next Add once full
+}
+
+const headWords = 3
+
+// candidate: a and b agree in at least 2 of their first 24 minima.
+func candidate(a, b *[headWords]uint64) bool {
+	return equalBytes(a[0], b[0])+equalBytes(a[1], b[1])+equalBytes(a[2], b[2]) >= 2
+}
+
+// head is the first headWords words of s's minima.
+func head(s *Sig) *[headWords]uint64 { return (*[headWords]uint64)(s.min[:headWords]) }
+
+// nearest is the index of the signature most contained in s or containing
+// it, at least Threshold, or -1.
+func (ix *Index[T]) nearest(s Sig, now time.Time) int {
+	best, bestC := -1, Threshold
+	h := head(&s)
+	for i := range ix.heads {
+		if !candidate(h, &ix.heads[i]) {
+			continue
+		}
+		if c := Containment(s, ix.sigs[i]); c >= bestC && (ix.MaxAge <= 0 || now.Sub(ix.at[i]) <= ix.MaxAge) {
+			best, bestC = i, c
+		}
+	}
+	return best
+}
+
+// FindOrAdd returns the value of the story s is a copy of, if any (found
+// true); else it adds s with the value v gives and returns that. One lock
+// covers both, so two outlets of one story arriving at once are one story.
+func (ix *Index[T]) FindOrAdd(s Sig, now time.Time, v func() T) (val T, found bool) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if i := ix.nearest(s, now); i >= 0 {
+		return ix.vals[i], true
+	}
+	val = v()
+	ix.put(s, val, now)
+	return val, false
+}
+
+// put keeps s with val, in place of the oldest once Max are kept.
+func (ix *Index[T]) put(s Sig, val T, now time.Time) {
+	if ix.Max <= 0 || len(ix.sigs) < ix.Max {
+		ix.heads, ix.sigs, ix.vals, ix.at = append(ix.heads, *head(&s)), append(ix.sigs, s), append(ix.vals, val), append(ix.at, now)
+		return
+	}
+	ix.heads[ix.next], ix.sigs[ix.next], ix.vals[ix.next], ix.at[ix.next] = *head(&s), s, val, now
+	ix.next = (ix.next + 1) % ix.Max
+}
+
+// Len is the number of signatures kept.
+func (ix *Index[T]) Len() int {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return len(ix.sigs)
+}
