@@ -93,6 +93,7 @@ func alert(ch, key, title string) wirewatch.Alert {
 func inBubble(t *testing.T, o slacktest.Options, f func(t *testing.T, fk *slacktest.Server, s *Slack, logs *syncBuffer)) {
 	synctest.Test(t, func(t *testing.T) {
 		fk := slacktest.New(o)
+		fk.FailOn(t)
 		pn := slacktest.NewPipe(fk)
 		logs := &syncBuffer{}
 		s := New(Options{APIURL: pn.URL(), BotToken: fk.Token, HTTPClient: pn.Client,

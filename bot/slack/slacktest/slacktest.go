@@ -66,7 +66,8 @@ type Server struct {
 	// response URL post.
 	Notified chan struct{}
 
-	o Options
+	o  Options
+	tb testing.TB // from Start: a message check's failure fails the test
 
 	mu       sync.Mutex
 	revoked  bool
@@ -143,9 +144,18 @@ func New(o Options) *Server {
 // test, and returns its Web API URL (with the trailing slash slack-go
 // expects).
 func (s *Server) Start(tb testing.TB) string {
+	s.FailOn(tb)
 	srv := httptest.NewServer(s)
 	tb.Cleanup(srv.Close)
 	return srv.URL + "/"
+}
+
+// FailOn makes a message that breaks Slack's limits or mentions anyone
+// (check) fail tb, besides being refused as Slack would; Start does it.
+func (s *Server) FailOn(tb testing.TB) {
+	s.mu.Lock()
+	s.tb = tb
+	s.mu.Unlock()
 }
 
 // AddChannel adds a channel the bot is a member of.
@@ -297,6 +307,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.mu.Lock()
+		blocks, _ := json.Marshal(m["blocks"])
+		text, _ := m["text"].(string)
+		if _, ok := m["blocks"]; !ok {
+			blocks = nil
+		}
+		if code, why := check(text, string(blocks), ""); code != "" && s.tb != nil {
+			s.tb.Errorf("slacktest: response_url post: %s: %s", code, why)
+		}
 		s.replies = append(s.replies, m)
 		s.mu.Unlock()
 		s.notify()
@@ -398,6 +416,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !known {
 		fail("channel_not_found")
 		return
+	}
+	if method == "chat.postMessage" || method == "chat.update" {
+		if code, why := check(form.Get("text"), form.Get("blocks"), form.Get("attachments")); code != "" {
+			if s.tb != nil {
+				s.tb.Errorf("slacktest: %s: %s: %s", method, code, why)
+			}
+			fail(code)
+			return
+		}
 	}
 	var answer map[string]any
 	switch method {
