@@ -87,6 +87,15 @@ func ParseControlID(s string) (Control, bool) {
 	return Control{}, false
 }
 
+// RawControl is s read as ID writes it, unchecked, each part clipped (an
+// Arg too long stays too long): the press of a button whose id is not a
+// control (ParseControlID) still goes to the Clicker, which refuses it and
+// writes it to the audit trail, where a tampered button shows.
+func RawControl(s string) Control {
+	act, arg, _ := strings.Cut(s, ":")
+	return Control{Action: Clip(act, 16), Arg: Clip(arg, MaxControlArg+1)}
+}
+
 // Click is a press of a Control's button, as the platform reported it.
 type Click struct {
 	Control

@@ -64,9 +64,14 @@ func (d *Discord) press(ctx context.Context, c wirewatch.Commander, i *discordgo
 	clicker, ok := c.(wirewatch.Clicker)
 	data, isComponent := i.Data.(discordgo.MessageComponentInteractionData)
 	id, ours := strings.CutPrefix(data.CustomID, customPrefix)
-	ctl, valid := wirewatch.ParseControlID(id)
-	if !ok || !isComponent || !ours || !valid {
+	if !ok || !isComponent || !ours {
 		return ephemeral("wirewatch does not know this button."), nil
+	}
+	ctl, valid := wirewatch.ParseControlID(id)
+	if !valid {
+		// Refused and audited by the Clicker.
+		d.log.Info("discord button press with an id that is no control", "user", userOf(i))
+		ctl = wirewatch.RawControl(id)
 	}
 	dest, err := d.pressedIn(ctx, i.ChannelID)
 	if err != nil {

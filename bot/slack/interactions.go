@@ -144,8 +144,9 @@ func (s *Slack) click(cb slack.InteractionCallback) (wirewatch.Click, bool) {
 		}
 		ctl, ok := wirewatch.ParseControlID(a.Value)
 		if !ok {
-			s.log.Info("slack button press with a value that is no control: ignored", "user", cb.User.ID)
-			return wirewatch.Click{}, false
+			// Refused and audited by the Clicker.
+			s.log.Info("slack button press with a value that is no control", "user", cb.User.ID)
+			ctl = wirewatch.RawControl(a.Value)
 		}
 		user := cb.User.ID
 		if name := cmp.Or(cb.User.Name, cb.User.Username); name != "" {

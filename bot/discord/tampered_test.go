@@ -1,0 +1,39 @@
+package discord
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/wirewatch/wirewatch"
+)
+
+// TestTamperedButtonAudited: a press of one of our buttons whose custom_id
+// is not a control (an unknown action, an empty or oversized argument) is
+// refused with a message, changes nothing, and is written to the audit
+// trail, where a tampered button shows.
+func TestTamperedButtonAudited(t *testing.T) {
+	_, _, h, db, key := buttonSetup(t)
+	ids := []string{"ww:drop:w1", "ww:mute:", "ww:mute:" + key + strings.Repeat("x", 80), "ww:nonsense"}
+	for _, id := range ids {
+		resp, _ := press(t, h, pressJSON(newIDs(), textCh, id, manage, 0))
+		if resp.Data == nil || !strings.Contains(resp.Data.Content, "damaged") && !strings.Contains(resp.Data.Content, "unknown button") {
+			t.Errorf("%q: %+v, want a refusal", id, resp.Data)
+		}
+	}
+	if muted, _ := db.Muted(wirewatch.Destination("discord:"+textCh), key); muted {
+		t.Error("a tampered button muted the thread")
+	}
+	if ws, _ := db.Watches(); len(ws) != 1 {
+		t.Errorf("watches %+v, want w1 kept", ws)
+	}
+	trail, _ := db.Audit(100)
+	n := 0
+	for _, e := range trail {
+		if strings.HasPrefix(e.Action, "button ") {
+			n++
+		}
+	}
+	if n != len(ids) {
+		t.Errorf("audit: %d presses, want %d (each tampered one)", n, len(ids))
+	}
+}
