@@ -13,7 +13,7 @@ import (
 // TestTamperedButtonAudited: a signed press whose button value is not a
 // control (an unknown action, an empty or oversized argument) is refused
 // with a message, changes nothing, and is written to the audit trail,
-// where a tampered button shows.
+// where a tampered button shows; an oversized one gets 413 and nothing.
 func TestTamperedButtonAudited(t *testing.T) {
 	fk := newFakeSlack(t)
 	apiURL := fk.startHTTP(t)
@@ -33,6 +33,14 @@ func TestTamperedButtonAudited(t *testing.T) {
 		if w.Code != http.StatusOK {
 			t.Fatalf("%q: got %d, want 200 (acked)", v, w.Code)
 		}
+	}
+	// Signed but oversized (a payload padded past the bound): 413, nothing run.
+	big := pressForm(t, button{ActionID: actionPrefix + "0", Value: "mute:" + key}, "C1", respURL, false)
+	big.Set("pad", strings.Repeat("x", maxInteractionBody))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, signed(t, big, now))
+	if w.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized press: got %d, want 413", w.Code)
 	}
 	replies := waitReplies(t, fk, len(values))
 	s.Close()
