@@ -77,6 +77,11 @@ func TestIngestGroupCommit(t *testing.T) {
 
 		var wg sync.WaitGroup
 		for i, c := range calls {
+			if i == 1 {
+				// Feed 0 queues first, so that its story is the one feed 1
+				// merges into (goroutines queue in any order).
+				synctest.Wait()
+			}
 			wg.Go(func() {
 				st := &wirewatch.FeedState{ETag: fmt.Sprintf(`"%d"`, i), Seeded: true}
 				c.res, c.err = db.Ingest(c.id, st, c.items, func(it wirewatch.Item) []wirewatch.Alert {
