@@ -75,10 +75,7 @@ func (d *Dispatcher) deliverDigests(ctx context.Context, p wirewatch.Poster, dg 
 			}
 		}
 		if len(as) == 0 {
-			continue
-		}
-		if len(as) == 0 {
-			continue // all of a muted thread's: look again
+			continue // all edits, or of a muted thread: look again
 		}
 		if !d.postDigest(ctx, p, dg, as, d.db.MarkFolded, d.db.DeliveredDigest) {
 			return false
