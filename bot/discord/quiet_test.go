@@ -27,7 +27,9 @@ func TestQuietHoursHoldAndRelease(t *testing.T) {
 	// Windows around the wall clock (no fake time here): quiet now, then
 	// hours that ended an hour ago.
 	m := time.Now().UTC().Hour()*60 + time.Now().UTC().Minute()
-	window := func(from, to int) wirewatch.Quiet { return wirewatch.Quiet{From: (from + 1440) % 1440, To: (to + 1440) % 1440} }
+	window := func(from, to int) wirewatch.Quiet {
+		return wirewatch.Quiet{From: (from + 1440) % 1440, To: (to + 1440) % 1440}
+	}
 	run := func(q wirewatch.Quiet) {
 		t.Helper()
 		disp := bot.NewDispatcher(db, bot.DispatcherOptions{Posters: map[string]wirewatch.Poster{wirewatch.Discord: d}, Location: time.UTC,
