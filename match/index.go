@@ -48,7 +48,10 @@ type anchor struct {
 	// whole word of the phrase, whose hash is chk: a cheap first test
 	// before the full verification.
 	chkOff int16
-	chk    uint64
+	// del is, for a variant key, the letter of the collapsed word the key
+	// leaves out (-1: none; see variantKeys).
+	del int8
+	chk uint64
 }
 
 // newAnchor files atom ai of c under its word pos.
@@ -182,7 +185,7 @@ func (t *tree) writable(key, gen uint64) *leaf {
 func (t *table) add(key, gen uint64, a anchor, variant bool) {
 	tr := &t.top
 	if variant {
-		t.vfilter.set(key)
+		t.vfilter.setVariant(key, int(a.del), len(a.a.coll[a.pos]))
 		tr = &t.vtop
 	} else {
 		t.filter.set(key)
@@ -225,8 +228,8 @@ func (t *table) remove(key, gen uint64, c *compiled, variant bool) {
 
 // anchorKey picks the word a phrase is filed under and its key: the longest
 // whole word (long words are rare words) or word with variants, else the
-// longest prefix. A word with variants has several keys
-// (see variant.go): anchorKey returns the first and keys all of them.
+// longest prefix. A word with variants has a key per letter and one more
+// (see variant.go), which keys returns; anchorKey returns 0 for it.
 func anchorKey(a *atom) (key uint64, pos int, kind int) {
 	if a.dk != nil {
 		return hashString(a.dk.key()) ^ saltCase, 0, kindCase
@@ -248,15 +251,16 @@ func anchorKey(a *atom) (key uint64, pos int, kind int) {
 			}
 		}
 	}
-	// A word with variants costs a dozen keys but is filed under its own
-	// spelling: it is the anchor when it is longer than every whole word
-	// ("Judge Mazzara~" is filed under mazzara, not under the common
-	// "judge", which would be verified in most items).
+	// A word with variants costs a key per letter, and its deletions are
+	// keys it shares with lookalikes: it is the anchor only when it is
+	// longer than every whole word ("Judge Mazzara~" is filed under the
+	// keys of mazara, not under the common "judge", which would be
+	// verified in most items).
 	switch {
 	case best >= 0 && (bestFuzzy < 0 || len(a.words[best]) >= len(a.words[bestFuzzy])):
 		return a.hashes[best], best, kindWord
 	case bestFuzzy >= 0:
-		return variantKeys(a.coll[bestFuzzy])[0], bestFuzzy, kindVariant
+		return 0, bestFuzzy, kindVariant
 	}
 	return a.hashes[bestPrefix] ^ saltPrefix, bestPrefix, kindPrefix
 }
@@ -313,7 +317,10 @@ func (ix *Index) set(t *table, id string, q *Query) {
 	for ai := range q.atoms {
 		ks, pos, kind := keys(&q.atoms[ai])
 		an := newAnchor(c, ai, pos)
-		for _, key := range ks {
+		for ki, key := range ks {
+			if kind == kindVariant {
+				an.del = int8(ki - 1)
+			}
 			t.add(key, ix.gen, an, kind == kindVariant)
 		}
 		t.count(&q.atoms[ai], pos, kind, 1)
@@ -388,10 +395,10 @@ func (ix *Index) update(f func(t *table)) {
 		ix.adds = 0
 		for _, c := range ix.byID {
 			for ai := range c.q.atoms {
-				ks, _, kind := keys(&c.q.atoms[ai])
-				for _, key := range ks {
+				ks, pos, kind := keys(&c.q.atoms[ai])
+				for ki, key := range ks {
 					if kind == kindVariant {
-						t.vfilter.set(key)
+						t.vfilter.setVariant(key, ki-1, len(c.q.atoms[ai].coll[pos]))
 					} else {
 						t.filter.set(key)
 					}
@@ -409,32 +416,34 @@ type scratch struct {
 	tok   tokenizer
 	cands []cand
 	spans []span
-	runes []rune // a text word collapsed, for variant look-ups
-	// vcache holds, by word hash, the variant anchors of recent words in
-	// table version vcacheFor (see table.variants).
-	vcache    [vcacheSlots]vcacheEntry
-	vnone     [vnoneSlots]uint64 // words with no variant anchors
-	vcacheFor uint64
 	// full holds the atoms that have MaxHitTerms places already: more
 	// could not be reported, so they are not verified again. It is only
 	// filled once cands grows past compactAt.
 	full      map[*atom]bool
 	compactAt int
+	// The variant anchors of recent words, by word hash, for the table of
+	// version vfor (see table.variants): vnone holds words with none,
+	// vsome the anchors of words with some.
+	vfor  uint64
+	vnone [vnoneSlots]uint64
+	vsome [vsomeSlots]vsomeEntry
 }
 
-// vcacheEntry is the variant anchors of the word whose hash is h; ok is
-// false for an empty entry.
-type vcacheEntry struct {
+// vsomeEntry is the variant anchors of the word whose hash is h (0: an
+// empty entry).
+type vsomeEntry struct {
 	h  uint64
-	ok bool
 	as []anchor
 }
 
-// Sizes of scratch.vcache, for words with variant anchors, and of
-// scratch.vnone (128 KB), for the many without.
+// Sizes of scratch.vnone (512 KB) and vsome (128 KB). Text is mostly the
+// same words, but a long tail of them: in the benchmark's items the 2,000
+// most frequent words are 70% of the words, the 16,000 most frequent 93%;
+// smaller memos measured slower, their misses costing more than the
+// cache misses of these.
 const (
-	vcacheSlots = 4096
-	vnoneSlots  = 1 << 16
+	vnoneSlots = 1 << 16
+	vsomeSlots = 4096
 )
 
 // maxPooledBytes bounds the folded text whose buffers are kept for reuse.
@@ -609,89 +618,93 @@ func (t *table) verifyAll(cands []cand, sc *scratch, wi int, key uint64) []cand 
 }
 
 // variants verifies the phrases filed under the variant keys of word wi
-// and adds those that match to cands, each once.
+// (see variant.go) and adds those that match to cands, each once.
 //
-// The anchors whose word the text word is a variant of depend on the word
-// alone, so they are remembered per word (by hash, for this version of the
-// table) in sc.vcache: text is mostly the same few words ("the", "court",
-// a name in the news), which then cost one comparison instead of a dozen
-// probes of the filter and the table.
+// Which anchors a word is a variant of depends on the word alone, and text
+// is mostly the same few thousand words, so the answer is remembered per
+// word hash: most words then cost one comparison instead of their probes.
 func (t *table) variants(cands []cand, sc *scratch, wi int) []cand {
-	tk := &sc.tok
-	w := &tk.words[wi]
-	if sc.vcacheFor != t.ver {
-		clear(sc.vcache[:])
+	w := &sc.tok.words[wi]
+	if sc.vfor != t.ver {
 		clear(sc.vnone[:])
-		sc.vcacheFor = t.ver
+		for i := range sc.vsome {
+			sc.vsome[i].h = 0
+		}
+		sc.vfor = t.ver
 	}
-	none := &sc.vnone[w.h%vnoneSlots]
-	if *none == w.h && w.h != 0 {
-		return cands
-	}
-	e := &sc.vcache[w.h%vcacheSlots]
-	if !e.ok || e.h != w.h {
-		t.variantAnchors(e, sc, w)
-		if len(e.as) == 0 {
-			*none, e.ok = w.h, false
+	var as []anchor
+	if w.h == 0 {
+		// 0 marks an empty slot: such a word is looked up every time.
+		as = t.variantsOf(sc, wi, nil)
+	} else {
+		none := &sc.vnone[w.h%vnoneSlots]
+		if *none == w.h {
 			return cands
 		}
+		e := &sc.vsome[w.h%vsomeSlots]
+		if e.h != w.h {
+			e.as = t.variantsOf(sc, wi, e.as[:0])
+			e.h = w.h
+			if len(e.as) == 0 {
+				e.h, *none = 0, w.h
+			}
+		}
+		as = e.as
 	}
-	for i := range e.as {
-		cands = verifyAnchor(cands, sc, wi, &e.as[i])
+	for i := range as {
+		cands = verifyAnchor(cands, sc, wi, &as[i])
 	}
 	return cands
 }
 
-// variantAnchors fills e with the variant anchors whose word w is a
-// variant of.
-func (t *table) variantAnchors(e *vcacheEntry, sc *scratch, w *word) {
-	e.h, e.ok, e.as = w.h, w.h != 0, e.as[:0]
-	var fits bool
+// variantsOf appends to as the variant anchors whose word text word wi is
+// a variant of.
+func (t *table) variantsOf(sc *scratch, wi int, as []anchor) []anchor {
+	w := &sc.tok.words[wi]
 	// MaxVariant+1: the longest variant of the longest "~" word.
-	if sc.runes, fits = collapseAtMost(sc.runes[:0], sc.tok.buf[w.fs:w.fe], MaxVariant+1); !fits {
-		return
+	var buf [MaxVariant + 1]rune
+	c, h, fits := collapseHash(buf[:], sc.tok.buf[w.fs:w.fe])
+	n := len(c)
+	// Lengths n-1, n and n+1 of "~" words (the last slot of vlens stands
+	// for every longer one, and MaxVariant keeps "~" words below it).
+	if !fits || n == 0 || t.vlens>>max(n-1, 0)&7 == 0 {
+		return as
 	}
-	c := sc.runes
-	n := min(len(c), maxVariantLen)
-	// Lengths n-1, n and n+1 (the last slot stands for every longer one).
-	if near := t.vlens >> max(n-1, 0) & 7; near == 0 || n == 0 {
-		return
-	}
-	// The word's own key, then those of its deletions, computed in one
-	// pass and tested against the filter of variant keys as they come.
-	h := variantHash(c)
-	if k := mixVariant(h, len(c)); t.vfilter.has(k) {
-		t.addVariantAnchors(e, c, k)
+	if k := mixVariant(h, n); t.vfilter.has(k) {
+		as = t.variantAnchors(as, c, k, -1)
 	}
 	var pre, pw uint64 = 0, 1
 	for i, r := range c {
 		var del uint64
 		del, pre = deletionHash(h, pre, pw, r)
 		pw *= variantBase
-		if k := mixVariantAt(del, len(c)-1, i); t.vfilter.has(k) {
-			t.addVariantAnchors(e, c, k)
+		if k := mixVariant(del, n-1); t.vfilter.hasAt(k, i) {
+			as = t.variantAnchors(as, c, k, i)
 		}
 	}
+	return as
 }
 
-// addVariantAnchors adds to e the anchors filed under variant key key whose
-// word collapsed word c is a variant of, each once: a word shares several
-// keys with its exact spelling, and a key with a few words two edits away,
-// which the test turns down.
-func (t *table) addVariantAnchors(e *vcacheEntry, c []rune, key uint64) {
-	as := t.vtop.lookup(key)
-	for i := range as {
-		a := &as[i]
-		if a.a.coll == nil || a.a.coll[a.pos] == nil {
-			continue // a key of another kind with the same hash
-		}
-		if slices.ContainsFunc(e.as, func(b anchor) bool { return b.c == a.c && b.atom == a.atom }) {
+// variantAnchors appends to as the anchors filed under variant key key
+// whose word text word c (collapsed) is a variant of and finds under this
+// probe (see variantProbe): so each once.
+func (t *table) variantAnchors(as []anchor, c []rune, key uint64, probe int) []anchor {
+	found := t.vtop.lookup(key)
+	for i := range found {
+		a := &found[i]
+		// key(t minus i) = key(c minus j) is one edit only for j = i
+		// (a letter changed) or j = i+1 (swapped): the filter's position
+		// turned most others down, and the rest are here, before their
+		// word is read.
+		if probe >= 0 && a.del >= 0 && int(a.del) != probe && int(a.del) != probe+1 {
 			continue
 		}
-		if withinOneEdit(c, a.a.coll[a.pos]) {
-			e.as = append(e.as, *a)
+		cw := a.a.coll[a.pos]
+		if withinOneEdit(c, cw) && variantProbe(c, cw) == probe {
+			as = append(as, *a)
 		}
 	}
+	return as
 }
 
 // verifyAnchor verifies the phrase of anchor a around word wi and adds it
@@ -811,30 +824,66 @@ func (f *filter) has(key uint64) bool {
 	return f.bits[b/64].Load()&(1<<(b%64)) != 0
 }
 
-// vfilterBits is the size of the filter of variant keys (128 KB). It is a
-// blocked Bloom filter: each key sets two bits of one 64-bit word, so a test
-// is one load; with 1,000 watches with a "~" word (about 40,000 keys) about
-// 0.5% of the tests pass without a key.
-const vfilterBits = 1 << 20
-
-// vfilter is the filter of variant keys.
+// vfilter is the filter in front of the variant keys, in two blocked
+// Bloom filters (each key sets three bits of one 64-bit word, so a test is
+// one load): keys holds every variant key, and is small (16 KB) so that it
+// stays in the core's first-level cache, since a text word tests it once
+// per letter; pos holds the keys at their positions (see variant.go), and
+// is tested only when keys said yes. With 1,000 watches with a "~" word
+// (about 9,000 keys and 27,000 positions) about 1% of the tests of either
+// pass without an entry.
 type vfilter struct {
-	bits [vfilterBits / 64]atomic.Uint64
+	keys [1 << vkeysLog]atomic.Uint64
+	pos  [1 << vposLog]atomic.Uint64
 }
 
-// vfilterMask is the word and the two bits of key.
-func vfilterMask(key uint64) (int, uint64) {
+// Log2 of the sizes of vfilter.keys and vfilter.pos, in 64-bit words.
+const (
+	vkeysLog = 11
+	vposLog  = 13
+)
+
+// bloomMask is the word (of 1<<log) and the three bits of key in a
+// blocked Bloom filter: the word from the top bits of one product, the
+// bits from the next ones.
+func bloomMask(key uint64, log uint) (int, uint64) {
 	m := key * 0x9fb21c651e98df25
-	m ^= m >> 29
-	return int(m % (vfilterBits / 64)), 1<<(m>>52&63) | 1<<(m>>58&63)
+	return int(m >> (64 - log)), 1<<(m>>(46-log)&63) | 1<<(m>>(52-log)&63) | 1<<(m>>(58-log)&63)
 }
 
-func (f *vfilter) set(key uint64) {
-	i, bits := vfilterMask(key)
-	f.bits[i].Or(bits)
+// setVariant sets the bits of variant key key of a word of m letters,
+// which leaves out letter del of it (-1: none), and of its positions (see
+// variant.go): 0..m for the word, del and del-1 for a deletion.
+func (f *vfilter) setVariant(key uint64, del, m int) {
+	i, bits := bloomMask(key, vkeysLog)
+	f.keys[i].Or(bits)
+	set := func(p int) {
+		i, bits := bloomMask(posKey(key, p), vposLog)
+		f.pos[i].Or(bits)
+	}
+	if del < 0 {
+		for p := 0; p <= m; p++ {
+			set(p)
+		}
+		return
+	}
+	set(del)
+	if del >= 1 {
+		set(del - 1)
+	}
 }
 
+// has reports whether key may be a variant key.
 func (f *vfilter) has(key uint64) bool {
-	i, bits := vfilterMask(key)
-	return f.bits[i].Load()&bits == bits
+	i, bits := bloomMask(key, vkeysLog)
+	return f.keys[i].Load()&bits == bits
+}
+
+// hasAt reports whether key may be a variant key at position p.
+func (f *vfilter) hasAt(key uint64, p int) bool {
+	if !f.has(key) {
+		return false
+	}
+	i, bits := bloomMask(posKey(key, p), vposLog)
+	return f.pos[i].Load()&bits == bits
 }

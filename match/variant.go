@@ -12,21 +12,27 @@ import (
 // "mazara"), they are equal or one edit apart: a letter added, dropped or
 // changed, or two neighbours swapped (Damerau distance 1).
 //
-// The index finds variants by symmetric deletion, with the position of
-// the deleted letter in some keys. A text word of collapsed form t is
-// looked up under key(t) and under key(t minus letter i, i) for each i; a
-// "~" word w is filed under
+// The index finds variants by symmetric deletion. A "~" word of
+// collapsed form c is filed under key(c) and, for each letter j, key(c
+// minus j); a text word of collapsed form t is looked up under key(t) and,
+// for each letter i, key(t minus i). Every variant shares a key with the
+// word, found under exactly one probe of the text word (variantProbe):
 //
-//	key(w)                                   t = w
-//	key(w minus letter j) for each j         t lacks letter j of w
-//	key(w, i) for i = 0..len(w)              t has a letter more, at i
-//	key(w minus letter j, i), |i-j| <= 1     t has letter j changed (i = j)
-//	                                         or swapped with j-1 (i = j-1)
+//	key(t) = key(c)               t = c
+//	key(t) = key(c minus j)       t lacks letter j of c
+//	key(t minus i) = key(c)       t has a letter more, at i
+//	key(t minus i) = key(c minus i)    letter i changed
+//	key(t minus i) = key(c minus i+1)  letters i and i+1 swapped
 //
-// so every variant shares a key with the word, and a shared key means a
-// variant or, rarely, a word two edits away (letters j and j+1 both
-// changed): the keys found are verified with withinOneEdit. The keys are
-// polynomial hashes computed for all deletions of a word in one pass.
+// A key shared otherwise (key(t minus i) = key(c minus j) for j far from
+// i: two edits; or key(t minus i) = key(c minus i) when t = c) leads
+// nowhere, and with words made of common syllables such look-ups would be
+// most of them. So the filter in front of the table holds key(t minus i)
+// with its position i: a "~" word sets key(c) at every position 0..len(c),
+// and key(c minus j) at positions j and j-1. Each probe of a text word is
+// then one test of the filter, and look-ups are mostly for words that are
+// variants. The anchors found are verified with withinOneEdit. The keys
+// are polynomial hashes computed for all deletions of a word in one pass.
 
 // maxVariantRunes bounds the collapsed words handled on the stack; longer
 // ones (rare: a query word has at most MaxQueryChars) use the heap.
@@ -99,6 +105,24 @@ func variantOf(tw []byte, cw []rune) bool {
 	return fits && withinOneEdit(ct, cw)
 }
 
+// variantProbe tells under which of its probes text word t (collapsed)
+// finds "~" word c (collapsed) when t is a variant of c: -1 for key(t), i
+// for key(t minus i). It is only meaningful when withinOneEdit(t, c).
+func variantProbe(t, c []rune) int {
+	if len(t) < len(c) {
+		return -1 // a letter less: key(t) = key(c minus j)
+	}
+	d := 0
+	for d < len(c) && t[d] == c[d] {
+		d++
+	}
+	if d == len(t) {
+		return -1 // equal
+	}
+	// A letter more, changed or swapped at d: key(t minus d).
+	return d
+}
+
 // saltVariant keeps variant keys apart from word, prefix and case keys.
 const saltVariant = 0x165667b19e3779f9
 
@@ -110,17 +134,40 @@ const (
 	variantInv  = 0xce965057aff6957b
 )
 
-// mixVariant finishes a polynomial hash of n runes into a key.
+// mixVariant makes a polynomial hash of n runes a key. The tree and the
+// filters mix keys themselves, so this only adds the length (and keeps
+// the probes of a text word to a few instructions each).
 func mixVariant(h uint64, n int) uint64 {
-	h ^= uint64(n) * 0x9e3779b97f4a7c15
-	h *= 0xff51afd7ed558ccd
-	h ^= h >> 33
-	return h ^ saltVariant
+	return h ^ uint64(n)*0x9e3779b97f4a7c15 ^ saltVariant
 }
 
-// mixVariantAt is mixVariant for a key that also names position i.
-func mixVariantAt(h uint64, n, i int) uint64 {
-	return mixVariant(h+uint64(i+1)*0xd6e8feb86659fd93, n) ^ 0x2545f4914f6cdd1d
+// posKey is variant key key at position i, an entry of the filter only.
+func posKey(key uint64, i int) uint64 { return key + uint64(i+1)*0xd6e8feb86659fd93 }
+
+// collapseHash is collapse of folded word w into buf, with the
+// variantHash of the result; false if it would be longer than buf.
+func collapseHash(buf []rune, w []byte) ([]rune, uint64, bool) {
+	var h, pw uint64 = 0, 1
+	n := 0
+	var prev rune = -1
+	for i := 0; i < len(w); {
+		r, size := rune(w[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(w[i:])
+		}
+		i += size
+		if r == prev {
+			continue
+		}
+		if n == len(buf) {
+			return nil, 0, false
+		}
+		buf[n], prev = r, r
+		n++
+		h += (uint64(r) + 1) * pw
+		pw *= variantBase
+	}
+	return buf[:n], h, true
 }
 
 // variantHash is the polynomial hash of c.
@@ -143,26 +190,18 @@ func deletionHash(h, pre, pw uint64, r rune) (del, next uint64) {
 }
 
 // variantKeys returns the keys a "~" word of collapsed form c is filed
-// under (see the top of this file), each once, key(c) first.
+// under: key(c), then key(c minus j) for each j (all different: c has no
+// letter twice in a row).
 func variantKeys(c []rune) []uint64 {
-	m := len(c)
 	h := variantHash(c)
-	keys := make([]uint64, 0, 5*m+2)
-	keys = append(keys, mixVariant(h, m))
-	for i := 0; i <= m; i++ {
-		keys = append(keys, mixVariantAt(h, m, i))
-	}
+	keys := make([]uint64, 0, len(c)+1)
+	keys = append(keys, mixVariant(h, len(c)))
 	var pre, pw uint64 = 0, 1
-	for j, r := range c {
+	for _, r := range c {
 		var del uint64
 		del, pre = deletionHash(h, pre, pw, r)
 		pw *= variantBase
-		keys = append(keys, mixVariant(del, m-1))
-		for i := max(j-1, 0); i <= j+1 && i < m; i++ {
-			keys = append(keys, mixVariantAt(del, m-1, i))
-		}
+		keys = append(keys, mixVariant(del, len(c)-1))
 	}
-	rest := keys[1:]
-	slices.Sort(rest)
-	return keys[:1+len(slices.Compact(rest))]
+	return keys
 }

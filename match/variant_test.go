@@ -6,33 +6,32 @@ import (
 	"testing"
 )
 
-// textKeys are the keys Index.Match looks a collapsed text word up under
-// (table.variantAnchors): its own, then its deletions with their position.
-func textKeys(c []rune) []uint64 {
-	h := variantHash(c)
-	keys := []uint64{mixVariant(h, len(c))}
-	var pre, pw uint64 = 0, 1
-	for i, r := range c {
-		var del uint64
-		del, pre = deletionHash(h, pre, pw, r)
-		pw *= variantBase
-		keys = append(keys, mixVariantAt(del, len(c)-1, i))
+// sharedProbes returns the probes under which Index.Match finds "~" word c
+// when it looks up text word t (both collapsed; see table.variants): -1
+// for key(t), i for key(t minus i) when the filter holds it at position i.
+func sharedProbes(t, c []rune) []int {
+	ck := variantKeys(c) // key(c), then key(c minus j)
+	var ps []int
+	if k := mixVariant(variantHash(t), len(t)); slices.Contains(ck, k) {
+		ps = append(ps, -1)
 	}
-	return keys
-}
-
-func meet(a, b []uint64) bool {
-	for _, k := range a {
-		if slices.Contains(b, k) {
-			return true
+	for i := range t {
+		d := slices.Delete(slices.Clone(t), i, i+1)
+		k := mixVariant(variantHash(d), len(d))
+		for j, ck := range ck {
+			if ck == k && (j == 0 && i <= len(c) || j-1 == i || j-1 == i+1) {
+				ps = append(ps, i)
+				break
+			}
 		}
 	}
-	return false
+	return ps
 }
 
-// TestVariantKeys: a word one edit from a "~" word always shares a key
-// with it, and the hashes of deletions agree with hashing the deleted
-// string.
+// TestVariantKeys: a word one edit from a "~" word always shares with it
+// the key variantProbe names, a word sharing a key is at most two edits
+// away, withinOneEdit agrees with the reference distance, and the hashes
+// of deletions agree with hashing the deleted string.
 func TestVariantKeys(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	alphabet := []rune("abcdezé日")
@@ -66,8 +65,9 @@ func TestVariantKeys(t *testing.T) {
 		if !withinOneEdit(v, w) || osaDistance(v, w) > 1 {
 			t.Fatalf("%q → %q: withinOneEdit %v, OSA distance %d", string(w), string(v), withinOneEdit(v, w), osaDistance(v, w))
 		}
-		if !meet(textKeys(v), variantKeys(w)) {
-			t.Fatalf("%q is one edit from %q but shares no key with it", string(v), string(w))
+		// The probe variantProbe names finds the word.
+		if p := variantProbe(v, w); !slices.Contains(sharedProbes(v, w), p) {
+			t.Fatalf("%q is one edit from %q but probe %d does not find it (%v)", string(v), string(w), p, sharedProbes(v, w))
 		}
 		edits++
 		// Any word: a shared key means at most two edits, and
@@ -77,7 +77,7 @@ func TestVariantKeys(t *testing.T) {
 		if withinOneEdit(o, w) != (d <= 1) {
 			t.Fatalf("withinOneEdit(%q, %q) = %v, OSA distance %d", string(o), string(w), withinOneEdit(o, w), d)
 		}
-		if meet(textKeys(o), variantKeys(w)) && d > 2 {
+		if len(sharedProbes(o, w)) > 0 && d > 2 {
 			t.Fatalf("%q shares a key with %q, %d edits away", string(o), string(w), d)
 		}
 		if d > 1 {
