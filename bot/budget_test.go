@@ -40,3 +40,26 @@ func TestConcurrentAddsKeepTheBudget(t *testing.T) {
 		t.Errorf("no search added at all")
 	}
 }
+
+// TestFollowPressedTwiceAtOnce: "Follow case" pressed by two people at the
+// same moment adds one watch; the other press is told it is followed.
+func TestFollowPressedTwiceAtOnce(t *testing.T) {
+	s := &bot.Commands{DB: openStore(t), List: bot.NewWatchlist(), Location: time.UTC, Log: quietLog()}
+	const n = 8
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			s.Click(t.Context(), wirewatch.Click{Control: wirewatch.Control{Action: wirewatch.ActFollow, Arg: "8:25-cv-951"},
+				Channel: "slack:C1", User: "u"})
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if ws := s.List.All(); len(ws) != 1 {
+		t.Errorf("%d watches after %d presses at once, want 1: %+v", len(ws), n, ws)
+	}
+}

@@ -70,12 +70,20 @@ func (s *Commands) click(ctx context.Context, k wirewatch.Click) wirewatch.Reply
 			return refuse("this button does not name a docket number")
 		}
 		q := "case:" + k.Arg
+		// Checked and added in one step: two presses at once add one watch.
+		s.adding.Lock()
+		defer s.adding.Unlock()
 		for _, w := range s.Watches(ctx, k.Channel) {
 			if strings.EqualFold(w.Query, q) {
 				return refuse(fmt.Sprintf("this channel follows %s already: watch %s", k.Arg, w.ID))
 			}
 		}
 		c.Verb, c.Arg = wirewatch.CmdAdd, q
+		text, err := s.addLocked(c)
+		if err != nil {
+			return refuse(err.Error())
+		}
+		return wirewatch.Reply{Text: text}
 	default:
 		return refuse("unknown button")
 	}

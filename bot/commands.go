@@ -130,6 +130,11 @@ Queries:
 func (s *Commands) add(c wirewatch.Command) (string, error) {
 	s.adding.Lock()
 	defer s.adding.Unlock()
+	return s.addLocked(c)
+}
+
+// addLocked is add, s.adding held.
+func (s *Commands) addLocked(c wirewatch.Command) (string, error) {
 	query, engines, err := s.searchOf(c) // search.go
 	if err != nil {
 		return "", err
