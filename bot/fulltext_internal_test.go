@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wirewatch/wirewatch"
 	"github.com/wirewatch/wirewatch/feeds/article"
@@ -73,5 +74,20 @@ func TestArticleResultLabels(t *testing.T) {
 		if got := articleResult(err); got != want {
 			t.Errorf("articleResult(%v) = %q, want %q", err, got, want)
 		}
+	}
+}
+
+// TestAlsoInIsNoItemOfTheThread: an "also in" alert posted in a story's
+// thread is not counted as an item, nor listed in the top's latest items.
+func TestAlsoInIsNoItemOfTheThread(t *testing.T) {
+	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	a := wirewatch.Alert{To: "slack:C1", Thread: "k", Title: "Wire story", Link: "https://a.example/wire", Source: "Ledger"}
+	th := advance(wirewatch.Thread{}, a, now, true)
+	also := a
+	also.AlsoIn = []wirewatch.Outlet{{Source: "Courier", Link: "https://b.example/wire"}}
+	th = advance(th, also, now.Add(time.Minute), true)
+	if th.Count != 1 || len(th.Recent) != 1 || th.Posted != 2 || !th.Updated.Equal(now.Add(time.Minute)) {
+		t.Errorf("thread after an also-in line = count %d, recent %d, posted %d, updated %v; want 1, 1, 2, the line's time",
+			th.Count, len(th.Recent), th.Posted, th.Updated)
 	}
 }

@@ -64,7 +64,9 @@ func (db *DB) PendingArticles() ([]wirewatch.Item, error) {
 func (db *DB) FinishArticle(it wirewatch.Item, alerts []wirewatch.Alert) (Ingested, error) {
 	res := Ingested{Alerts: map[wirewatch.Destination]int{}}
 	now := db.now()
-	err := db.update(func(tx *bolt.Tx) error {
+	// Shared with the other commits of the moment (group.go): the pages of
+	// a burst of polls come together.
+	err := db.commitGrouped(2*len(alerts)+3, func(tx *bolt.Tx) error {
 		clear(res.Alerts)
 		res.Merged, res.Again = nil, 0
 		b := tx.Bucket(bPending)

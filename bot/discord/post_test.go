@@ -947,3 +947,30 @@ func TestLinkText(t *testing.T) {
 		t.Errorf("unlinked embed title %q is not escaped (markdown applies there)", e.Title)
 	}
 }
+
+// TestReplyAlsoIn: another outlet of the thread's story is one short
+// line in the thread, linking the outlet, with no card and no preview.
+func TestReplyAlsoIn(t *testing.T) {
+	f := textFake(t)
+	d := f.adapter(t, nil)
+	a := posterAlert(textCh, 1, "Wire story")
+	th, err := d.PostTop(ctx, newThread(a), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if th, err = d.Open(ctx, th); err != nil {
+		t.Fatal(err)
+	}
+	also := posterAlert(textCh, 2, "Wire story")
+	also.AlsoIn = []wirewatch.Outlet{{Source: "The [Courier]", Link: "https://courier.example/wire (1)"}}
+	if _, err := d.Reply(ctx, th, also, false); err != nil {
+		t.Fatal(err)
+	}
+	in := f.Messages(th.Ref)
+	if len(in) != 1 || len(in[0].Embeds) != 0 {
+		t.Fatalf("messages in the thread = %+v, want one line without a card", in)
+	}
+	if want := "Also in [The (Courier)](https://courier.example/wire%20%281%29)"; in[0].Content != want {
+		t.Errorf("line = %q, want %q", in[0].Content, want)
+	}
+}

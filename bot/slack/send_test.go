@@ -842,3 +842,34 @@ func TestReplyLeavesOutTheThreadsWatch(t *testing.T) {
 		}
 	}
 }
+
+// TestReplyAlsoIn: another outlet of the thread's story is one short line
+// in the thread, linking the outlet (escaped), with no card, and found
+// again by its metadata like any reply.
+func TestReplyAlsoIn(t *testing.T) {
+	fk := newFakeSlack(t)
+	fk.AddChannel("C1")
+	s := mustSlack(t, fk, fk.startHTTP(t), nil, nil)
+	a := alert("C1", "k", "Wire story")
+	th, err := s.PostTop(t.Context(), wirewatch.Thread{Key: "k", To: a.To, Title: "T", Count: 1}, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	also := alert("C1", "k", "Wire story")
+	also.ID = 2 // another alert than the top's
+	also.AlsoIn = []wirewatch.Outlet{{Source: "Courier <!channel>", Link: "https://courier.example/wire"}}
+	if _, err := s.Reply(t.Context(), th, also, false); err != nil {
+		t.Fatal(err)
+	}
+	msgs := fk.Messages("C1")
+	line := msgs[len(msgs)-1]
+	if line.ThreadTS != th.Ref || line.Blocks != "" && line.Blocks != "[]" && line.Blocks != "null" {
+		t.Fatalf("also-in reply = %+v, want a line in the thread without blocks", line)
+	}
+	if want := "Also in <https://courier.example/wire|Courier &lt;!channel&gt;>"; line.Text != want {
+		t.Errorf("line = %q, want %q", line.Text, want)
+	}
+	if got, ok, err := s.Delivered(t.Context(), th, also); err != nil || !ok || got.Ref != th.Ref {
+		t.Errorf("Delivered = %+v, %v, %v; want the line found by its metadata", got, ok, err)
+	}
+}
