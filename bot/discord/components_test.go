@@ -172,14 +172,7 @@ func TestButtonPresses(t *testing.T) {
 	if ws, _ := db.Watches(); len(ws) != 1 || ws[0].Query != "case:8:25-cv-951" {
 		t.Errorf("follow: watches %+v, want case:8:25-cv-951", ws)
 	}
-	trail, _ := db.Audit(100)
-	n := 0
-	for _, e := range trail {
-		if strings.HasPrefix(e.Action, "button ") {
-			n++
-		}
-	}
-	if n != 5 {
+	if n := buttonPresses(t, db); n != 5 {
 		t.Errorf("audit: %d presses, want 5 (the refused one too)", n)
 	}
 }
