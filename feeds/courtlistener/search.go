@@ -62,7 +62,13 @@ func (c *Client) resultItems(results []searchResult, cases bool) []wirewatch.Ite
 			AssignedTo:  r.AssignedTo,
 			ReferredTo:  r.ReferredTo,
 		}.normalized()
-		c.remember(info)
+		// A result knows less of a docket than its lookup (no origin,
+		// parties or attorneys): it must not replace what one found.
+		if cur, ok := c.cached(info.ID); ok {
+			info = cur
+		} else {
+			c.remember(info)
+		}
 		if cases {
 			if it, ok := c.caseItem(info, r); ok {
 				items = append(items, it)
