@@ -14,7 +14,8 @@ import (
 // a court feed gone stale on a weekday, the channel gets one warning (in
 // the case's thread when its alerts were a case's), at most one a day per
 // feed, and one note when the feed works again. Alerts parked for a channel
-// are said there too, once a day. What was said is kept in the store, so a
+// are said there too, once a day, and a note follows once none is parked
+// or queued there any more (requeued and delivered). What was said is kept in the store, so a
 // restart says nothing twice.
 const (
 	feedFailFor = time.Hour
@@ -36,7 +37,7 @@ func feedBroken(st wirewatch.FeedState, now time.Time, loc *time.Location) (bool
 	return false, ""
 }
 
-// checkNotices runs checkFeeds unless a run is under way.
+// checkNotices runs checkFeeds and checkParked unless a run is under way.
 func (d *Dispatcher) checkNotices(ctx context.Context) {
 	d.mu.Lock()
 	if d.noticing {
@@ -47,6 +48,7 @@ func (d *Dispatcher) checkNotices(ctx context.Context) {
 	d.mu.Unlock()
 	d.wg.Go(func() {
 		d.checkFeeds(ctx)
+		d.checkParked(ctx)
 		d.mu.Lock()
 		d.noticing = false
 		d.mu.Unlock()
@@ -145,8 +147,45 @@ func (d *Dispatcher) noticeParked(ctx context.Context, a wirewatch.Alert, reason
 	text := fmt.Sprintf("⚠️ wirewatch: an alert for this channel (“%s”) could not be posted and was set aside: %s. Once the cause is fixed, `wirewatch requeue %s` sends what was set aside.",
 		wirewatch.Ellipsize(a.Headline(), 200), wirewatch.Ellipsize(reason.Error(), 300), a.To)
 	if d.notice(ctx, wirewatch.Thread{To: a.To}, text) {
-		if err := d.db.SetNotice(a.To, noticeParked, store.Notice{Warned: time.Now().UTC()}); err != nil {
+		if err := d.db.SetNotice(a.To, noticeParked, store.Notice{Warned: time.Now().UTC(), Active: true}); err != nil {
 			d.log.Error("record notice", "to", a.To, "err", err)
+		}
+	}
+}
+
+// checkParked posts the recovery note of each channel told its alerts were
+// parked, once nothing is parked or queued for it any more: the cause was
+// fixed and what was set aside was sent again.
+func (d *Dispatcher) checkParked(ctx context.Context) {
+	said, err := d.db.Notices()
+	if err != nil {
+		d.log.Error("read notices", "err", err)
+		return
+	}
+	var parked map[wirewatch.Destination]store.ParkedSummary
+	var depths map[wirewatch.Destination]int
+	for to, keys := range said {
+		was := keys[noticeParked]
+		if !was.Active || ctx.Err() != nil {
+			continue
+		}
+		if parked == nil {
+			if parked, err = d.db.ParkedAlerts(); err == nil {
+				depths, err = d.db.Depths()
+			}
+			if err != nil {
+				d.log.Error("read parked alerts", "err", err)
+				return
+			}
+		}
+		if parked[to].Count > 0 || depths[to] > 0 {
+			continue
+		}
+		if d.notice(ctx, wirewatch.Thread{To: to}, "✅ wirewatch: the alerts set aside for this channel were sent again; alerts come as before.") {
+			was.Active = false
+			if err := d.db.SetNotice(to, noticeParked, was); err != nil {
+				d.log.Error("record notice", "to", to, "err", err)
+			}
 		}
 	}
 }

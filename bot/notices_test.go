@@ -131,21 +131,47 @@ func TestStaleCourtFeedWarnsAtTheRoot(t *testing.T) {
 	})
 }
 
-// A parked alert is said in its channel once a day.
+// A parked alert is said in its channel once a day; once the cause is
+// fixed and the parked alerts are requeued and delivered, one note says so.
 func TestParkedAlertsAreSaidInTheChannel(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		db := openStore(t)
 		const ch = wirewatch.Destination("slack:C1")
+		fixed := false
 		p := &noticePoster{fakePoster: &fakePoster{fail: func(op string, a wirewatch.Alert, _ int) error {
-			if op == "PostTop" {
+			if op == "PostTop" && !fixed {
 				return wirewatch.Permanent(errTest("msg_too_long"))
 			}
 			return nil
 		}}}
+		opts := DispatcherOptions{Posters: map[string]wirewatch.Poster{"slack": p}, Log: discard()}
 		queue(t, db, alert(ch, "a", "one"), alert(ch, "b", "two"))
-		deliverAll(t, NewDispatcher(db, DispatcherOptions{Posters: map[string]wirewatch.Poster{"slack": p}, Log: discard()}))
+		deliverAll(t, NewDispatcher(db, opts))
 		if n := p.said(); len(n) != 1 || !strings.Contains(n[0], "msg_too_long") || !strings.Contains(n[0], "wirewatch requeue slack:C1") {
 			t.Fatalf("notices %q; want one saying the alerts were set aside, and how to send them again", n)
+		}
+
+		_, stop := runDispatcher(t, NewDispatcher(db, opts))
+		time.Sleep(2 * time.Minute)
+		synctest.Wait()
+		if n := p.said(); len(n) != 1 {
+			t.Fatalf("notices %q; a recovery note while the alerts are still parked", n)
+		}
+		stop()
+		fixed = true
+		if n, err := db.Requeue(ch); err != nil || n != 2 {
+			t.Fatalf("requeue: %d, %v; want 2", n, err)
+		}
+		d := NewDispatcher(db, opts)
+		ctx, stop := runDispatcher(t, d)
+		defer stop()
+		if err := d.WaitEmpty(ctx); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(3 * time.Hour)
+		synctest.Wait()
+		if n := p.said(); len(n) != 2 || !strings.HasPrefix(n[1], " ✅") {
+			t.Fatalf("notices %q; want one recovery note at the channel's root after the requeued alerts went", n)
 		}
 	})
 }
