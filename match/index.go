@@ -663,13 +663,14 @@ func (t *table) variantsOf(sc *scratch, wi int, as []anchor) []anchor {
 	w := &sc.tok.words[wi]
 	// MaxVariant+1: the longest variant of the longest "~" word.
 	var buf [MaxVariant + 1]rune
-	c, h, fits := collapseHash(buf[:], sc.tok.buf[w.fs:w.fe])
+	c, fits := collapseAtMost(buf[:0], sc.tok.buf[w.fs:w.fe], len(buf))
 	n := len(c)
 	// Lengths n-1, n and n+1 of "~" words (the last slot of vlens stands
 	// for every longer one, and MaxVariant keeps "~" words below it).
 	if !fits || n == 0 || t.vlens>>max(n-1, 0)&7 == 0 {
 		return as
 	}
+	h := variantHash(c)
 	if k := mixVariant(h, n); t.vfilter.has(k) {
 		as = t.variantAnchors(as, c, k, -1)
 	}

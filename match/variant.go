@@ -144,32 +144,6 @@ func mixVariant(h uint64, n int) uint64 {
 // posKey is variant key key at position i, an entry of the filter only.
 func posKey(key uint64, i int) uint64 { return key + uint64(i+1)*0xd6e8feb86659fd93 }
 
-// collapseHash is collapse of folded word w into buf, with the
-// variantHash of the result; false if it would be longer than buf.
-func collapseHash(buf []rune, w []byte) ([]rune, uint64, bool) {
-	var h, pw uint64 = 0, 1
-	n := 0
-	var prev rune = -1
-	for i := 0; i < len(w); {
-		r, size := rune(w[i]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRune(w[i:])
-		}
-		i += size
-		if r == prev {
-			continue
-		}
-		if n == len(buf) {
-			return nil, 0, false
-		}
-		buf[n], prev = r, r
-		n++
-		h += (uint64(r) + 1) * pw
-		pw *= variantBase
-	}
-	return buf[:n], h, true
-}
-
 // variantHash is the polynomial hash of c.
 func variantHash(c []rune) uint64 {
 	var h, pw uint64 = 0, 1
