@@ -3,6 +3,7 @@ package bot
 import (
 	"errors"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -102,6 +103,18 @@ func (p *Pipeline) withArticles(f wirewatch.Feed, items []wirewatch.Item, first 
 			out = append(out, reading{i: i, ch: ch})
 		}
 	}
+	if len(out) == 0 {
+		return nil
+	}
+	// The poll's alerts keep the items' order (oldest first): the new
+	// items after the first pending one wait behind it, finished in turn.
+	for i := out[0].i + 1; i < len(items); i++ {
+		if unseen[i] && !items[i].ArticlePending {
+			items[i].ArticlePending = true
+			out = append(out, reading{i: i})
+		}
+	}
+	slices.SortFunc(out, func(a, b reading) int { return a.i - b.i })
 	return out
 }
 

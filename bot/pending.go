@@ -17,7 +17,9 @@ import (
 // late page can alert it, once. What was pending at a stop is matched on
 // its feed text at the next start (Resume).
 
-// reading is an item of a poll whose page is being read.
+// reading is an item of a poll whose page is being read; ch nil: an
+// item read at once, or asking for no page, that waits only to keep the
+// poll's order.
 type reading struct {
 	i  int // index in the poll's items
 	ch <-chan article.Result
@@ -29,7 +31,7 @@ type waits struct {
 	closing sync.Once
 	stop    chan struct{}
 	all     sync.WaitGroup // every waiting item
-	waiting sync.WaitGroup // items not yet past their wait (Settle)
+	waiting sync.WaitGroup // polls whose items are not all past their wait (Settle)
 }
 
 func (w *waits) stopped() <-chan struct{} {
@@ -44,55 +46,78 @@ func (p *Pipeline) articleWait() time.Duration {
 	return article.DefaultWait
 }
 
-// await waits, in the background, for the page of each item in rs (all
-// recorded pending by the poll's commit), and finishes it.
+// await finishes, in the background and in order, the items of rs (all
+// recorded pending by the poll's commit): each when its page comes or the
+// poll's wait ends, whichever is first.
 func (p *Pipeline) await(ctx context.Context, f wirewatch.Feed, items []wirewatch.Item, rs []reading) {
-	stop := p.waits.stopped()
-	for _, r := range rs {
-		it := items[r.i]
-		p.waits.all.Add(1)
-		p.waits.waiting.Add(1)
-		go func() {
-			defer p.waits.all.Done()
-			p.awaitOne(ctx, stop, f, it, r.ch)
-		}()
+	if len(rs) == 0 {
+		return
 	}
+	stop := p.waits.stopped()
+	p.waits.all.Add(1)
+	p.waits.waiting.Add(1)
+	go func() {
+		defer p.waits.all.Done()
+		settled := false
+		defer func() {
+			if !settled {
+				p.waits.waiting.Done()
+			}
+		}()
+		timer := time.NewTimer(p.articleWait())
+		defer timer.Stop()
+		expired := false
+		for _, r := range rs {
+			it := items[r.i]
+			it.ArticlePending = false
+			if r.ch == nil {
+				p.finish(f, it)
+				continue
+			}
+			if !expired {
+				select {
+				case res := <-r.ch:
+					p.finish(f, p.withPage(f, it, res, false))
+					continue
+				case <-timer.C:
+					expired = true
+				case <-ctx.Done():
+					return // still pending in the store: the next start finishes it
+				case <-stop:
+					return
+				}
+			}
+			select {
+			case res := <-r.ch:
+				p.finish(f, p.withPage(f, it, res, false))
+				continue
+			default:
+			}
+			// The wait is over: match the feed's text alone. Without an
+			// alert the record stays while the page may still come (a
+			// read ends within a minute); a stop meanwhile leaves it to
+			// the next start.
+			p.Metrics.ArticleRead(articleResult(article.ErrWaited))
+			if alerts := p.Watches.Alerts(it, p.now(), p.Location); len(alerts) > 0 {
+				p.record(f, it, alerts)
+				continue // alerted: a late page changes nothing
+			}
+			p.waits.all.Add(1)
+			go func() {
+				defer p.waits.all.Done()
+				p.latePage(ctx, stop, f, it, r.ch)
+			}()
+		}
+		settled = true
+		p.waits.waiting.Done()
+	}()
 }
 
-func (p *Pipeline) awaitOne(ctx context.Context, stop <-chan struct{}, f wirewatch.Feed, it wirewatch.Item, ch <-chan article.Result) {
-	settled := false
-	settle := func() {
-		if !settled {
-			settled = true
-			p.waits.waiting.Done()
-		}
-	}
-	defer settle()
-	timer := time.NewTimer(p.articleWait())
-	defer timer.Stop()
+// latePage matches it, which did not alert on its feed text, when its page
+// comes after the wait: it may alert now, once.
+func (p *Pipeline) latePage(ctx context.Context, stop <-chan struct{}, f wirewatch.Feed, it wirewatch.Item, ch <-chan article.Result) {
 	select {
 	case r := <-ch:
-		p.finish(f, p.withPage(f, it, r, false))
-		return
-	case <-timer.C:
-	case <-ctx.Done():
-		return // still pending in the store: the next start finishes it
-	case <-stop:
-		return
-	}
-	// The wait is over: match the feed's text alone. Without an alert the
-	// record stays while the page may still come (a read ends within a
-	// minute); a stop meanwhile leaves it to the next start.
-	p.Metrics.ArticleRead(articleResult(article.ErrWaited))
-	it.ArticlePending = false
-	if alerts := p.Watches.Alerts(it, p.now(), p.Location); len(alerts) > 0 {
-		p.record(f, it, alerts)
-		return // alerted: a late page changes nothing
-	}
-	settle()
-	select {
-	case r := <-ch:
-		// The late page: the item has not alerted; it may now, once.
 		if r.Err == nil {
 			it = p.withPage(f, it, r, true)
 		}
