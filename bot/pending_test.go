@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -127,4 +128,32 @@ func TestFulltextPendingSurvivesAStop(t *testing.T) {
 	if left, _ := p.DB.PendingArticles(); len(left) != 0 {
 		t.Errorf("still pending: %+v", left)
 	}
+}
+
+// TestFulltextPendingKeepsFeedOrder: a poll's items alert oldest first (a
+// feed lists the newest first), whichever page comes first.
+func TestFulltextPendingKeepsFeedOrder(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		art := &heldPages{}
+		p, pending := fulltextPipeline(t, art, false)
+		defer p.Close()
+		f := wirewatch.Feed{ID: "f1", Type: wirewatch.FeedRSS}
+		var items []wirewatch.Item
+		t0 := time.Date(2026, 12, 2, 14, 0, 0, 0, time.UTC)
+		for i, n := range []string{"3", "2", "1"} { // newest first, as feeds list them
+			items = append(items, wirewatch.Item{ID: n, Title: "Joseph Mazzara testifies, part " + n, Link: "https://a.example/" + n,
+				FeedID: "f1", Published: t0.Add(-time.Duration(i) * time.Minute)})
+		}
+		if err := p.Commit(context.Background(), f, wirewatch.FeedState{}, items, false); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []string{"2", "3", "1"} {
+			art.answer("https://a.example/"+n, article.Result{Err: errors.New("HTTP 403")})
+			synctest.Wait()
+		}
+		want := "Joseph Mazzara testifies, part 1 [title]; Joseph Mazzara testifies, part 2 [title]; Joseph Mazzara testifies, part 3 [title]"
+		if got := titles(pending()); got != want {
+			t.Errorf("alerts = %q, want oldest first: %q", got, want)
+		}
+	})
 }
