@@ -28,10 +28,11 @@ type commitGroup struct {
 
 // groupCall is one caller's writes.
 type groupCall struct {
-	// apply writes the call's part in tx. It may run twice (alone after its
-	// group failed), each time in a fresh transaction: it must set all it
-	// reports anew on each run.
-	apply func(tx *bolt.Tx) error
+	// apply writes the call's part in tx, and hands the items it adds to
+	// the recent bucket to recent (written once for the whole transaction).
+	// It may run twice (alone after its group failed), each time in a fresh
+	// transaction: it must set all it reports anew on each run.
+	apply func(tx *bolt.Tx, recent *recentWrites) error
 	size  int   // keys it writes, about: bounds a group's transaction
 	err   error // set before done is sent
 	// done hears false when the call is committed or failed (err), true
@@ -45,7 +46,7 @@ const maxGroupKeys = 20000
 
 // commitGrouped runs apply in a write transaction shared with other callers'
 // and returns when that transaction committed (nil) or failed.
-func (db *DB) commitGrouped(size int, apply func(tx *bolt.Tx) error) error {
+func (db *DB) commitGrouped(size int, apply func(tx *bolt.Tx, recent *recentWrites) error) error {
 	c := &groupCall{apply: apply, size: size, done: make(chan bool, 1)}
 	g := &db.group
 	g.mu.Lock()
@@ -88,21 +89,25 @@ func (db *DB) commitGrouped(size int, apply func(tx *bolt.Tx) error) error {
 // each is tried alone, so one call's failure (a value that cannot be
 // written) is its own; a commit that fails (a full disk) fails them all.
 func (db *DB) commitBatch(batch []*groupCall) {
-	err := db.update(func(tx *bolt.Tx) error {
-		for _, c := range batch {
-			if err := c.apply(tx); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err := db.update(func(tx *bolt.Tx) error { return applyAll(tx, batch) })
 	if err == nil || len(batch) == 1 {
 		for _, c := range batch {
 			c.err = err
 		}
 		return
 	}
-	for _, c := range batch {
-		c.err = db.update(c.apply)
+	for i, c := range batch {
+		c.err = db.update(func(tx *bolt.Tx) error { return applyAll(tx, batch[i:i+1]) })
 	}
+}
+
+// applyAll writes calls in tx, in order, then the recent items they added.
+func applyAll(tx *bolt.Tx, calls []*groupCall) error {
+	var recent recentWrites
+	for _, c := range calls {
+		if err := c.apply(tx, &recent); err != nil {
+			return err
+		}
+	}
+	return recent.write(tx.Bucket(bRecent))
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"fmt"
 	"sync"
 	"testing"
@@ -44,7 +45,7 @@ func TestIngestGroupCommit(t *testing.T) {
 		release := make(chan struct{})
 		blocker := make(chan error, 1)
 		go func() {
-			blocker <- db.commitGrouped(1, func(*bolt.Tx) error { <-release; return nil })
+			blocker <- db.commitGrouped(1, func(*bolt.Tx, *recentWrites) error { <-release; return nil })
 		}()
 		synctest.Wait()
 		before := lastTx(t, db)
@@ -183,7 +184,7 @@ func TestIngestGroupCommit(t *testing.T) {
 		// Without a failing call, a queue is one transaction.
 		release = make(chan struct{})
 		go func() {
-			blocker <- db.commitGrouped(1, func(*bolt.Tx) error { <-release; return nil })
+			blocker <- db.commitGrouped(1, func(*bolt.Tx, *recentWrites) error { <-release; return nil })
 		}()
 		synctest.Wait()
 		before = lastTx(t, db)
@@ -202,5 +203,104 @@ func TestIngestGroupCommit(t *testing.T) {
 		if got := lastTx(t, db) - before; got != 2 {
 			t.Errorf("%d transactions for the blocker and %d queued calls, want 2", got, feeds)
 		}
+	})
+}
+
+// TestRecentAfterSeedingGroup: a group commit whose new items outnumber the
+// recent bucket's bound writes only the latest RecentItems of them, and the
+// bucket on the real file ends exactly as when every item was put and the
+// one RecentItems before it deleted, one at a time: the same keys (the
+// bucket's sequence, in the order the calls and their items came), the same
+// items, nothing older, and the sequence counts every new item.
+func TestRecentAfterSeedingGroup(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		db := MustOpen(t, nil)
+		var want []string // the titles of every new item, in the order ingested
+		feedItems := func(feed string, n int) []wirewatch.Item {
+			var items []wirewatch.Item
+			for k := range n {
+				title := fmt.Sprintf("%s item %d", feed, k)
+				items = append(items, wirewatch.Item{ID: fmt.Sprint(k), FeedID: feed, Title: title,
+					Link: fmt.Sprintf("https://%s.example/%d", feed, k)})
+			}
+			return items
+		}
+		// group ingests one call per feed, all in one transaction (queued
+		// behind a write under way, in this order).
+		group := func(feeds []string, n int, seenAgain []wirewatch.Item) {
+			t.Helper()
+			release := make(chan struct{})
+			blocker := make(chan error, 1)
+			go func() {
+				blocker <- db.commitGrouped(1, func(*bolt.Tx, *recentWrites) error { <-release; return nil })
+			}()
+			synctest.Wait()
+			before := lastTx(t, db)
+			var wg sync.WaitGroup
+			for i, feed := range feeds {
+				items := feedItems(feed, n)
+				if i == 0 {
+					items = append(seenAgain, items...) // not new: not kept again
+				}
+				for _, it := range items[len(items)-n:] {
+					want = append(want, it.Title)
+				}
+				wg.Go(func() {
+					if _, err := db.Ingest(feed, nil, items, nil); err != nil {
+						t.Error(err)
+					}
+				})
+				synctest.Wait() // queued in feeds' order
+			}
+			close(release)
+			wg.Wait()
+			if err := <-blocker; err != nil {
+				t.Fatal(err)
+			}
+			if got := lastTx(t, db) - before; got != 2 {
+				t.Fatalf("%d transactions, want 2 (the blocker, then one group)", got)
+			}
+		}
+		check := func(stage string) {
+			t.Helper()
+			keep := want[max(len(want)-RecentItems, 0):]
+			err := db.view(func(tx *bolt.Tx) error {
+				b := tx.Bucket(bRecent)
+				if got := b.Sequence(); got != uint64(len(want)) {
+					t.Errorf("%s: sequence %d, want %d (one per new item)", stage, got, len(want))
+				}
+				i := 0
+				return b.ForEach(func(k, v []byte) error {
+					var it wirewatch.Item
+					if err := json.Unmarshal(v, &it); err != nil {
+						return err
+					}
+					wantKey := uint64(len(want) - len(keep) + i + 1)
+					if i >= len(keep) || beUint(k) != wantKey || it.Title != keep[i] {
+						t.Fatalf("%s: entry %d is key %d %q, want key %d %q (of %d)", stage, i, beUint(k), it.Title, wantKey, keep[min(i, len(keep)-1)], len(keep))
+					}
+					i++
+					return nil
+				})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, err := db.Recent(RecentItems + 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rec) != len(keep) || rec[0].Title != keep[len(keep)-1] || rec[len(rec)-1].Title != keep[0] {
+				t.Errorf("%s: Recent gave %d items, want %d newest first", stage, len(rec), len(keep))
+			}
+		}
+
+		group([]string{"a"}, 300, nil) // under the bound: nothing deleted
+		check("300 items")
+		first := feedItems("a", 2)
+		group([]string{"b", "c", "d"}, 100, first) // 600: the 100 oldest go
+		check("600 items")
+		group([]string{"e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p"}, 100, nil) // a group of 1,200 > the bound
+		check("1,800 items")
 	})
 }

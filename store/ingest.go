@@ -73,11 +73,10 @@ type Merge struct {
 func (db *DB) Ingest(feedID string, st *wirewatch.FeedState, items []wirewatch.Item, alertsFor func(it wirewatch.Item) []wirewatch.Alert) (Ingested, error) {
 	res := Ingested{Alerts: map[wirewatch.Destination]int{}}
 	now := db.now()
-	err := db.commitGrouped(2*len(items)+1, func(tx *bolt.Tx) error {
+	err := db.commitGrouped(2*len(items)+1, func(tx *bolt.Tx, recent *recentWrites) error {
 		res.New, res.Again = 0, 0
 		clear(res.Alerts)
 		res.Merged = res.Merged[:0]
-		recent := tx.Bucket(bRecent)
 		sets := db.newSeenSets(tx)
 		outbox := tx.Bucket(bOutbox)
 		posted := postedSet{tx.Bucket(bPosted)}
@@ -105,9 +104,7 @@ func (db *DB) Ingest(feedID string, st *wirewatch.FeedState, items []wirewatch.I
 				}
 			} else {
 				res.New++
-				if err := keepRecent(recent, it); err != nil {
-					return err
-				}
+				recent.add(it)
 			}
 			if it.ArticlePending {
 				// Its alerts come with its page (FinishArticle).
@@ -295,16 +292,49 @@ func (db *DB) seenOrChanged(items []wirewatch.Item, edits bool) (unseen, changed
 	return unseen, changed, err
 }
 
-func keepRecent(b *bolt.Bucket, it wirewatch.Item) error {
-	n, err := b.NextSequence()
-	if err != nil {
+// recentWrites are the items one transaction adds to the recent bucket,
+// which keeps only the latest RecentItems: of a seeding group's thousands
+// of new items, only the last RecentItems are kept here and written, and
+// the bucket is pruned once, instead of writing every item's JSON and
+// deleting most of it again in the same transaction.
+type recentWrites struct {
+	last []wirewatch.Item // the latest RecentItems added, a ring: item i at i%RecentItems
+	n    int              // items added
+}
+
+func (r *recentWrites) add(it wirewatch.Item) {
+	if len(r.last) < RecentItems {
+		r.last = append(r.last, it)
+	} else {
+		r.last[r.n%RecentItems] = it
+	}
+	r.n++
+}
+
+// write gives the items added the bucket's next sequence numbers, in the
+// order they were added, stores those among the latest RecentItems and
+// deletes the keys they push out: the bucket ends as if each item had been
+// put, and the one RecentItems before it deleted, one at a time.
+func (r *recentWrites) write(b *bolt.Bucket) error {
+	if r.n == 0 {
+		return nil
+	}
+	first := b.Sequence() + 1
+	last := b.Sequence() + uint64(r.n)
+	if err := b.SetSequence(last); err != nil {
 		return err
 	}
-	if err := putJSON(b, u64(n), it); err != nil {
-		return err
+	if last > RecentItems {
+		for k := max(first, RecentItems+1) - RecentItems; k <= last-RecentItems; k++ {
+			if err := b.Delete(u64(k)); err != nil {
+				return err
+			}
+		}
 	}
-	if n > RecentItems {
-		return b.Delete(u64(n - RecentItems))
+	for i := max(r.n-RecentItems, 0); i < r.n; i++ {
+		if err := putJSON(b, u64(first+uint64(i)), r.last[i%RecentItems]); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -66,7 +66,7 @@ func (db *DB) FinishArticle(it wirewatch.Item, alerts []wirewatch.Alert) (Ingest
 	now := db.now()
 	// Shared with the other commits of the moment (group.go): the pages of
 	// a burst of polls come together.
-	err := db.commitGrouped(2*len(alerts)+3, func(tx *bolt.Tx) error {
+	err := db.commitGrouped(2*len(alerts)+3, func(tx *bolt.Tx, _ *recentWrites) error {
 		clear(res.Alerts)
 		res.Merged, res.Again = nil, 0
 		b := tx.Bucket(bPending)
