@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -29,27 +30,47 @@ const seenValueLen = 8 + 8 + 1
 
 // contentHash is the hash of what people read of it: FNV-1a over its
 // fields' words (any run of white space counts as one space), without
-// allocating, as it runs for every item of a poll.
+// allocating, as it runs for every item of a poll. The hashes are kept in
+// the file: it must not change.
 func contentHash(it *wirewatch.Item) uint64 {
-	const offset, prime = 14695981039346656037, 1099511628211
-	h := uint64(offset)
+	h := uint64(fnvOffset)
 	for _, s := range [...]string{it.Title, it.Summary, docketText(it)} {
 		space := true
-		for _, r := range s {
-			if unicode.IsSpace(r) {
-				space = true
-				continue
+		for i := 0; i < len(s); {
+			// ASCII, most of a feed's text, without decoding: the same
+			// runes and spaces as ranging over s, at a fraction of the cost
+			// (about 4% of seeding's CPU went here).
+			r := rune(s[i])
+			if r < utf8.RuneSelf {
+				i++
+				if asciiSpace[r] {
+					space = true
+					continue
+				}
+			} else {
+				var n int
+				r, n = utf8.DecodeRuneInString(s[i:])
+				i += n
+				if unicode.IsSpace(r) {
+					space = true
+					continue
+				}
 			}
 			if space {
-				h = (h ^ ' ') * prime
+				h = (h ^ ' ') * fnvPrime
 				space = false
 			}
-			h = (h ^ uint64(r)) * prime
+			h = (h ^ uint64(r)) * fnvPrime
 		}
-		h = (h ^ 0) * prime // the field ends
+		h = (h ^ 0) * fnvPrime // the field ends
 	}
 	return h
 }
+
+const fnvOffset, fnvPrime = 14695981039346656037, 1099511628211
+
+// asciiSpace is unicode.IsSpace below utf8.RuneSelf.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 func docketText(it *wirewatch.Item) string {
 	if it.Docket == nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"testing"
+	"unicode"
 
 	"github.com/wirewatch/wirewatch"
 )
@@ -60,5 +61,51 @@ func TestIngestQueuesAnEditWhenAnItemChanges(t *testing.T) {
 	}
 	if msg, key, err := db.Message(to, a.Item); err != nil || msg != a.Message || key != "t" {
 		t.Errorf("Message = %q, %q, %v; want the delivered message in thread t", msg, key, err)
+	}
+}
+
+// TestContentHashUnchanged: contentHash, which skips decoding ASCII, gives
+// the hash its first version gave (ranging over the runes; the hashes are
+// kept in the file, so a changed one would take every seen item for
+// edited): every rune up to U+3100 (the ASCII and Unicode spaces among
+// them), invalid UTF-8, and mixed text.
+func TestContentHashUnchanged(t *testing.T) {
+	byRunes := func(it *wirewatch.Item) uint64 {
+		h := uint64(fnvOffset)
+		for _, s := range [...]string{it.Title, it.Summary, docketText(it)} {
+			space := true
+			for _, r := range s {
+				if unicode.IsSpace(r) {
+					space = true
+					continue
+				}
+				if space {
+					h = (h ^ ' ') * fnvPrime
+					space = false
+				}
+				h = (h ^ uint64(r)) * fnvPrime
+			}
+			h = (h ^ 0) * fnvPrime
+		}
+		return h
+	}
+	texts := []string{"", " ", "a", "  Judge  Smith\tsays\r\nno \u00a0more\u2003", "caf\u00e9 \u0085x\u3000y",
+		"bad \xff\xfe utf-8 \xe2\x82", "\xc3", "tab\v\ffeed"}
+	for r := rune(0); r < 0x3100; r++ {
+		texts = append(texts, "x"+string(r)+"y", string(r))
+	}
+	for i, s := range texts {
+		it := wirewatch.Item{Title: s, Summary: texts[(i+1)%len(texts)]}
+		if i%3 == 0 {
+			it.Docket = &wirewatch.Docket{ShortDescription: texts[(i+7)%len(texts)]}
+		}
+		if got, want := contentHash(&it), byRunes(&it); got != want {
+			t.Fatalf("%q / %q: hash %x, want %x", it.Title, it.Summary, got, want)
+		}
+	}
+	// And one pinned, in case both were changed together.
+	it := wirewatch.Item{Title: "Judge  Smith", Summary: "rules\ttoday"}
+	if got := contentHash(&it); got != 0xe97b216a9d719c95 {
+		t.Errorf("hash %x changed", got)
 	}
 }
