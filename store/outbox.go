@@ -88,7 +88,12 @@ func dropPending(tx *bolt.Tx, as ...wirewatch.Alert) error {
 	if len(as) == 0 {
 		return nil
 	}
-	b := tx.Bucket(bOutbox).Bucket([]byte(as[0].To))
+	return dropIDs(tx.Bucket(bOutbox).Bucket([]byte(as[0].To)), as)
+}
+
+// dropIDs deletes the alerts as from b, a destination's bucket of alerts
+// by id (nil: it has none).
+func dropIDs(b *bolt.Bucket, as []wirewatch.Alert) error {
 	if b == nil {
 		return nil
 	}

@@ -171,14 +171,5 @@ func dropHeld(tx *bolt.Tx, as ...wirewatch.Alert) error {
 	if len(as) == 0 {
 		return nil
 	}
-	b := heldOf(tx, as[0].To)
-	if b == nil {
-		return nil
-	}
-	for _, a := range as {
-		if err := b.Delete(u64(a.ID)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return dropIDs(heldOf(tx, as[0].To), as)
 }
