@@ -22,6 +22,26 @@ func lastTx(t *testing.T, db *DB) int {
 	return id
 }
 
+// holdWrites starts a write that stays under way, in a synctest bubble,
+// until the returned func ends it (and waits for it): every Ingest from
+// now on queues behind it.
+func holdWrites(t *testing.T, db *DB) (release func()) {
+	t.Helper()
+	hold := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- db.commitGrouped(1, func(*bolt.Tx, *recentWrites) error { <-hold; return nil })
+	}()
+	synctest.Wait()
+	return func() {
+		t.Helper()
+		close(hold)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestIngestGroupCommit: Ingest calls that arrive while a write is under
 // way share one transaction, and the group keeps what one Ingest promised
 // on its own. On a crash image of the real file: nothing of a queued call is
@@ -42,12 +62,7 @@ func TestIngestGroupCommit(t *testing.T) {
 		}
 
 		// A write under way: every Ingest from now on queues behind it.
-		release := make(chan struct{})
-		blocker := make(chan error, 1)
-		go func() {
-			blocker <- db.commitGrouped(1, func(*bolt.Tx, *recentWrites) error { <-release; return nil })
-		}()
-		synctest.Wait()
+		release := holdWrites(t, db)
 		before := lastTx(t, db)
 
 		const feeds = 12
@@ -111,11 +126,8 @@ func TestIngestGroupCommit(t *testing.T) {
 			}
 		}
 
-		close(release)
+		release()
 		wg.Wait()
-		if err := <-blocker; err != nil {
-			t.Fatal(err)
-		}
 		// The blocker, the group (it failed: feed 2), then each call alone.
 		if got, want := lastTx(t, db)-before, feeds; got != want {
 			t.Errorf("%d transactions committed, want %d (each call alone after the group failed)", got, want)
@@ -182,11 +194,7 @@ func TestIngestGroupCommit(t *testing.T) {
 		}
 
 		// Without a failing call, a queue is one transaction.
-		release = make(chan struct{})
-		go func() {
-			blocker <- db.commitGrouped(1, func(*bolt.Tx, *recentWrites) error { <-release; return nil })
-		}()
-		synctest.Wait()
+		release = holdWrites(t, db)
 		before = lastTx(t, db)
 		for i := range feeds {
 			wg.Go(func() {
@@ -197,9 +205,8 @@ func TestIngestGroupCommit(t *testing.T) {
 			})
 		}
 		synctest.Wait()
-		close(release)
+		release()
 		wg.Wait()
-		<-blocker
 		if got := lastTx(t, db) - before; got != 2 {
 			t.Errorf("%d transactions for the blocker and %d queued calls, want 2", got, feeds)
 		}
@@ -229,12 +236,7 @@ func TestRecentAfterSeedingGroup(t *testing.T) {
 		// behind a write under way, in this order).
 		group := func(feeds []string, n int, seenAgain []wirewatch.Item) {
 			t.Helper()
-			release := make(chan struct{})
-			blocker := make(chan error, 1)
-			go func() {
-				blocker <- db.commitGrouped(1, func(*bolt.Tx, *recentWrites) error { <-release; return nil })
-			}()
-			synctest.Wait()
+			release := holdWrites(t, db)
 			before := lastTx(t, db)
 			var wg sync.WaitGroup
 			for i, feed := range feeds {
@@ -252,11 +254,8 @@ func TestRecentAfterSeedingGroup(t *testing.T) {
 				})
 				synctest.Wait() // queued in feeds' order
 			}
-			close(release)
+			release()
 			wg.Wait()
-			if err := <-blocker; err != nil {
-				t.Fatal(err)
-			}
 			if got := lastTx(t, db) - before; got != 2 {
 				t.Fatalf("%d transactions, want 2 (the blocker, then one group)", got)
 			}
