@@ -17,8 +17,8 @@ import (
 // story has not reached yet gets the item's own alert.
 
 // Story index defaults: a wire story spreads within hours; two days
-// covers a slow outlet, and the count bounds memory (about 140 bytes a
-// signature plus the first alert per destination).
+// covers a slow outlet, and the count bounds memory (about 450 bytes a
+// story with its band table, plus the first alert per destination).
 const (
 	StoryMax = 20000
 	StoryAge = 48 * time.Hour
