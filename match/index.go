@@ -427,6 +427,7 @@ type scratch struct {
 	vfor  uint64
 	vnone [vnoneSlots]uint64
 	vsome [vsomeSlots]vsomeEntry
+	vtmp  []anchor
 }
 
 // vsomeEntry is the variant anchors of the word whose hash is h (0: an
@@ -643,11 +644,15 @@ func (t *table) variants(cands []cand, sc *scratch, wi int) []cand {
 		}
 		e := &sc.vsome[w.h%vsomeSlots]
 		if e.h != w.h {
-			e.as = t.variantsOf(sc, wi, e.as[:0])
-			e.h = w.h
-			if len(e.as) == 0 {
-				e.h, *none = 0, w.h
+			// Found into vtmp first: a word with none (most) goes to vnone
+			// and must not evict the word with some that holds e.
+			sc.vtmp = t.variantsOf(sc, wi, sc.vtmp[:0])
+			if len(sc.vtmp) == 0 {
+				*none = w.h
+				return cands
 			}
+			e.as = append(e.as[:0], sc.vtmp...)
+			e.h = w.h
 		}
 		as = e.as
 	}
