@@ -13,6 +13,7 @@
 package neardup
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"sync"
 	"time"
@@ -341,4 +342,38 @@ func (ix *Index[T]) Len() int {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	return len(ix.sigs)
+}
+
+// SigLen is the length of a signature's encoding (Append).
+const SigLen = hashes + 4
+
+// Append appends s's encoding to b: its minima, then its shingle count,
+// SigLen bytes, to keep a story's signature across restarts.
+func (s Sig) Append(b []byte) []byte {
+	for _, w := range s.min {
+		b = binary.LittleEndian.AppendUint64(b, w)
+	}
+	return binary.LittleEndian.AppendUint32(b, s.n)
+}
+
+// ParseSig is the signature Append encoded in b; ok is false unless b is
+// SigLen bytes long with a shingle count.
+func ParseSig(b []byte) (s Sig, ok bool) {
+	if len(b) != SigLen {
+		return Sig{}, false
+	}
+	for i := range s.min {
+		s.min[i] = binary.LittleEndian.Uint64(b[8*i:])
+	}
+	s.n = binary.LittleEndian.Uint32(b[hashes:])
+	return s, s.n > 0
+}
+
+// Add keeps s with val as seen at at, without looking it up: for filling
+// the index from saved stories, oldest first (once Max are kept, each
+// takes the place of the oldest).
+func (ix *Index[T]) Add(s Sig, val T, at time.Time) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.put(s, val, at)
 }

@@ -254,3 +254,38 @@ func TestIndexEvictsFromBands(t *testing.T) {
 		}
 	}
 }
+
+// A signature saved and read back finds the story in an index filled by
+// Add, as the one it was taken from did.
+func TestSigEncodingAndAdd(t *testing.T) {
+	texts := corpus(11, 2, 2)
+	a, ok := Of(texts[0][0])
+	if !ok {
+		t.Fatal("no signature")
+	}
+	enc := a.Append(nil)
+	if len(enc) != SigLen {
+		t.Fatalf("encoding is %d bytes, want %d", len(enc), SigLen)
+	}
+	back, ok := ParseSig(enc)
+	if !ok || back != a {
+		t.Fatalf("ParseSig(Append(s)) = %v, %v; want s", back, ok)
+	}
+	if _, ok := ParseSig(enc[:SigLen-1]); ok {
+		t.Error("a short encoding was taken")
+	}
+	if _, ok := ParseSig(make([]byte, SigLen)); ok {
+		t.Error("an encoding with no shingles was taken")
+	}
+	now := time.Unix(1_700_000_000, 0)
+	ix := &Index[string]{Max: 10, MaxAge: 48 * time.Hour}
+	ix.Add(back, "A", now.Add(-time.Hour))
+	b, _ := Of(texts[0][1])
+	if v, found := ix.FindOrAdd(b, now, func() string { return "B" }); !found || v != "A" {
+		t.Errorf("another outlet of a loaded story: %q, %v; want A, found", v, found)
+	}
+	c, _ := Of(texts[1][0])
+	if _, found := ix.FindOrAdd(c, now, func() string { return "C" }); found {
+		t.Error("another story found the loaded one")
+	}
+}

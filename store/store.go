@@ -22,6 +22,8 @@
 //	           seconds until which a replay of it is refused
 //	posted     16-byte hash of "s" or "r", destination and a story key → 8-byte
 //	           unix seconds: stories posted per channel, from a search or not (posted.go)
+//	samestory  8-byte unix nanoseconds + 8-byte id → a story of the same-story index
+//	           (bot's encoding), kept across restarts (samestory.go)
 //
 // An item is marked seen and its alerts written to the outbox in the same
 // transaction, so a crash loses neither. An alert leaves the outbox only when
@@ -63,8 +65,9 @@ var (
 	bReplay    = []byte("replaykeys")
 	bPosted    = []byte("posted")
 	bPending   = []byte("pendingarticles")
+	bSameStory = []byte("samestory")
 
-	allBuckets = [][]byte{bFeeds, bFeedState, bWatches, bSeen, bSeenBy, bStories, bOutbox, bParked, bThreads, bRecent, bAudit, bMeta, bHookKeys, bReplay, bPosted, bPending}
+	allBuckets = [][]byte{bFeeds, bFeedState, bWatches, bSeen, bSeenBy, bStories, bOutbox, bParked, bThreads, bRecent, bAudit, bMeta, bHookKeys, bReplay, bPosted, bPending, bSameStory}
 )
 
 // RecentItems is how many recently seen items are kept for "/watch test".
