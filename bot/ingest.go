@@ -67,7 +67,7 @@ func (p *Pipeline) Commit(ctx context.Context, f wirewatch.Feed, st wirewatch.Fe
 		alert = func(it wirewatch.Item) bool { return keys[it.FeedKey()] }
 	}
 	reads := p.withArticles(f, items, first)
-	pre, err := p.alerts(items, now, func(it wirewatch.Item) bool { return !it.ArticlePending && alert(it) })
+	pre, saves, err := p.alerts(items, now, func(it wirewatch.Item) bool { return !it.ArticlePending && alert(it) })
 	if err != nil {
 		return err
 	}
@@ -75,6 +75,7 @@ func (p *Pipeline) Commit(ctx context.Context, f wirewatch.Feed, st wirewatch.Fe
 	if err != nil {
 		return err // the pending items were not recorded: the next poll reads them again
 	}
+	p.saveStories(saves)
 	p.done(f, res, first)
 	p.await(ctx, f, items, reads)
 	return nil
@@ -93,7 +94,7 @@ func (p *Pipeline) Ingest(_ context.Context, f wirewatch.Feed, items []wirewatch
 		}
 	}
 	items = oldestFirst(items)
-	pre, err := p.alerts(items, now, func(wirewatch.Item) bool { return true })
+	pre, saves, err := p.alerts(items, now, func(wirewatch.Item) bool { return true })
 	if err != nil {
 		return err
 	}
@@ -101,6 +102,7 @@ func (p *Pipeline) Ingest(_ context.Context, f wirewatch.Feed, items []wirewatch
 	if err != nil {
 		return err
 	}
+	p.saveStories(saves)
 	p.done(f, res, false)
 	return nil
 }
@@ -108,11 +110,12 @@ func (p *Pipeline) Ingest(_ context.Context, f wirewatch.Feed, items []wirewatch
 // alerts matches the items not seen yet, outside the write transaction:
 // polls match in parallel, and the transaction, which one poll at a time
 // holds, only records. An item seen meanwhile through another feed is
-// skipped by Ingest, its alerts unused.
-func (p *Pipeline) alerts(items []wirewatch.Item, now time.Time, wanted func(wirewatch.Item) bool) (map[string][]wirewatch.Alert, error) {
+// skipped by Ingest, its alerts unused. saves are the same-story records
+// to save once the alerts are queued (saveStories).
+func (p *Pipeline) alerts(items []wirewatch.Item, now time.Time, wanted func(wirewatch.Item) bool) (_ map[string][]wirewatch.Alert, saves []storySave, _ error) {
 	unseen, changed, err := p.DB.UnseenOrChanged(items)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var newItems []wirewatch.Item
 	for i, it := range items {
@@ -127,10 +130,10 @@ func (p *Pipeline) alerts(items []wirewatch.Item, now time.Time, wanted func(wir
 			continue // changed: alerted again, as an edit of its message
 		}
 		if _, done := out[it.FeedKey()]; !done {
-			out[it.FeedKey()] = p.sameStory(it, p.Watches.Alerts(it, now, p.Location), now)
+			out[it.FeedKey()], saves = p.sameStory(it, p.Watches.Alerts(it, now, p.Location), now, saves)
 		}
 	}
-	return out, nil
+	return out, saves, nil
 }
 
 func (p *Pipeline) done(f wirewatch.Feed, res store.Ingested, first bool) {

@@ -99,7 +99,7 @@ func (p *Pipeline) await(ctx context.Context, f wirewatch.Feed, items []wirewatc
 			// the next start.
 			p.Metrics.ArticleRead(articleResult(article.ErrWaited))
 			if alerts := p.Watches.Alerts(it, p.now(), p.Location); len(alerts) > 0 {
-				p.record(f, it, alerts)
+				p.record(f, it, alerts, nil)
 				continue // alerted: a late page changes nothing
 			}
 			p.waits.all.Add(1)
@@ -130,16 +130,19 @@ func (p *Pipeline) latePage(ctx context.Context, stop <-chan struct{}, f wirewat
 // finish matches it, its page read or not, and records the outcome.
 func (p *Pipeline) finish(f wirewatch.Feed, it wirewatch.Item) {
 	now := p.now()
-	p.record(f, it, p.sameStory(it, p.Watches.Alerts(it, now, p.Location), now))
+	alerts, saves := p.sameStory(it, p.Watches.Alerts(it, now, p.Location), now, nil)
+	p.record(f, it, alerts, saves)
 }
 
-// record ends it's pending record and queues alerts, in one transaction.
-func (p *Pipeline) record(f wirewatch.Feed, it wirewatch.Item, alerts []wirewatch.Alert) {
+// record ends it's pending record and queues alerts, in one transaction,
+// then saves the same-story records saves (saveStories).
+func (p *Pipeline) record(f wirewatch.Feed, it wirewatch.Item, alerts []wirewatch.Alert, saves []storySave) {
 	res, err := p.DB.FinishArticle(it, alerts)
 	if err != nil {
 		p.Log.Error("item whose article was awaited not recorded; it is matched on its feed text at the next start", "feed", f.ID, "id", it.ID, "err", err)
 		return
 	}
+	p.saveStories(saves)
 	p.done(f, res, false)
 }
 
@@ -174,7 +177,7 @@ func (p *Pipeline) Resume() error {
 		return err
 	}
 	for _, it := range items {
-		p.record(wirewatch.Feed{ID: it.FeedID}, it, p.Watches.Alerts(it, p.now(), p.Location))
+		p.record(wirewatch.Feed{ID: it.FeedID}, it, p.Watches.Alerts(it, p.now(), p.Location), nil)
 	}
 	if len(items) > 0 {
 		p.Log.Info("items whose article was being read at the last stop: matched on their feed text", "items", len(items))

@@ -389,3 +389,63 @@ func keys[V any](m map[string]V) []string {
 	}
 	return out
 }
+
+// TestSameStoryRestartE2E: the same-story index outlives the process. A
+// wire story alerts from one outlet in one run; the next run, a new
+// process on the same state file, gets it from another outlet and prints
+// an "also in" line in the first alert's thread instead of a second post.
+func TestSameStoryRestartE2E(t *testing.T) {
+	pages := map[string][]byte{
+		"/ledger/wire":  storyPage(t, "Ledger", "wire"),
+		"/courier/wire": storyPage(t, "Courier", "b"),
+	}
+	site := newPageSite(t, func(w http.ResponseWriter, r *http.Request) {
+		page, ok := pages[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(page)
+	})
+	fs := newFeedServer(t)
+	var feedsYAML strings.Builder
+	for _, name := range []string{"Ledger", "Courier"} {
+		path := "/" + strings.ToLower(name)
+		fs.feed(path, true)
+		fs.add(path, testItem{"old", "Older story", site.URL + path + "/old", "", t0})
+		fmt.Fprintf(&feedsYAML, "  - url: %s\n    name: %s\n", fs.URL+path, name)
+	}
+	cfg := MustConfig(t, fmt.Sprintf(`
+allow_private_feeds: true   # the publishers here are httptest servers on loopback
+feeds:
+%swatches:
+  - name: Ilescu
+    query: '"Marco Ilescu"'
+    to: stdout
+`, feedsYAML.String()))
+	if r := runCLI(t, "", "run", "-once", "-config", cfg); r.code != 0 || r.stdout != "" {
+		t.Fatalf("seeding run: code %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+	at := t0.Add(time.Hour)
+	fs.add("/ledger", testItem{"w", "Appeals court won't pause order to return deported apprentice", site.URL + "/ledger/wire", "", at})
+	r := runCLI(t, "", "run", "-once", "-config", cfg)
+	as := alertsOf(t, r.stdout)
+	if r.code != 0 || len(as) != 1 || as[0].Link != site.URL+"/ledger/wire" || len(as[0].AlsoIn) != 0 {
+		t.Fatalf("first run: code %d, alerts %+v, want the Ledger's story once; stderr %s", r.code, as, r.stderr)
+	}
+	first := as[0]
+	fs.add("/courier", testItem{"w", "Court refuses to halt return order", site.URL + "/courier/wire", "", at.Add(time.Hour)})
+	r = runCLI(t, "", "run", "-once", "-config", cfg)
+	as = alertsOf(t, r.stdout)
+	if r.code != 0 || len(as) != 1 {
+		t.Fatalf("run after the restart: code %d, %d alerts, want 1:\n%s\nstderr %s", r.code, len(as), r.stdout, r.stderr)
+	}
+	a := as[0]
+	if len(a.AlsoIn) != 1 || a.AlsoIn[0].Link != site.URL+"/courier/wire" {
+		t.Fatalf("the Courier's outlet of the story after a restart = %+v, want an also_in line for it", a)
+	}
+	if a.Link != first.Link || a.Thread != first.Thread || a.Title != first.Title {
+		t.Errorf("also-in line = %+v, want the first alert's link, thread and title (%+v)", a, first)
+	}
+}

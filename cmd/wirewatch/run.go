@@ -230,9 +230,17 @@ func (m *Main) Open(ctx context.Context) error {
 		Log: m.log.With("part", "dispatch"), Metrics: m.metrics, DryRun: m.DryRun,
 		Digests: c.Digests(), Quiet: c.Quiet(), Location: c.Location})
 	m.articles = article.NewPool(article.NewReader(article.Options{}))
+	// The same-story index starts with the stories saved before the last
+	// stop, so their next outlets are "also in" lines, not new posts.
+	stories := bot.NewStories()
+	if n, err := bot.LoadStories(db, stories); err != nil {
+		m.log.Warn("same stories not loaded: their next outlets are posted again", "err", err)
+	} else if n > 0 {
+		m.log.Debug("same stories loaded", "stories", n)
+	}
 	m.pipeline = &bot.Pipeline{DB: db, Watches: m.watches, Location: c.Location, Dispatcher: m.dispatcher,
 		Metrics: m.metrics, Log: m.log.With("part", "ingest"), Articles: m.articles, AllowPrivate: c.AllowPrivateFeeds,
-		Stories: bot.NewStories()}
+		Stories: stories}
 	if err := m.pipeline.Resume(); err != nil {
 		return err
 	}
