@@ -72,7 +72,9 @@ func (st *Story) record() storySave {
 // them. A crash between the two writes loses only the story records, not
 // an accepted alert: after a restart the next outlet of such a story is
 // posted instead of listed as also in, as it was before stories were
-// saved. A failed write is logged; the index in memory still has them.
+// saved. Two polls saving one story at once may leave the older of its
+// records, at worst the same one extra post. A failed write is logged;
+// the index in memory still has them.
 func (p *Pipeline) saveStories(saves []storySave) {
 	for _, s := range saves {
 		if err := p.DB.SaveStory(s.at, s.id, s.rec, StoryMax, StoryAge); err != nil {

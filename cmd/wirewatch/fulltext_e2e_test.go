@@ -307,34 +307,7 @@ func TestSameStoryE2E(t *testing.T) {
 		"/ledger/appeal": storyPage(t, "Ledger", "appeal"),
 		"/tribune/vigil": storyPage(t, "Tribune", "vigil"),
 	}
-	site := newPageSite(t, func(w http.ResponseWriter, r *http.Request) {
-		page, ok := pages[r.URL.Path]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write(page)
-	})
-	fs := newFeedServer(t)
-	var feedsYAML strings.Builder
-	for _, name := range []string{"Ledger", "Courier", "Tribune"} {
-		path := "/" + strings.ToLower(name)
-		fs.feed(path, true)
-		fs.add(path, testItem{"old", "Older story", site.URL + path + "/old", "", t0})
-		fmt.Fprintf(&feedsYAML, "  - url: %s\n    name: %s\n", fs.URL+path, name)
-	}
-	cfg := MustConfig(t, fmt.Sprintf(`
-allow_private_feeds: true   # the publishers here are httptest servers on loopback
-feeds:
-%swatches:
-  - name: Ilescu
-    query: '"Marco Ilescu"'
-    to: stdout
-`, feedsYAML.String()))
-	if r := runCLI(t, "", "run", "-once", "-config", cfg); r.code != 0 || r.stdout != "" {
-		t.Fatalf("seeding run: code %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
-	}
+	site, fs, cfg := storyOutlets(t, pages, "Ledger", "Courier", "Tribune")
 	at := t0.Add(time.Hour)
 	fs.add("/ledger",
 		testItem{"w", "Appeals court won't pause order to return deported apprentice", site.URL + "/ledger/wire", "", at},
@@ -390,15 +363,12 @@ func keys[V any](m map[string]V) []string {
 	return out
 }
 
-// TestSameStoryRestartE2E: the same-story index outlives the process. A
-// wire story alerts from one outlet in one run; the next run, a new
-// process on the same state file, gets it from another outlet and prints
-// an "also in" line in the first alert's thread instead of a second post.
-func TestSameStoryRestartE2E(t *testing.T) {
-	pages := map[string][]byte{
-		"/ledger/wire":  storyPage(t, "Ledger", "wire"),
-		"/courier/wire": storyPage(t, "Courier", "b"),
-	}
+// storyOutlets serves pages as the outlets' sites and a feed for each of
+// outlets (under /<outlet in lower case>), with a config whose watch of
+// the story's subject prints to stdout, and seeds the state file with a
+// first run.
+func storyOutlets(t *testing.T, pages map[string][]byte, outlets ...string) (*pageSite, *feedServer, string) {
+	t.Helper()
 	site := newPageSite(t, func(w http.ResponseWriter, r *http.Request) {
 		page, ok := pages[r.URL.Path]
 		if !ok {
@@ -410,7 +380,7 @@ func TestSameStoryRestartE2E(t *testing.T) {
 	})
 	fs := newFeedServer(t)
 	var feedsYAML strings.Builder
-	for _, name := range []string{"Ledger", "Courier"} {
+	for _, name := range outlets {
 		path := "/" + strings.ToLower(name)
 		fs.feed(path, true)
 		fs.add(path, testItem{"old", "Older story", site.URL + path + "/old", "", t0})
@@ -427,6 +397,19 @@ feeds:
 	if r := runCLI(t, "", "run", "-once", "-config", cfg); r.code != 0 || r.stdout != "" {
 		t.Fatalf("seeding run: code %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
 	}
+	return site, fs, cfg
+}
+
+// TestSameStoryRestartE2E: the same-story index outlives the process. A
+// wire story alerts from one outlet in one run; the next run, a new
+// process on the same state file, gets it from another outlet and prints
+// an "also in" line in the first alert's thread instead of a second post.
+func TestSameStoryRestartE2E(t *testing.T) {
+	pages := map[string][]byte{
+		"/ledger/wire":  storyPage(t, "Ledger", "wire"),
+		"/courier/wire": storyPage(t, "Courier", "b"),
+	}
+	site, fs, cfg := storyOutlets(t, pages, "Ledger", "Courier")
 	at := t0.Add(time.Hour)
 	fs.add("/ledger", testItem{"w", "Appeals court won't pause order to return deported apprentice", site.URL + "/ledger/wire", "", at})
 	r := runCLI(t, "", "run", "-once", "-config", cfg)
