@@ -62,7 +62,7 @@ func contentHash(it *wirewatch.Item) uint64 {
 			}
 			h = (h ^ uint64(r)) * fnvPrime
 		}
-		h = (h ^ 0) * fnvPrime // the field ends
+		h *= fnvPrime // the field ends (a 0 byte: h ^ 0 is h)
 	}
 	return h
 }

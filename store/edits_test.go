@@ -85,7 +85,7 @@ func TestContentHashUnchanged(t *testing.T) {
 				}
 				h = (h ^ uint64(r)) * fnvPrime
 			}
-			h = (h ^ 0) * fnvPrime
+			h *= fnvPrime // a 0 byte (h ^ 0 is h)
 		}
 		return h
 	}
