@@ -30,13 +30,10 @@ func (d *Discord) EditAlert(ctx context.Context, th wirewatch.Thread, msg string
 		e.Description = truncate(e.Description, max(len([]rune(e.Description))-over, 0))
 	}
 	embeds := []*discordgo.MessageEmbed{e}
-	_, err := d.s.ChannelMessageEditComplex(&discordgo.MessageEdit{
-		Channel: ch, ID: id, Embeds: &embeds, AllowedMentions: noMentions(),
-	}, discordgo.WithContext(ctx))
+	err := d.edit(ctx, &discordgo.MessageEdit{Channel: ch, ID: id, Embeds: &embeds})
 	if err == nil {
 		return nil
 	}
-	err = apiError(err)
 	switch codeOf(err) {
 	case codeUnknownMessage, codeUnknownChannel:
 		return fmt.Errorf("discord edit alert %s: %w (%w)", msg, wirewatch.ErrGone, err)

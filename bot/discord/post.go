@@ -339,6 +339,16 @@ func (d *Discord) broadcast(ctx context.Context, th wirewatch.Thread, a wirewatc
 	return nil
 }
 
+// edit sends e with no mentions allowed and returns Discord's error as
+// apiError reads it (nil when the edit took).
+func (d *Discord) edit(ctx context.Context, e *discordgo.MessageEdit) error {
+	e.AllowedMentions = noMentions()
+	if _, err := d.s.ChannelMessageEditComplex(e, discordgo.WithContext(ctx)); err != nil {
+		return apiError(err)
+	}
+	return nil
+}
+
 // EditTop rewrites th's top message to show th as it now stands.
 func (d *Discord) EditTop(ctx context.Context, th wirewatch.Thread) error {
 	ch, msg, ok := splitRef(th.TopRef)
@@ -349,13 +359,10 @@ func (d *Discord) EditTop(ctx context.Context, th wirewatch.Thread) error {
 		return err
 	}
 	content := topContent(th, nil)
-	_, err := d.s.ChannelMessageEditComplex(&discordgo.MessageEdit{
-		Channel: ch, ID: msg, Content: &content, AllowedMentions: noMentions(),
-	}, discordgo.WithContext(ctx))
+	err := d.edit(ctx, &discordgo.MessageEdit{Channel: ch, ID: msg, Content: &content})
 	if err == nil {
 		return nil
 	}
-	err = apiError(err)
 	switch codeOf(err) {
 	case codeUnknownMessage, codeUnknownChannel:
 		// The top message, its forum post, or its channel was deleted.
