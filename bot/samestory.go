@@ -65,8 +65,8 @@ func (st *Story) record() storySave {
 	return storySave{st.at, st.id, append(st.sig.Append(nil), data...)}
 }
 
-// saveStories keeps the stories sameStory recorded or added to, in a
-// write of their own right after the transaction that queued their
+// saveStories keeps the stories sameStory recorded or added to, in one
+// write of their own (one commit for a poll's stories) right after the transaction that queued their
 // alerts succeeded: matching runs outside that transaction (polls match in
 // parallel), and Ingest would have to learn the index's encoding to take
 // them. A crash between the two writes loses only the story records, not
@@ -76,10 +76,12 @@ func (st *Story) record() storySave {
 // records, at worst the same one extra post. A failed write is logged;
 // the index in memory still has them.
 func (p *Pipeline) saveStories(saves []storySave) {
+	ss := make([]store.Story, 0, len(saves))
 	for _, s := range saves {
-		if err := p.DB.SaveStory(s.at, s.id, s.rec, StoryMax, StoryAge); err != nil {
-			p.Log.Warn("same story not saved: after a restart its next outlet is posted again", "err", err)
-		}
+		ss = append(ss, store.Story{At: s.at, ID: s.id, Rec: s.rec})
+	}
+	if err := p.DB.SaveStories(ss, StoryMax, StoryAge); err != nil {
+		p.Log.Warn("same story not saved: after a restart its next outlet is posted again", "stories", len(ss), "err", err)
 	}
 }
 

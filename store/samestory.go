@@ -17,22 +17,40 @@ import (
 
 var storyCount = []byte("samestory.n")
 
-// SaveStory keeps rec as the story id first seen at at, in place of what
-// was kept for it before, then prunes the stories older than maxAge and
-// the oldest beyond keep.
+// Story is one story's record to keep: the time it was first seen, its
+// id, and what bot/samestory.go encodes of it.
+type Story struct {
+	At  time.Time
+	ID  uint64
+	Rec []byte
+}
+
+// SaveStory keeps rec as the story id first seen at at (SaveStories).
 func (db *DB) SaveStory(at time.Time, id uint64, rec []byte, keep int, maxAge time.Duration) error {
-	k := binary.BigEndian.AppendUint64(u64(uint64(at.UnixNano())), id)
+	return db.SaveStories([]Story{{at, id, rec}}, keep, maxAge)
+}
+
+// SaveStories keeps each of ss in place of what was kept for it before, in
+// one transaction (one poll's stories: one commit), then prunes the stories
+// older than maxAge and the oldest beyond keep.
+func (db *DB) SaveStories(ss []Story, keep int, maxAge time.Duration) error {
+	if len(ss) == 0 {
+		return nil
+	}
 	return db.update(func(tx *bolt.Tx) error {
 		b, meta := tx.Bucket(bSameStory), tx.Bucket(bMeta)
 		n := uint64(0)
 		if v := meta.Get(storyCount); len(v) == 8 {
 			n = beUint(v)
 		}
-		if b.Get(k) == nil {
-			n++
-		}
-		if err := b.Put(k, rec); err != nil {
-			return err
+		for _, st := range ss {
+			k := binary.BigEndian.AppendUint64(u64(uint64(st.At.UnixNano())), st.ID)
+			if b.Get(k) == nil {
+				n++
+			}
+			if err := b.Put(k, st.Rec); err != nil {
+				return err
+			}
 		}
 		limit := uint64(db.now().Add(-maxAge).UnixNano())
 		c := b.Cursor()
