@@ -36,14 +36,14 @@ func (d *Dispatcher) pending(dest wirewatch.Destination, n int) ([]wirewatch.Ale
 // posts nothing of a muted thread either. On a store failure as is posted
 // whole.
 func (d *Dispatcher) unmutedHeld(as []wirewatch.Alert) []wirewatch.Alert {
+	m, err := d.db.MutedAlerts(as)
+	if err != nil {
+		d.log.Error("read muted threads; posting", "err", err)
+		return as
+	}
 	var rest, muted []wirewatch.Alert
-	for _, a := range as {
-		m, err := d.db.Muted(a.To, a.Thread)
-		if err != nil {
-			d.log.Error("read muted threads; posting", "to", a.To, "err", err)
-			return as
-		}
-		if m {
+	for i, a := range as {
+		if m[i] {
 			muted = append(muted, a)
 		} else {
 			rest = append(rest, a)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -35,14 +36,27 @@ type Mute struct {
 
 // Muted reports whether key is muted in dest.
 func (db *DB) Muted(dest wirewatch.Destination, key string) (bool, error) {
-	found := false
+	m, err := db.MutedAlerts([]wirewatch.Alert{{To: dest, Thread: key}})
+	return err == nil && m[0], err
+}
+
+// MutedAlerts reports, in one read, which of as have their thread muted in
+// their destination.
+func (db *DB) MutedAlerts(as []wirewatch.Alert) ([]bool, error) {
+	out := make([]bool, len(as))
 	err := db.view(func(tx *bolt.Tx) error {
-		if b := tx.Bucket(bMutes); b != nil {
-			found = b.Get(threadKey(dest, key)) != nil
+		for i, a := range as {
+			out[i] = muted(tx, a)
 		}
 		return nil
 	})
-	return found, err
+	return out, err
+}
+
+// muted tells whether a's thread is muted in its destination.
+func muted(tx *bolt.Tx, a wirewatch.Alert) bool {
+	b := tx.Bucket(bMutes)
+	return b != nil && b.Get(threadKey(a.To, a.Thread)) != nil
 }
 
 // MuteThread mutes m.Key in m.To and writes it to the audit trail; muting a
@@ -130,21 +144,12 @@ func (db *DB) SkipMuted(as []wirewatch.Alert) ([]wirewatch.Alert, error) {
 	if len(as) == 0 {
 		return as, nil
 	}
-	muted := func(tx *bolt.Tx, a wirewatch.Alert) bool {
-		b := tx.Bucket(bMutes)
-		return b != nil && b.Get(threadKey(a.To, a.Thread)) != nil
-	}
-	some := false
-	if err := db.view(func(tx *bolt.Tx) error {
-		for _, a := range as {
-			some = some || muted(tx, a)
-		}
-		return nil
-	}); err != nil || !some {
+	m, err := db.MutedAlerts(as)
+	if err != nil || !slices.Contains(m, true) {
 		return as, err
 	}
 	var rest []wirewatch.Alert
-	err := db.update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx *bolt.Tx) error {
 		rest = rest[:0]
 		now := db.now().UTC()
 		for _, a := range as {
