@@ -18,11 +18,11 @@ func (d *Dispatcher) digestOf(dest wirewatch.Destination, p wirewatch.Poster) (w
 	sch, ok := d.digests[dest]
 	if !ok {
 		// Set from chat (/watch digest); the config file's wins.
-		set, err := d.db.ChannelDigests()
+		set, err := d.db.ChannelDigestOf(dest)
 		if err != nil {
 			return wirewatch.Digest{}, nil, false
 		}
-		if sch, ok, err = wirewatch.ParseDigest(set[dest]); err != nil || !ok {
+		if sch, ok, err = wirewatch.ParseDigest(set); err != nil || !ok {
 			return wirewatch.Digest{}, nil, false
 		}
 	}

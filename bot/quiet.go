@@ -32,11 +32,11 @@ func (d *Dispatcher) quietOf(dest wirewatch.Destination, p wirewatch.Poster) (wi
 	}
 	q, ok := d.quiet[dest]
 	if !ok {
-		set, err := d.db.ChannelQuiet()
+		set, err := d.db.ChannelQuietOf(dest)
 		if err != nil {
 			return wirewatch.Quiet{}, nil, false
 		}
-		if q, ok, err = wirewatch.ParseQuiet(set[dest]); err != nil || !ok {
+		if q, ok, err = wirewatch.ParseQuiet(set); err != nil || !ok {
 			return wirewatch.Quiet{}, nil, false
 		}
 	}

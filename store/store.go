@@ -168,6 +168,7 @@ type DB struct {
 	// oldKeys: the file may hold seen and stories keys of before they were
 	// grouped (seenkeys.go), to be looked up too.
 	oldKeys atomic.Bool
+	chans   channelCache // chat-set channel settings (channels.go)
 
 	damaged     chan struct{} // closed at the first ErrDamaged
 	damagedOnce sync.Once
