@@ -23,7 +23,7 @@ import (
 //
 // The message that carried each alert is kept (bMessages: destination
 // \x00 item → messageRef), so that the dispatcher can edit it; pruned with
-// the threads. Created on first write.
+// the threads. Made by Open.
 var bMessages = []byte("messages")
 
 const seenValueLen = 8 + 8 + 1
@@ -132,10 +132,7 @@ func putMessage(tx *bolt.Tx, now time.Time, a wirewatch.Alert) error {
 	if a.Item == "" || a.Message == "" {
 		return nil
 	}
-	b, err := tx.CreateBucketIfNotExists(bMessages)
-	if err != nil {
-		return err
-	}
+	b := tx.Bucket(bMessages) // made by Open
 	return putJSON(b, depKey(a.To, a.Item), messageRef{Msg: a.Message, Thread: a.Thread, At: now.UTC()})
 }
 

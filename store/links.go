@@ -83,10 +83,7 @@ func (db *DB) NoteCases(notes []CaseNote) error {
 	}
 	now := db.now().UTC()
 	return db.update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bLinks)
-		if err != nil {
-			return err
-		}
+		b := tx.Bucket(bLinks) // made by Open
 		for _, n := range todo {
 			from := ref(n.Docket)
 			if err := noteSourceCase(b, from, now); err != nil {
@@ -325,10 +322,7 @@ func (db *DB) setLink(a, c CaseRef, by, set, clear, action string) error {
 	}
 	now := db.now().UTC()
 	return db.update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bLinks)
-		if err != nil {
-			return err
-		}
+		b := tx.Bucket(bLinks) // made by Open
 		for _, x := range []CaseRef{a, c} {
 			if err := noteCase(b, x, now); err != nil {
 				return err

@@ -15,7 +15,7 @@ import (
 // bMutes holds the threads muted in a channel: destination + "\x00" +
 // thread key → Mute. Apart from the threads bucket, so that a mute outlives
 // the thread's record (a deleted top message, a pruned thread): a case
-// muted stays muted until someone unmutes it. Created on first write.
+// muted stays muted until someone unmutes it. Made by Open.
 var bMutes = []byte("mutes")
 
 // MaxMutes bounds the muted threads of one channel.
@@ -63,10 +63,7 @@ func muted(tx *bolt.Tx, a wirewatch.Alert) bool {
 // muted thread again changes nothing. A channel holds at most MaxMutes.
 func (db *DB) MuteThread(m Mute) error {
 	err := db.update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bMutes)
-		if err != nil {
-			return err
-		}
+		b := tx.Bucket(bMutes) // made by Open
 		k := threadKey(m.To, m.Key)
 		if b.Get(k) != nil {
 			return nil

@@ -13,8 +13,8 @@ import (
 // Quiet hours: what would show at a channel's root during them (a new
 // thread's top message, a broadcast copy) is moved out of the outbox into
 // bHeld (destination → alert id → heldAlert) and released as one digest
-// when they end. Keyed by the outbox id, so an alert is held once; created
-// on first write, so an older store reads as holding none.
+// when they end. Keyed by the outbox id, so an alert is held once. Made by Open
+// (a file opened read-only may lack it and reads as holding none).
 var bHeld = []byte("held")
 
 type heldAlert struct {
@@ -49,10 +49,7 @@ func (db *DB) HoldCopy(a wirewatch.Alert, at time.Time) error {
 }
 
 func putHeld(tx *bolt.Tx, a wirewatch.Alert, at time.Time) error {
-	root, err := tx.CreateBucketIfNotExists(bHeld)
-	if err != nil {
-		return err
-	}
+	root := tx.Bucket(bHeld) // made by Open
 	b, err := root.CreateBucketIfNotExists([]byte(a.To))
 	if err != nil {
 		return err

@@ -67,7 +67,8 @@ var (
 	bPending   = []byte("pendingarticles")
 	bSameStory = []byte("samestory")
 
-	allBuckets = [][]byte{bFeeds, bFeedState, bWatches, bSeen, bSeenBy, bStories, bOutbox, bParked, bThreads, bRecent, bAudit, bMeta, bHookKeys, bReplay, bPosted, bPending, bSameStory}
+	allBuckets = [][]byte{bFeeds, bFeedState, bWatches, bSeen, bSeenBy, bStories, bOutbox, bParked, bThreads, bRecent, bAudit, bMeta, bHookKeys, bReplay, bPosted, bPending, bSameStory,
+		bChannels, bMessages, bLinks, bMutes, bHeld, bDeps, bNotices}
 )
 
 // RecentItems is how many recently seen items are kept for "/watch test".

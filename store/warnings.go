@@ -15,7 +15,7 @@ import (
 // delivery, pruned with the threads), and what was said of each feed in
 // each channel is kept (bNotices: destination \x00 key → Notice), so that
 // a warning is posted at most once a day and its recovery note once, across
-// restarts. Both created on first write.
+// restarts. Both made by Open.
 var (
 	bDeps    = []byte("feeddeps")
 	bNotices = []byte("notices")
@@ -36,16 +36,10 @@ func depKey(to wirewatch.Destination, key string) []byte {
 
 // noteDeps records that the alerts' channel depends on their feeds.
 func noteDeps(tx *bolt.Tx, now time.Time, as ...wirewatch.Alert) error {
-	var b *bolt.Bucket
+	b := tx.Bucket(bDeps) // made by Open
 	for _, a := range as {
 		if a.FeedID == "" {
 			continue
-		}
-		if b == nil {
-			var err error
-			if b, err = tx.CreateBucketIfNotExists(bDeps); err != nil {
-				return err
-			}
 		}
 		d := Dep{To: a.To, FeedID: a.FeedID, Source: wirewatch.Clip(a.Source, 200), Thread: a.Thread, Last: now.UTC()}
 		if err := putJSON(b, depKey(a.To, a.FeedID), d); err != nil {
@@ -128,10 +122,7 @@ func (db *DB) Notices() (map[wirewatch.Destination]map[string]Notice, error) {
 // SetNotice records what was said in to about key.
 func (db *DB) SetNotice(to wirewatch.Destination, key string, n Notice) error {
 	return db.update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bNotices)
-		if err != nil {
-			return err
-		}
+		b := tx.Bucket(bNotices) // made by Open
 		return putJSON(b, depKey(to, key), n)
 	})
 }
