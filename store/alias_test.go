@@ -9,11 +9,7 @@ import (
 )
 
 func TestUpdateWatchAliases(t *testing.T) {
-	path := t.TempDir() + "/ww.db"
-	db, err := Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := MustOpen(t, nil)
 	w, err := db.AddWatch(wirewatch.Watch{Query: `"Joseph Mazzara"`, To: []wirewatch.Destination{"slack:C1"}, AddedBy: "U1"})
 	if err != nil {
 		t.Fatal(err)
@@ -37,14 +33,7 @@ func TestUpdateWatchAliases(t *testing.T) {
 		t.Errorf("unknown watch: got %v, want ErrNotFound", err)
 	}
 	// The alias is stored: it survives a reopen.
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	db, err = Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db = reopen(t, db)
 	ws, err := db.Watches()
 	if err != nil || len(ws) != 1 || !slices.Equal(ws[0].Aliases, []string{"Mazarra"}) || ws[0].ID != w.ID {
 		t.Fatalf("after reopen: got %+v, %v", ws, err)

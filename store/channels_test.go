@@ -1,7 +1,6 @@
 package store
 
 import (
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -12,11 +11,7 @@ import (
 // The channel settings are served from memory; every change made through
 // the store must show in the next read, and a reopened file must hold it.
 func TestChannelSettingsSeenAfterChange(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "w.db")
-	db, err := Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := MustOpen(t, nil)
 	const a, b = wirewatch.Destination("slack:C1"), wirewatch.Destination("discord:9")
 	check := func(dest wirewatch.Destination, wantDigest, wantQuiet string) {
 		t.Helper()
@@ -47,14 +42,7 @@ func TestChannelSettingsSeenAfterChange(t *testing.T) {
 	if set, err := db.ChannelQuiet(); err != nil || len(set) != 2 || set[b] != "00:00-07:00" {
 		t.Errorf("ChannelQuiet() = %v, %v; want both channels", set, err)
 	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	db, err = Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db = reopen(t, db)
 	check(a, "", "22:00-06:00")
 	check(b, "", "00:00-07:00")
 }

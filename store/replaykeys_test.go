@@ -1,7 +1,6 @@
 package store
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -9,24 +8,13 @@ import (
 // TestReplayKeys: a key is seen until its expiry and not after, under its
 // own platform's prefix only, and survives closing and reopening the file.
 func TestReplayKeys(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "ww.db")
-	db, err := Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := MustOpen(t, nil)
 	now := time.Now()
 	exp := now.Add(5 * time.Minute)
 	if err := db.ReplayKeys("slack:").Put("k1", exp); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	db, err = Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db = reopen(t, db)
 	for _, c := range []struct {
 		prefix string
 		at     time.Time

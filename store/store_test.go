@@ -23,6 +23,21 @@ func MustOpen(tb testing.TB, now func() time.Time) *DB {
 	return db
 }
 
+// reopen closes db and opens its file again, as a restart does; the new
+// handle is closed at cleanup.
+func reopen(tb testing.TB, db *DB) *DB {
+	tb.Helper()
+	if err := db.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	again, err := Open(db.path, Options{Now: db.now})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { again.Close() })
+	return again
+}
+
 func item(n int) wirewatch.Item {
 	return wirewatch.Item{ID: fmt.Sprint(n), FeedID: "cfg-1", Title: fmt.Sprintf("item %d", n), Link: fmt.Sprintf("https://news.example/%d", n)}
 }
@@ -148,23 +163,14 @@ func TestOutboxKeepsDeliveryFields(t *testing.T) {
 }
 
 func TestIngestSurvivesReopen(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "ww.db")
-	db, err := Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := MustOpen(t, nil)
 	all := func(it wirewatch.Item) []wirewatch.Alert {
 		return []wirewatch.Alert{{To: wirewatch.Stdout, Title: it.Title}}
 	}
 	if _, err := db.Ingest("cfg-1", &wirewatch.FeedState{Seeded: true}, []wirewatch.Item{item(1)}, all); err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
-	db, err = Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db = reopen(t, db)
 	if seen, _ := db.Seen(item(1)); !seen {
 		t.Error("seen item forgotten across reopen")
 	}
