@@ -39,18 +39,24 @@ func (db *DB) AddWatch(w wirewatch.Watch) (wirewatch.Watch, error) {
 
 // Watches returns the runtime watches, oldest first.
 func (db *DB) Watches() ([]wirewatch.Watch, error) {
-	var out []wirewatch.Watch
+	return readCatalog(db, bWatches, "watch", func(w wirewatch.Watch) string { return w.ID })
+}
+
+// readCatalog reads every record of a catalog bucket (watches, feeds),
+// oldest id first; kind names a damaged record in the error.
+func readCatalog[T any](db *DB, bucket []byte, kind string, id func(T) string) ([]T, error) {
+	var out []T
 	err := db.view(func(tx *bolt.Tx) error {
-		return tx.Bucket(bWatches).ForEach(func(k, v []byte) error {
-			var w wirewatch.Watch
-			if err := json.Unmarshal(v, &w); err != nil {
-				return fmt.Errorf("watch %s: %w", k, err)
+		return tx.Bucket(bucket).ForEach(func(k, v []byte) error {
+			var rec T
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return fmt.Errorf("%s %s: %w", kind, k, err)
 			}
-			out = append(out, w)
+			out = append(out, rec)
 			return nil
 		})
 	})
-	sort.Slice(out, func(i, j int) bool { return wirewatch.IDLess(out[i].ID, out[j].ID) })
+	sort.Slice(out, func(i, j int) bool { return wirewatch.IDLess(id(out[i]), id(out[j])) })
 	return out, err
 }
 
@@ -155,19 +161,7 @@ func (db *DB) AddFeed(f wirewatch.Feed) (wirewatch.Feed, error) {
 
 // Feeds returns the runtime feeds, oldest first.
 func (db *DB) Feeds() ([]wirewatch.Feed, error) {
-	var out []wirewatch.Feed
-	err := db.view(func(tx *bolt.Tx) error {
-		return tx.Bucket(bFeeds).ForEach(func(k, v []byte) error {
-			var f wirewatch.Feed
-			if err := json.Unmarshal(v, &f); err != nil {
-				return fmt.Errorf("feed %s: %w", k, err)
-			}
-			out = append(out, f)
-			return nil
-		})
-	})
-	sort.Slice(out, func(i, j int) bool { return wirewatch.IDLess(out[i].ID, out[j].ID) })
-	return out, err
+	return readCatalog(db, bFeeds, "feed", func(f wirewatch.Feed) string { return f.ID })
 }
 
 // DropFeed removes a runtime feed and its state, and records who dropped it.
