@@ -56,6 +56,10 @@ type Parsed struct {
 	// updated, for JSON Feed the first item's date (as gofeed gives it);
 	// for docket feeds the channel's lastBuildDate. Zero if none.
 	LastBuild time.Time
+	// Count is how many items the document has (up to MaxItems): len(Items),
+	// unless the poller's parse left out the items it had read before
+	// unchanged (split.go).
+	Count int
 }
 
 // DetectType tells a feed's type from its URL: hosts under uscourts.gov are
@@ -79,8 +83,17 @@ func DetectType(u *url.URL) string {
 // 0.9x/1.0/2.0, Atom, JSON Feed), "pacer", "courtlistener" and
 // "google_news" (watches' search feeds) through readers[f.Type]; "auto" or "" by DetectType of f.URL first.
 func Parse(ctx context.Context, body []byte, f wirewatch.Feed, readers map[string]Reader) (Parsed, error) {
+	p, _, err := parse(ctx, body, f, readers, nil, false)
+	return p, err
+}
+
+// parse is Parse for the poller. An RSS, Atom or RDF document is parsed
+// without the items prev summed (split.go), when prev is for the same
+// feed and the split is sure; memo is its items' sums for the next parse,
+// when the split is sure and prev or record asks for them.
+func parse(ctx context.Context, body []byte, f wirewatch.Feed, readers map[string]Reader, prev *itemMemo, record bool) (_ Parsed, memo *itemMemo, _ error) {
 	if err := ctx.Err(); err != nil {
-		return Parsed{}, err
+		return Parsed{}, nil, err
 	}
 	typ := strings.ToLower(strings.TrimSpace(f.Type))
 	if typ == "" || typ == wirewatch.FeedAuto {
@@ -88,32 +101,34 @@ func Parse(ctx context.Context, body []byte, f wirewatch.Feed, readers map[strin
 		typ = DetectType(u)
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return Parsed{}, fmt.Errorf("parse %s: %w", feedName(f), ErrEmpty)
+		return Parsed{}, nil, fmt.Errorf("parse %s: %w", feedName(f), ErrEmpty)
 	}
 	switch typ {
 	case wirewatch.FeedRSS:
-		return parseGofeed(ctx, body, f)
+		return parseGofeed(ctx, body, f, prev, record)
 	case wirewatch.FeedPACER, wirewatch.FeedCourtListener, wirewatch.FeedGoogleNews:
+		// Docket and search readers read whole documents.
 		r := readers[typ]
 		if r == nil {
-			return Parsed{}, fmt.Errorf("parse %s: no reader for feed type %q", feedName(f), typ)
+			return Parsed{}, nil, fmt.Errorf("parse %s: no reader for feed type %q", feedName(f), typ)
 		}
 		if err := precheck(body); err != nil {
-			return Parsed{}, fmt.Errorf("parse %s: %w", feedName(f), err)
+			return Parsed{}, nil, fmt.Errorf("parse %s: %w", feedName(f), err)
 		}
 		items, err := r.Read(ctx, body, f)
 		if err != nil {
 			if f.URL != "" && strings.Contains(err.Error(), f.URL) {
 				// The reader named the feed already ("pacer feed URL: …").
-				return Parsed{}, fmt.Errorf("parse: %w", err)
+				return Parsed{}, nil, fmt.Errorf("parse: %w", err)
 			}
-			return Parsed{}, fmt.Errorf("parse %s: %w", feedName(f), err)
+			return Parsed{}, nil, fmt.Errorf("parse %s: %w", feedName(f), err)
 		}
 		p := scanChannel(body)
 		p.Items = finishItems(items, f, p.Title)
-		return p, nil
+		p.Count = len(p.Items)
+		return p, nil, nil
 	}
-	return Parsed{}, fmt.Errorf("parse %s: unknown feed type %q (want auto, rss, pacer or courtlistener)", feedName(f), f.Type)
+	return Parsed{}, nil, fmt.Errorf("parse %s: unknown feed type %q (want auto, rss, pacer or courtlistener)", feedName(f), f.Type)
 }
 
 func feedName(f wirewatch.Feed) string {
@@ -140,28 +155,118 @@ func newGofeedParser() *gofeed.Parser {
 	return p
 }
 
-func parseGofeed(ctx context.Context, body []byte, f wirewatch.Feed) (p Parsed, err error) {
+func parseGofeed(ctx context.Context, body []byte, f wirewatch.Feed, prev *itemMemo, record bool) (p Parsed, memo *itemMemo, err error) {
 	// gofeed is not fuzzed by us; a panic in it must not take the process
 	// down with one bad feed.
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("parse %s: feed parser failed: %v", feedName(f), r)
+			p, memo, err = Parsed{}, nil, fmt.Errorf("parse %s: feed parser failed: %v", feedName(f), r)
 		}
 	}()
 	body, enc := utf8Body(body)
 	if err := precheck(body); err != nil {
-		return Parsed{}, fmt.Errorf("parse %s: %w", feedName(f), err)
+		return Parsed{}, nil, fmt.Errorf("parse %s: %w", feedName(f), err)
 	}
-	body = numericZones(body)
-	gf, err := newGofeedParser().Parse(bytes.NewReader(body))
+	var sp bodySplit
+	split := false
+	if prev != nil || record {
+		sp, split = splitItems(body, f.URL)
+	}
+	if split && prev != nil && prev.ctx == sp.ctx {
+		if p, memo, ok := parsePart(ctx, body, f, sp, prev); ok {
+			return p, memo, nil
+		}
+	}
+	p, gf, err := readGofeed(ctx, body, enc, f)
+	if err != nil {
+		return Parsed{}, nil, err
+	}
+	if split && len(gf.Items) == len(sp.items) {
+		// One gofeed item per element, in order: the memo can say which
+		// GUID each element has.
+		guids := make([]uint64, len(gf.Items))
+		for k, it := range gf.Items {
+			if it != nil {
+				guids[k] = guidSum(strings.TrimSpace(it.GUID))
+			}
+		}
+		memo = newMemo(sp, guids)
+	}
+	return p, memo, nil
+}
+
+// parsePart parses body without the items prev summed. ok is false when
+// there is nothing to leave out, when a GUID is in the document more than
+// once (now or at prev's parse: normalizeItem's id for such an item depends
+// on the others), or when gofeed did not read the rest one item per
+// element: the caller parses the whole document then.
+func parsePart(ctx context.Context, body []byte, f wirewatch.Feed, sp bodySplit, prev *itemMemo) (p Parsed, memo *itemMemo, ok bool) {
+	if prev.dupGUIDs {
+		return Parsed{}, nil, false
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			ok = false
+		}
+	}()
+	guids := make([]uint64, len(sp.items))
+	kept := make([]bool, len(sp.items))
+	size, nkept := len(body), 0
+	for k, it := range sp.items {
+		if g, seen := prev.guid(it.sum); seen {
+			guids[k] = g
+			size -= it.end - it.start
+			continue
+		}
+		kept[k] = true
+		nkept++
+	}
+	if nkept == len(sp.items) {
+		return Parsed{}, nil, false
+	}
+	doc := make([]byte, 0, size)
+	last := 0
+	for k, it := range sp.items {
+		if !kept[k] {
+			doc = append(doc, body[last:it.start]...)
+			last = it.end
+		}
+	}
+	doc = append(doc, body[last:]...)
+	p, gf, err := readGofeed(ctx, doc, "", f)
+	if err != nil || len(gf.Items) != nkept {
+		return Parsed{}, nil, false
+	}
+	n := 0
+	for k := range sp.items {
+		if kept[k] {
+			if it := gf.Items[n]; it != nil {
+				guids[k] = guidSum(strings.TrimSpace(it.GUID))
+			}
+			n++
+		}
+	}
+	memo = newMemo(sp, guids)
+	if memo.dupGUIDs {
+		return Parsed{}, nil, false
+	}
+	p.Count = len(sp.items)
+	return p, memo, true
+}
+
+// readGofeed parses a UTF-8 document that passed precheck with gofeed, and
+// normalizes its items.
+func readGofeed(ctx context.Context, doc []byte, enc string, f wirewatch.Feed) (p Parsed, gf *gofeed.Feed, err error) {
+	doc = numericZones(doc)
+	gf, err = newGofeedParser().Parse(bytes.NewReader(doc))
 	if err != nil {
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
-			return Parsed{}, fmt.Errorf("parse %s: not an RSS, Atom or JSON feed (%s)", feedName(f), describeStart(body))
+			return Parsed{}, nil, fmt.Errorf("parse %s: not an RSS, Atom or JSON feed (%s)", feedName(f), describeStart(doc))
 		}
-		return Parsed{}, fmt.Errorf("parse %s: %w%s", feedName(f), err, likelyCause(body, enc, err))
+		return Parsed{}, nil, fmt.Errorf("parse %s: %w%s", feedName(f), err, likelyCause(doc, enc, err))
 	}
 	if err := ctx.Err(); err != nil {
-		return Parsed{}, err
+		return Parsed{}, nil, err
 	}
 	p.Title = plainTitle(gf.Title)
 	switch {
@@ -203,7 +308,8 @@ func parseGofeed(ctx context.Context, body []byte, f wirewatch.Feed) (p Parsed, 
 		items = append(items, normalizeItem(it, base, guids, perma))
 	}
 	p.Items = finishItems(items, f, p.Title)
-	return p, nil
+	p.Count = len(p.Items)
+	return p, gf, nil
 }
 
 // describeStart names what a body that is not a feed starts with, for errors.

@@ -86,7 +86,18 @@ type Poller struct {
 	sched    *schedule
 	inflight int
 	work     chan job
+	// memos are the item sums of feeds' last committed parses (split.go),
+	// kept for feeds whose body changed since this process first parsed
+	// it; a feed parsed once has a nil memo. memoItems counts the sums
+	// kept, at most maxMemoItems.
+	memos     map[string]*itemMemo
+	memoItems int
 }
+
+// maxMemoItems bounds the item sums the poller keeps, about 24 bytes
+// each: 500,000 are 5,000 changing feeds of 100 items. A feed past it is
+// parsed whole.
+const maxMemoItems = 500_000
 
 // job is one poll handed to a worker: the feed as it was when taken, so a
 // Refresh meanwhile does not change it under the worker.
@@ -104,6 +115,7 @@ func (p *Poller) init() {
 		p.Workers = max(p.Workers, 1)
 		p.PerHost = max(p.PerHost, 1)
 		p.sched = newSchedule(p.PerHost, p.Interval)
+		p.memos = map[string]*itemMemo{}
 		p.health.log = p.Log
 	})
 }
@@ -148,7 +160,41 @@ func (p *Poller) rebuild(once bool) error {
 		st := p.states[id]
 		return st.NextPoll, st.Errors > 0
 	})
+	for id := range p.memos {
+		if p.sched.feeds[id] == nil {
+			p.keepMemo(id, nil, false)
+		}
+	}
 	return nil
+}
+
+// memo is what the last committed parse of feed id left for the next one;
+// again is whether there was one since the poller started.
+func (p *Poller) memo(id string) (m *itemMemo, again bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	m, again = p.memos[id]
+	return m, again
+}
+
+// keepMemo replaces feed id's memo with m (nil: the next parse is whole,
+// and records its sums), or forgets the feed (!keep: its next parse is
+// whole and records nothing). The caller holds p.mu.
+func (p *Poller) keepMemo(id string, m *itemMemo, keep bool) {
+	if old := p.memos[id]; old != nil {
+		p.memoItems -= len(old.items)
+	}
+	delete(p.memos, id)
+	if !keep || p.sched.feeds[id] == nil {
+		return // or dropped from the list while it was polled
+	}
+	if m != nil && p.memoItems+len(m.items) > maxMemoItems {
+		m = nil
+	}
+	if m != nil {
+		p.memoItems += len(m.items)
+	}
+	p.memos[id] = m
 }
 
 // Run polls due feeds until ctx is done, then waits for polls under way and
@@ -379,8 +425,11 @@ func (p *Poller) poll(ctx context.Context, f wirewatch.Feed, u *url.URL) {
 		}
 		return
 	}
-	parsed, err := Parse(ctx, resp.Body, f, p.Readers)
-	resp.Release() // what Parse returns shares no bytes with the body
+	// A feed's first parse since the poller started is whole and records
+	// nothing: most feeds' bodies never change, and they need no memo.
+	prev, again := p.memo(f.ID)
+	parsed, memo, err := parse(ctx, resp.Body, f, p.Readers, prev, again)
+	resp.Release() // what parse returns shares no bytes with the body
 	if err != nil {
 		// A body we cannot read must be read again next time, not skipped
 		// as unchanged.
@@ -393,7 +442,7 @@ func (p *Poller) poll(ctx context.Context, f wirewatch.Feed, u *url.URL) {
 	st.Seeded = true
 	st.LastResult = "ok"
 	st.LastOK = st.LastPoll
-	st.Items = len(parsed.Items)
+	st.Items = parsed.Count
 	if parsed.Title != "" {
 		st.Title = parsed.Title
 	}
@@ -416,14 +465,22 @@ func (p *Poller) poll(ctx context.Context, f wirewatch.Feed, u *url.URL) {
 		// store's failure is logged once by health, not per poll.
 		st.ETag, st.LastModified, st.BodyHash = "", "", ""
 		st.NextPoll = NextPoll(start, p.interval(f), 1, 0, 0, 0, nil)
-		p.setState(f.ID, st)
+		p.mu.Lock()
+		p.states[f.ID] = st
+		p.keepMemo(f.ID, nil, true) // the next parse is whole
+		p.mu.Unlock()
 		p.observe("error", start)
 		return
 	}
-	p.setState(f.ID, st)
+	// Only now are the items of this document recorded: the next parse
+	// may leave out those it summed.
+	p.mu.Lock()
+	p.states[f.ID] = st
+	p.keepMemo(f.ID, memo, true)
+	p.mu.Unlock()
 	p.observe("ok", start)
 	if p.Log.Enabled(ctx, slog.LevelDebug) {
-		log.get().Debug("poll", "result", "ok", "items", len(parsed.Items), "first", first)
+		log.get().Debug("poll", "result", "ok", "items", parsed.Count, "read", len(parsed.Items), "first", first)
 	}
 }
 
