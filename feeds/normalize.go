@@ -174,6 +174,52 @@ func plainTitle(s string) string {
 }
 
 func plainText(s string, limit int, lines bool) string {
+	if verbatim(s, limit, lines) {
+		// Most titles and many summaries: nothing to strip, decode, drop or
+		// collapse, and no copy to make.
+		return s
+	}
+	return convertText(s, limit, lines)
+}
+
+// verbatim tells whether convertText(s, limit, lines) is s itself: s fits
+// in limit, has no "<" and no "&", no control, format or invalid bytes, and
+// its only whitespace is single spaces (and single line breaks, with lines)
+// between visible runes.
+func verbatim(s string, limit int, lines bool) bool {
+	if len(s) > limit {
+		return false
+	}
+	space := true // a space here would be leading, or the second of a run
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			i++
+			switch {
+			case c > ' ' && c < 0x7f && c != '<' && c != '&':
+				space = false
+			case c == ' ' || c == '\n' && lines:
+				if space {
+					return false
+				}
+				space = true
+			default:
+				return false
+			}
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 || r <= 0x9f || unicode.IsSpace(r) || r == '\u2028' || r == '\u2029' ||
+			unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return false
+		}
+		i += n
+		space = false
+	}
+	return !space || s == ""
+}
+
+// convertText is plainText without the verbatim shortcut.
+func convertText(s string, limit int, lines bool) string {
 	if len(s) > maxPlainIn {
 		s = wirewatch.Clip(s, maxPlainIn)
 	}
@@ -187,11 +233,16 @@ func plainText(s string, limit int, lines bool) string {
 		if strings.Contains(s, "&") {
 			s = html.UnescapeString(s)
 		}
-		for i, line := range strings.Split(s, "\n") {
+		for i := 0; ; i++ {
+			line, rest, more := strings.Cut(s, "\n")
 			if i > 0 {
 				w.brk()
 			}
 			w.text(line)
+			if !more {
+				break
+			}
+			s = rest
 		}
 		return w.String()
 	}
@@ -354,26 +405,73 @@ func (w *textWriter) space() {
 	}
 }
 
+// text adds s. A run of visible ASCII (most text) is written in one go
+// when it fits, else rune by rune like the rest.
 func (w *textWriter) text(s string) {
-	for _, r := range s {
-		if w.cut {
-			return
+	for i := 0; i < len(s) && !w.cut; {
+		if j := i + visibleASCII(s[i:]); j > i {
+			if w.run(j - i) {
+				w.b.WriteString(s[i:j])
+				i = j
+				continue
+			}
+			for ; i < j && !w.cut; i++ {
+				w.rune(rune(s[i]))
+			}
+			continue
 		}
+		r, n := utf8.DecodeRuneInString(s[i:])
 		w.rune(r)
+		i += n
 	}
 }
 
+// textBytes is text of b.
 func (w *textWriter) textBytes(b []byte) {
-	for len(b) > 0 && !w.cut {
-		if b[0] < utf8.RuneSelf {
-			w.rune(rune(b[0]))
-			b = b[1:]
+	for i := 0; i < len(b) && !w.cut; {
+		if j := i + visibleASCII(b[i:]); j > i {
+			if w.run(j - i) {
+				w.b.Write(b[i:j])
+				i = j
+				continue
+			}
+			for ; i < j && !w.cut; i++ {
+				w.rune(rune(b[i]))
+			}
 			continue
 		}
-		r, size := utf8.DecodeRune(b)
-		b = b[size:]
+		r, n := utf8.DecodeRune(b[i:])
 		w.rune(r)
+		i += n
 	}
+}
+
+// visibleASCII is the length of the run of printable ASCII other than space
+// that s starts with: runes that rune writes as they are.
+func visibleASCII[T string | []byte](s T) int {
+	n := 0
+	for n < len(s) && s[n] > ' ' && s[n] < 0x7f {
+		n++
+	}
+	return n
+}
+
+// run readies n bytes of visible ASCII: if they fit, with the whitespace
+// owed before them, it writes that whitespace and says true (the caller
+// writes the run); else it writes nothing.
+func (w *textWriter) run(n int) bool {
+	pre := w.pending != 0 && w.b.Len() > 0
+	if pre {
+		n++
+	}
+	if w.b.Len()+n > w.limit {
+		return false
+	}
+	if pre {
+		w.b.WriteByte(w.pending)
+	}
+	w.pending = 0
+	return true
 }
 
 // rune adds one rune; invalid UTF-8 arrives as utf8.RuneError and is

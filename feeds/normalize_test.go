@@ -1,10 +1,16 @@
 package feeds
 
 import (
+	"bytes"
+	"math/rand/v2"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/mmcdole/gofeed"
 )
 
 func TestCanonical(t *testing.T) {
@@ -194,4 +200,129 @@ func TestPlainTextUnclosed(t *testing.T) {
 			t.Errorf("PlainText(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
+}
+
+// samePlainText fails t when plainText's shortcut for verbatim text gives
+// other than the full conversion, and says whether s took the shortcut.
+func samePlainText(t *testing.T, s string) (shortcut bool) {
+	t.Helper()
+	for _, limit := range []int{MaxSummary, MaxTitle, 40, 7} {
+		for _, lines := range []bool{true, false} {
+			got, want := plainText(s, limit, lines), convertText(s, limit, lines)
+			if got != want {
+				t.Fatalf("plainText(%q, %d, %v) = %q, want %q (convertText)", s, limit, lines, got, want)
+			}
+			shortcut = shortcut || verbatim(s, limit, lines)
+		}
+	}
+	return shortcut
+}
+
+// TestPlainTextVerbatim checks the shortcut against the full conversion on
+// the text of every item of the feeds in testdata and on generated text.
+func TestPlainTextVerbatim(t *testing.T) {
+	var texts []string
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.*"))
+	for _, name := range files {
+		if strings.HasSuffix(name, ".golden") {
+			continue
+		}
+		body, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := gofeed.NewParser().Parse(bytes.NewReader(body))
+		if err != nil {
+			continue // not a feed gofeed reads (the encodings' fixtures before utf8Body)
+		}
+		texts = append(texts, f.Title, f.Description)
+		for _, it := range f.Items {
+			texts = append(texts, it.Title, it.Description, it.Content)
+		}
+	}
+	if len(texts) < 50 {
+		t.Fatalf("%d texts from testdata, want the items of its feeds", len(texts))
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	pieces := []string{"word", "Ünïcødé", "日本語", " ", " ", "\n", "\t", "\r\n", "&amp;", "&", "<b>", "</b>", "<", ">",
+		"\u00a0", "\u200b", "\u00ad", "\u2028", "\x85", "\x92", "\xff", "\x00", "\x7f", "\ufffd", ".", "é"}
+	for range 20000 {
+		var b strings.Builder
+		for n := r.IntN(12); n > 0; n-- {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		texts = append(texts, b.String())
+	}
+	var short, full int
+	for _, s := range texts {
+		if samePlainText(t, s) {
+			short++
+		} else {
+			full++
+		}
+	}
+	if short < 100 || full < 100 {
+		t.Fatalf("%d texts took the shortcut and %d did not, want many of both", short, full)
+	}
+}
+
+func FuzzPlainTextVerbatim(f *testing.F) {
+	for _, s := range []string{"plain words.", "two  spaces", "line\nbreak", " lead", "trail ", "a\u00a0b", "soft\u00adhyphen",
+		"C1 \x92", "bad \xff", "ok \ufffd", "Ünïcødé 日本語", "a & b", "A<B", "tab\tx", "a\n\nb", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { samePlainText(t, s) })
+}
+
+// refText is textWriter.text as it was, rune by rune: what the runs of
+// visible ASCII that text and textBytes write in one go must equal.
+func refText(w *textWriter, s string) {
+	for _, r := range s {
+		if w.cut {
+			return
+		}
+		w.rune(r)
+	}
+}
+
+func FuzzTextWriterRuns(f *testing.F) {
+	for _, s := range []string{"plain words", "a\x01b\x02c", "Ünï\x01cødé", "\xff\xfe x", "word\x02 word  \x01word"} {
+		f.Add(s, uint16(7), true)
+		f.Add(s, uint16(MaxSummary), false)
+	}
+	f.Fuzz(func(t *testing.T, s string, limit uint16, lines bool) {
+		// Pieces of s, written in turn: \x01 between two is a line break,
+		// \x02 a space.
+		var ws [3]textWriter
+		for i := range ws {
+			ws[i].limit, ws[i].lines = int(limit), lines
+		}
+		for rest := s; rest != ""; {
+			piece, sep := rest, byte(0)
+			if i := strings.IndexAny(rest, "\x01\x02"); i >= 0 {
+				piece, sep = rest[:i], rest[i]
+				rest = rest[i+1:]
+			} else {
+				rest = ""
+			}
+			ws[0].text(piece)
+			ws[1].textBytes([]byte(piece))
+			refText(&ws[2], piece)
+			for j := range ws {
+				switch sep {
+				case 1:
+					ws[j].brk()
+				case 2:
+					ws[j].space()
+				}
+			}
+		}
+		want := ws[2].String()
+		if got := ws[0].String(); got != want {
+			t.Fatalf("text: got %q, want %q (rune by rune)", got, want)
+		}
+		if got := ws[1].String(); got != want {
+			t.Fatalf("textBytes: got %q, want %q (rune by rune)", got, want)
+		}
+	})
 }
