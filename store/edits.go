@@ -97,12 +97,6 @@ func changedValue(v []byte, it *wirewatch.Item) []byte {
 	return seenValue(v, it, v[16]+1)
 }
 
-// changed tells whether it, seen before in its own feed, now reads
-// otherwise (and may still be edited).
-func (s *seenSets) changed(it *wirewatch.Item) bool {
-	return changedValue(get(s.seenC, s.keys.seen(it)), it) != nil
-}
-
 // noteChange records it's new content in its seen record and says whether
 // it changed (see changed).
 func (s *seenSets) noteChange(it *wirewatch.Item) (bool, error) {

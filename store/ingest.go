@@ -82,7 +82,7 @@ func (db *DB) Ingest(feedID string, st *wirewatch.FeedState, items []wirewatch.I
 		posted := postedSet{tx.Bucket(bPosted)}
 		stamp := u64(uint64(now.Unix()))
 		for _, it := range items {
-			isNew, merged, err := sets.record(it, stamp)
+			isNew, merged, err := sets.record(&it, stamp)
 			if err != nil {
 				return err
 			}
@@ -183,36 +183,58 @@ func storyKey(it *wirewatch.Item) string {
 	return ""
 }
 
-// check says whether it is new and, when its story was seen first in
-// another feed, with which item. legacy is a story key written before
-// stories were kept apart (Item.Key in seen): the item was seen then.
-func (s *seenSets) check(it *wirewatch.Item) (isNew bool, owner []byte, legacy bool) {
-	if get(s.seenC, s.keys.seen(it)) != nil || s.old && s.seen.Get(hashKey(it.FeedKey())) != nil {
-		return false, nil, false
-	}
-	sk := storyKey(it)
-	if sk == "" {
-		return true, nil, false
-	}
-	if v := s.story(sk); len(v) > 8 {
-		feed, _, _ := bytes.Cut(v[8:], []byte{0})
-		if string(feed) == it.FeedID {
-			return true, nil, false
-		}
-		return false, v[8:], false
-	}
-	if s.old && s.seen.Get(hashKey(sk)) != nil {
-		return false, nil, true
-	}
-	return true, nil, false
+// found is what lookup found of an item, with the keys it made on the way
+// for record to write with.
+type found struct {
+	// isNew: the item was not seen; else, owner is the feed and id of the
+	// item of another feed that brought its story first, or legacy says
+	// its story key was written before stories were kept apart (Item.Key
+	// in seen): the item was seen then.
+	isNew  bool
+	owner  []byte
+	legacy bool
+	// seen is the item's seen record (under its grouped key), nil if none.
+	seen []byte
+	// sk is storyKey and story its stories entry (nil if none), both set
+	// when the item was not seen.
+	sk       string
+	story    []byte
+	seenKey  [16]byte
+	storyKey [16]byte // set with sk
 }
 
-// story is the stories entry of story key sk, nil if there is none.
-func (s *seenSets) story(sk string) []byte {
+// lookup says whether it is new and, when its story was seen first in
+// another feed, with which item.
+func (s *seenSets) lookup(it *wirewatch.Item) (f found) {
+	f.seenKey = [16]byte(s.keys.seen(it))
+	if f.seen = get(s.seenC, f.seenKey[:]); f.seen != nil || s.old && s.seen.Get(hashKey(it.FeedKey())) != nil {
+		return f
+	}
+	f.isNew = true
+	if f.sk = storyKey(it); f.sk == "" {
+		return f
+	}
+	f.storyKey = [16]byte(s.keys.story(f.sk))
+	f.story = s.storyAt(f.sk, f.storyKey[:])
+	if len(f.story) > 8 {
+		if feed, _, _ := bytes.Cut(f.story[8:], []byte{0}); string(feed) != it.FeedID {
+			f.isNew, f.owner = false, f.story[8:]
+		}
+		return f
+	}
+	if s.old && s.seen.Get(hashKey(f.sk)) != nil {
+		f.isNew, f.legacy = false, true
+	}
+	return f
+}
+
+// storyAt is the stories entry of story key sk, whose grouped key is sh;
+// nil if there is none.
+func (s *seenSets) storyAt(sk string, sh []byte) []byte {
 	if s.stories == nil {
 		return nil // a file opened read-only that predates the bucket
 	}
-	if v := get(s.storiesC, s.keys.story(sk)); v != nil || !s.old {
+	if v := get(s.storiesC, sh); v != nil || !s.old {
 		return v
 	}
 	return s.stories.Get(hashKey(sk))
@@ -220,41 +242,42 @@ func (s *seenSets) story(sk string) []byte {
 
 // record marks it seen and says whether it was new, and the merge when its
 // story was another feed's.
-func (s *seenSets) record(it wirewatch.Item, stamp []byte) (bool, *Merge, error) {
-	isNew, owner, legacy := s.check(&it)
-	if !isNew && owner == nil && !legacy {
+func (s *seenSets) record(it *wirewatch.Item, stamp []byte) (bool, *Merge, error) {
+	f := s.lookup(it)
+	if !f.isNew && f.owner == nil && !f.legacy {
 		return false, nil, nil // this very item, seen before
 	}
 	// Remember the item itself, so a merge is said once and a later poll
 	// finds it at the first look.
-	h := s.keys.seen(&it)
-	if err := s.seen.Put(h, seenValue(stamp, &it, 0)); err != nil {
+	if err := s.seen.Put(f.seenKey[:], seenValue(stamp, it, 0)); err != nil {
 		return false, nil, err
 	}
 	// bbolt copies keys (not values): one buffer serves every seenby key.
-	s.byKey = append(append(s.byKey[:0], stamp...), h...)
+	s.byKey = append(append(s.byKey[:0], stamp...), f.seenKey[:]...)
 	if err := s.seenBy.Put(s.byKey, nil); err != nil {
 		return false, nil, err
 	}
-	if sk := storyKey(&it); sk != "" && owner == nil && s.story(sk) == nil {
+	if f.sk != "" && f.owner == nil && f.story == nil {
 		// New, or seen before stories were kept apart: this item brings the
 		// story from now on (an old file's live blog gets its posts back).
-		if err := s.putStory(it, sk, stamp); err != nil {
+		if err := s.putStory(it, f.storyKey[:], stamp); err != nil {
 			return false, nil, err
 		}
 	}
-	if owner != nil {
-		feed, id, _ := bytes.Cut(owner, []byte{0})
-		return false, &Merge{Item: it, WithFeed: string(feed), WithID: string(id)}, nil
+	if f.owner != nil {
+		feed, id, _ := bytes.Cut(f.owner, []byte{0})
+		return false, &Merge{Item: *it, WithFeed: string(feed), WithID: string(id)}, nil
 	}
-	return isNew, nil, nil
+	return f.isNew, nil, nil
 }
 
-// putStory records it as the item that brings story key sk.
-func (s *seenSets) putStory(it wirewatch.Item, sk string, stamp []byte) error {
-	sh := s.keys.story(sk)
-	v := append(append(append([]byte{}, stamp...), it.FeedID...), 0)
-	if err := s.stories.Put(sh, append(v, wirewatch.Clip(it.ID, 256)...)); err != nil {
+// putStory records it as the item that brings the story whose stories key
+// is sh.
+func (s *seenSets) putStory(it *wirewatch.Item, sh, stamp []byte) error {
+	id := wirewatch.Clip(it.ID, 256)
+	v := make([]byte, 0, len(stamp)+len(it.FeedID)+1+len(id))
+	v = append(append(append(append(v, stamp...), it.FeedID...), 0), id...)
+	if err := s.stories.Put(sh, v); err != nil {
 		return err
 	}
 	s.byKey = append(append(s.byKey[:0], stamp...), sh...)
@@ -284,8 +307,9 @@ func (db *DB) seenOrChanged(items []wirewatch.Item, edits bool) (unseen, changed
 	err = db.view(func(tx *bolt.Tx) error {
 		sets := db.newSeenSets(tx)
 		for i := range items {
-			unseen[i], _, _ = sets.check(&items[i])
-			changed[i] = edits && !unseen[i] && sets.changed(&items[i])
+			f := sets.lookup(&items[i])
+			unseen[i] = f.isNew
+			changed[i] = edits && !f.isNew && changedValue(f.seen, &items[i]) != nil
 		}
 		return nil
 	})

@@ -84,9 +84,10 @@ func (db *DB) FinishArticle(it wirewatch.Item, alerts []wirewatch.Alert) (Ingest
 		}
 		if sk := storyKey(&it); sk != "" && sk != storyKey(&was.Item) {
 			sets := db.newSeenSets(tx)
-			switch v := sets.story(sk); {
+			sh := [16]byte(sets.keys.story(sk))
+			switch v := sets.storyAt(sk, sh[:]); {
 			case v == nil:
-				if err := sets.putStory(it, sk, u64(uint64(now.Unix()))); err != nil {
+				if err := sets.putStory(&it, sh[:], u64(uint64(now.Unix()))); err != nil {
 					return err
 				}
 			case len(v) > 8:

@@ -32,19 +32,32 @@ var metaKeysSince = []byte("keys-grouped-since")
 
 // keyer builds grouped keys into buffers of its own, so a lookup allocates
 // nothing: a poll looks up every item of the feed, twice (Unseen, Ingest).
-// A key it returns is good until its next call.
+// A key it returns is good until its next call. It keeps the hash of the
+// last group of each kind, the same for most items of a poll.
 type keyer struct {
-	buf []byte
-	key [16]byte
+	buf          []byte
+	key          [16]byte
+	feeds, hosts groupHash // the last seen key's group, the last story key's
 }
 
-// grouped is the key of key within group.
-func (kr *keyer) grouped(group, key string) []byte {
-	kr.buf = append(kr.buf[:0], group...)
-	g := sha256.Sum256(kr.buf)
+// groupHash is a group and the first 4 bytes of its hash.
+type groupHash struct {
+	group string
+	sum   [4]byte
+	set   bool
+}
+
+// grouped is the key of key within group; g holds the hash of the last
+// group of the kind.
+func (kr *keyer) grouped(g *groupHash, group, key string) []byte {
+	if !g.set || g.group != group {
+		kr.buf = append(kr.buf[:0], group...)
+		sum := sha256.Sum256(kr.buf)
+		g.group, g.sum, g.set = group, [4]byte(sum[:4]), true
+	}
 	kr.buf = append(kr.buf[:0], key...)
 	k := sha256.Sum256(kr.buf)
-	copy(kr.key[:4], g[:4])
+	copy(kr.key[:4], g.sum[:])
 	copy(kr.key[4:], k[:12])
 	return kr.key[:]
 }
@@ -53,9 +66,9 @@ func (kr *keyer) grouped(group, key string) []byte {
 // (whatever feed brought it) by case.
 func (kr *keyer) seen(it *wirewatch.Item) []byte {
 	if it.Docket != nil && it.Docket.Number != "" {
-		return kr.grouped(it.Docket.CaseKey(), it.FeedKey())
+		return kr.grouped(&kr.feeds, it.Docket.CaseKey(), it.FeedKey())
 	}
-	return kr.grouped(it.FeedID, it.FeedKey())
+	return kr.grouped(&kr.feeds, it.FeedID, it.FeedKey())
 }
 
 // story is the stories bucket's key of story key sk ("l " and a canonical
@@ -65,7 +78,7 @@ func (kr *keyer) story(sk string) []byte {
 	if _, rest, ok := strings.Cut(sk, "://"); ok {
 		host, _, _ = strings.Cut(rest, "/")
 	}
-	return kr.grouped(host, sk)
+	return kr.grouped(&kr.hosts, host, sk)
 }
 
 // keysSince reads metaKeysSince, first writing it if the file has none: 0
