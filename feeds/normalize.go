@@ -192,20 +192,26 @@ func verbatim(s string, limit int, lines bool) bool {
 	}
 	space := true // a space here would be leading, or the second of a run
 	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			i++
-			switch {
-			case c > ' ' && c < 0x7f && c != '<' && c != '&':
-				space = false
-			case c == ' ' || c == '\n' && lines:
-				if space {
-					return false
-				}
-				space = true
-			default:
+		switch plainClass[s[i]] {
+		case plainWord:
+			for i++; i < len(s) && plainClass[s[i]] == plainWord; i++ {
+			}
+			space = false
+			continue
+		case plainBreak:
+			if !lines {
 				return false
 			}
+			fallthrough
+		case plainSpace:
+			if space {
+				return false
+			}
+			i++
+			space = true
 			continue
+		case plainNot:
+			return false
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && n == 1 || r <= 0x9f || unicode.IsSpace(r) || r == '\u2028' || r == '\u2029' ||
@@ -217,6 +223,31 @@ func verbatim(s string, limit int, lines bool) bool {
 	}
 	return !space || s == ""
 }
+
+// plainClass sorts bytes for verbatim.
+var plainClass = func() (c [256]uint8) {
+	for b := range c {
+		switch {
+		case b >= utf8.RuneSelf:
+			c[b] = plainRune
+		case b == ' ':
+			c[b] = plainSpace
+		case b == '\n':
+			c[b] = plainBreak
+		case b < ' ' || b == 0x7f || b == '<' || b == '&':
+			c[b] = plainNot
+		}
+	}
+	return c
+}()
+
+const (
+	plainWord  = iota // ASCII written as it is
+	plainSpace        // ' '
+	plainBreak        // '\n'
+	plainNot          // ASCII that is changed or dropped, or starts markup or an entity
+	plainRune         // the first byte of a rune past ASCII, or not UTF-8
+)
 
 // convertText is plainText without the verbatim shortcut.
 func convertText(s string, limit int, lines bool) string {

@@ -37,24 +37,29 @@ func contentHash(it *wirewatch.Item) uint64 {
 	for _, s := range [...]string{it.Title, it.Summary, docketText(it)} {
 		space := true
 		for i := 0; i < len(s); {
-			// ASCII, most of a feed's text, without decoding: the same
-			// runes and spaces as ranging over s, at a fraction of the cost
-			// (about 4% of seeding's CPU went here).
-			r := rune(s[i])
-			if r < utf8.RuneSelf {
+			// ASCII, most of a feed's text, without decoding, and a word of
+			// it in one loop: the same runes and spaces as ranging over s, at
+			// a fraction of the cost (4% of seeding's CPU went here).
+			switch asciiClass[s[i]] {
+			case asciiWord:
+				if space {
+					h = (h ^ ' ') * fnvPrime
+					space = false
+				}
+				for ; i < len(s) && asciiClass[s[i]] == asciiWord; i++ {
+					h = (h ^ uint64(s[i])) * fnvPrime
+				}
+				continue
+			case asciiBlank:
 				i++
-				if asciiSpace[r] {
-					space = true
-					continue
-				}
-			} else {
-				var n int
-				r, n = utf8.DecodeRuneInString(s[i:])
-				i += n
-				if unicode.IsSpace(r) {
-					space = true
-					continue
-				}
+				space = true
+				continue
+			}
+			r, n := utf8.DecodeRuneInString(s[i:])
+			i += n
+			if unicode.IsSpace(r) {
+				space = true
+				continue
 			}
 			if space {
 				h = (h ^ ' ') * fnvPrime
@@ -69,8 +74,23 @@ func contentHash(it *wirewatch.Item) uint64 {
 
 const fnvOffset, fnvPrime = 14695981039346656037, 1099511628211
 
-// asciiSpace is unicode.IsSpace below utf8.RuneSelf.
-var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+// asciiClass sorts bytes for contentHash: ASCII but a space
+// (unicode.IsSpace), an ASCII space, or the start of a rune to decode.
+var asciiClass = func() (c [256]uint8) {
+	for b := utf8.RuneSelf; b < len(c); b++ {
+		c[b] = multiByte
+	}
+	for _, b := range "\t\n\v\f\r " {
+		c[b] = asciiBlank
+	}
+	return c
+}()
+
+const (
+	asciiWord = iota
+	asciiBlank
+	multiByte // the first byte of a rune past ASCII, or not UTF-8
+)
 
 func docketText(it *wirewatch.Item) string {
 	if it.Docket == nil {
