@@ -186,3 +186,41 @@ func TestWatchFieldsMatchDocketNames(t *testing.T) {
 		t.Errorf("stdout docket %s: want parties, judges and attorneys", buf.Bytes())
 	}
 }
+
+// Dockets link when their entries come on feeds' first polls too, which
+// alert nothing (seeding): the appeal's next entry, on a later poll, is
+// threaded under the district docket and alerts its case: watch.
+func TestLinkedDocketsFromSeeding(t *testing.T) {
+	db := openStore(t)
+	now := time.Date(2025, 4, 1, 15, 0, 0, 0, time.UTC)
+	wl := mustWatchlist(t, wirewatch.Watch{ID: "w1", Query: "case:8:25-cv-00951", To: []wirewatch.Destination{"slack:C1"}})
+	wl.SetCases(db, quietLog())
+	p := &bot.Pipeline{DB: db, Location: time.UTC, Log: quietLog(), Now: func() time.Time { return now }, Watches: wl}
+	district := wirewatch.Feed{ID: "mdd", URL: "https://www.courtlistener.com/docket/1/rss", Type: wirewatch.FeedCourtListener}
+	appeal := wirewatch.Feed{ID: "ca4", URL: "https://www.courtlistener.com/docket/2/rss", Type: wirewatch.FeedCourtListener}
+	commit := func(f wirewatch.Feed, first bool, items ...wirewatch.Item) {
+		t.Helper()
+		for i := range items {
+			items[i].FeedID = f.ID
+		}
+		if err := p.Commit(t.Context(), f, wirewatch.FeedState{Seeded: !first}, items, first); err != nil {
+			t.Fatal(err)
+		}
+	}
+	commit(district, true, docketItem("d61", "mdd", "8:25-cv-00951", "Abrego Garcia v. Noem", "61",
+		"USCA Case Number 25-1345 for [58] Notice of Appeal filed by Kristi Noem", now.Add(-3*time.Hour)))
+	a1 := docketItem("a1", "ca4", "25-1345", "Kilmar Abrego Garcia v. Kristi Noem", "1",
+		"Case docketed. Originating case number: 8:25-cv-00951-PX", now.Add(-2*time.Hour))
+	commit(appeal, true, a1)
+	if got, err := db.Pending("slack:C1", 10); err != nil || len(got) != 0 {
+		t.Fatalf("first polls queued %d alerts (%v), want none", len(got), err)
+	}
+	commit(appeal, false, a1, docketItem("a2", "ca4", "25-1345", "Kilmar Abrego Garcia v. Kristi Noem", "2", "ORDER denying stay", now.Add(-time.Hour)))
+	got, err := db.Pending("slack:C1", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Docket == nil || got[0].Docket.EntryNumber != "2" || got[0].Thread != "case:mdd:8:25-cv-00951" {
+		t.Fatalf("after the seeding: %+v, want the appeal's entry 2 in thread case:mdd:8:25-cv-00951", got)
+	}
+}

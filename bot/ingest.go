@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sort"
 	"time"
 
@@ -113,6 +114,11 @@ func (p *Pipeline) Ingest(_ context.Context, f wirewatch.Feed, items []wirewatch
 // skipped by Ingest, its alerts unused. saves are the same-story records
 // to save once the alerts are queued (saveStories).
 func (p *Pipeline) alerts(items []wirewatch.Item, now time.Time, wanted func(wirewatch.Item) bool) (_ map[string][]wirewatch.Alert, saves []storySave, _ error) {
+	if !slices.ContainsFunc(items, wanted) && !slices.ContainsFunc(items, isDocket) {
+		// A feed's first poll (seeding) alerts nothing, and only docket
+		// entries are noted: which items are new does not matter.
+		return nil, nil, nil
+	}
 	unseen, changed, err := p.DB.UnseenOrChanged(items)
 	if err != nil {
 		return nil, nil, err
@@ -135,6 +141,8 @@ func (p *Pipeline) alerts(items []wirewatch.Item, now time.Time, wanted func(wir
 	}
 	return out, saves, nil
 }
+
+func isDocket(it wirewatch.Item) bool { return it.Docket != nil }
 
 func (p *Pipeline) done(f wirewatch.Feed, res store.Ingested, first bool) {
 	p.Metrics.Queue(res.Alerts, res.New)
