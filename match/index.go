@@ -29,6 +29,7 @@ type Index struct {
 	keys int // keys in the table
 	cur  atomic.Pointer[table]
 	pool sync.Pool // *scratch
+	kbuf []uint64  // the keys of one atom, reused by writers (see keys)
 }
 
 // compiled is a query in the index.
@@ -182,7 +183,51 @@ func (t *tree) writable(key, gen uint64) *leaf {
 	return l
 }
 
-func (t *table) add(key, gen uint64, a anchor, variant bool) {
+// slab hands out the first anchor of a new bucket and the buckets of a
+// new leaf from larger chunks, so that loading thousands of watches
+// (SetMany) costs a few hundred allocations instead of two or three per
+// key. Each piece is handed out once, with its capacity capped, so that
+// appending to it never writes into another's. A chunk lives as long as
+// one of its pieces is in the table: small chunks keep what replaced
+// watches leave behind in them small.
+type slab struct {
+	anchors []anchor
+	buckets []bucket
+}
+
+const (
+	slabAnchors = 64
+	leafCap     = 4 // buckets per new leaf; a leaf holds 2-3 keys on average with 10,000 watches
+	slabBuckets = 16 * leafCap
+)
+
+// anchor returns a slice holding a alone.
+func (s *slab) anchor(a anchor) []anchor {
+	if s == nil {
+		return []anchor{a}
+	}
+	if len(s.anchors) == cap(s.anchors) {
+		s.anchors = make([]anchor, 0, slabAnchors)
+	}
+	s.anchors = append(s.anchors, a)
+	n := len(s.anchors)
+	return s.anchors[n-1 : n : n]
+}
+
+// leafBuckets returns an empty slice with room for a leaf's buckets.
+func (s *slab) leafBuckets() []bucket {
+	if s == nil {
+		return nil
+	}
+	if cap(s.buckets)-len(s.buckets) < leafCap {
+		s.buckets = make([]bucket, 0, slabBuckets)
+	}
+	n := len(s.buckets)
+	s.buckets = s.buckets[:n+leafCap]
+	return s.buckets[n : n : n+leafCap]
+}
+
+func (t *table) add(key, gen uint64, a anchor, variant bool, sl *slab) {
 	tr := &t.top
 	if variant {
 		t.vfilter.setVariant(key, int(a.del), len(a.a.coll[a.pos]))
@@ -198,7 +243,10 @@ func (t *table) add(key, gen uint64, a anchor, variant bool) {
 			return
 		}
 	}
-	l.buckets = append(l.buckets, bucket{key: key, anchors: []anchor{a}})
+	if l.buckets == nil {
+		l.buckets = sl.leafBuckets()
+	}
+	l.buckets = append(l.buckets, bucket{key: key, anchors: sl.anchor(a)})
 }
 
 func (t *table) remove(key, gen uint64, c *compiled, variant bool) {
@@ -265,13 +313,14 @@ func anchorKey(a *atom) (key uint64, pos int, kind int) {
 	return a.hashes[bestPrefix] ^ saltPrefix, bestPrefix, kindPrefix
 }
 
-// keys returns every key atom a is filed under, its anchor word and kind.
-func keys(a *atom) ([]uint64, int, int) {
+// keys returns every key atom a is filed under, appended to dst[:0]
+// (a buffer reused across calls), its anchor word and kind.
+func keys(dst []uint64, a *atom) ([]uint64, int, int) {
 	key, pos, kind := anchorKey(a)
 	if kind != kindVariant {
-		return []uint64{key}, pos, kind
+		return append(dst[:0], key), pos, kind
 	}
-	return variantKeys(a.coll[pos]), pos, kind
+	return variantKeys(dst[:0], a.coll[pos]), pos, kind
 }
 
 const (
@@ -292,21 +341,38 @@ func NewIndex() *Index {
 // Set adds or replaces the query with this id. A nil query (or one not made
 // by Parse) removes it.
 func (ix *Index) Set(id string, q *Query) {
-	ix.update(func(t *table) { ix.set(t, id, q) })
+	ix.update(func(t *table) { ix.set(t, id, q, nil) })
 }
 
 // SetMany adds or replaces many queries at once and publishes them
 // together: the way to load the watches at start.
 func (ix *Index) SetMany(qs map[string]*Query) {
 	ix.update(func(t *table) {
+		if len(ix.byID) == 0 {
+			// Loading an empty index: no id to drop first, and the map
+			// made to size at once.
+			ix.byID = make(map[string]*compiled, len(qs))
+			sl := new(slab)
+			for id, q := range qs {
+				ix.add(t, id, q, sl)
+			}
+			return
+		}
 		for id, q := range qs {
-			ix.set(t, id, q)
+			ix.set(t, id, q, nil)
 		}
 	})
 }
 
-func (ix *Index) set(t *table, id string, q *Query) {
+// set replaces the query with this id in t; sl (may be nil) is where new
+// buckets come from.
+func (ix *Index) set(t *table, id string, q *Query, sl *slab) {
 	ix.drop(t, id)
+	ix.add(t, id, q, sl)
+}
+
+// add files q under id in t, where id is not.
+func (ix *Index) add(t *table, id string, q *Query, sl *slab) {
 	if q == nil || q.root == nil {
 		return
 	}
@@ -315,13 +381,14 @@ func (ix *Index) set(t *table, id string, q *Query) {
 	ix.byID[id] = c
 	t.n++
 	for ai := range q.atoms {
-		ks, pos, kind := keys(&q.atoms[ai])
+		ks, pos, kind := keys(ix.kbuf, &q.atoms[ai])
+		ix.kbuf = ks
 		an := newAnchor(c, ai, pos)
 		for ki, key := range ks {
 			if kind == kindVariant {
 				an.del = int8(ki - 1)
 			}
-			t.add(key, ix.gen, an, kind == kindVariant)
+			t.add(key, ix.gen, an, kind == kindVariant, sl)
 		}
 		t.count(&q.atoms[ai], pos, kind, 1)
 		ix.adds += len(ks)
@@ -345,7 +412,8 @@ func (ix *Index) drop(t *table, id string) {
 	delete(ix.byID, id)
 	t.n--
 	for ai := range c.q.atoms {
-		ks, pos, kind := keys(&c.q.atoms[ai])
+		ks, pos, kind := keys(ix.kbuf, &c.q.atoms[ai])
+		ix.kbuf = ks
 		for _, key := range ks {
 			t.remove(key, ix.gen, c, kind == kindVariant)
 		}
@@ -395,7 +463,8 @@ func (ix *Index) update(f func(t *table)) {
 		ix.adds = 0
 		for _, c := range ix.byID {
 			for ai := range c.q.atoms {
-				ks, pos, kind := keys(&c.q.atoms[ai])
+				ks, pos, kind := keys(ix.kbuf, &c.q.atoms[ai])
+				ix.kbuf = ks
 				for ki, key := range ks {
 					if kind == kindVariant {
 						t.vfilter.setVariant(key, ki-1, len(c.q.atoms[ai].coll[pos]))
@@ -425,9 +494,11 @@ type scratch struct {
 	// version vfor (see table.variants): vnone holds words with none,
 	// vsome the anchors of words with some.
 	vfor  uint64
-	vnone [vnoneSlots]uint64
-	vsome [vsomeSlots]vsomeEntry
+	vnone *[vnoneSets]noneSet
+	vsome *[vsomeSets][2]vsomeEntry
 	vtmp  []anchor
+	// vmaybe[i] says that word i may have variants (markVariants).
+	vmaybe []bool
 }
 
 // vsomeEntry is the variant anchors of the word whose hash is h (0: an
@@ -437,14 +508,41 @@ type vsomeEntry struct {
 	as []anchor
 }
 
-// Sizes of scratch.vnone (512 KB) and vsome (128 KB). Text is mostly the
-// same words, but a long tail of them: in the benchmark's items the 2,000
-// most frequent words are 70% of the words, the 16,000 most frequent 93%;
-// smaller memos measured slower, their misses costing more than the
-// cache misses of these.
+// noneSet is a set of scratch.vnone: the hashes of up to eight words with
+// no variants (0: an empty entry), in one cache line. Eight ways rather
+// than one slot per hash: with a slot per hash, words sharing one evicted
+// each other, and in the benchmark's items 94% of the memo's misses were
+// of words it had held before (520,000 misses for 30,000 distinct words).
+type noneSet [8]uint64
+
+func (s *noneSet) has(h uint64) bool {
+	// Without branches, which would be mispredicted: (x-1) &^ x has its
+	// top bit set only for x = 0. h = 0 is never added.
+	z := (s[0]^h-1)&^(s[0]^h) | (s[1]^h-1)&^(s[1]^h) | (s[2]^h-1)&^(s[2]^h) | (s[3]^h-1)&^(s[3]^h) |
+		(s[4]^h-1)&^(s[4]^h) | (s[5]^h-1)&^(s[5]^h) | (s[6]^h-1)&^(s[6]^h) | (s[7]^h-1)&^(s[7]^h)
+	return h != 0 && z>>63 != 0
+}
+
+// add puts h first, dropping the entry added longest ago.
+func (s *noneSet) add(h uint64) {
+	copy(s[1:], s[:len(s)-1])
+	s[0] = h
+}
+
+// Sizes of scratch.vnone (8,192 sets of 8 words, 512 KB, allocated on its
+// own so that a set is one aligned cache line) and vsome (4,096 sets of 2
+// entries, 256 KB; a set is chosen by the top bits of the word hash). Text
+// is mostly the same words, but a long tail of them: in the benchmark's
+// items the 2,000 most frequent words are 70% of the words, the 16,000
+// most frequent 93%, 30,000 distinct words in all. Smaller memos measured
+// slower, their misses costing more than the cache misses of these (a
+// vnone of 256 KB: as many second-level cache misses in a simulation,
+// more instructions).
 const (
-	vnoneSlots = 1 << 16
-	vsomeSlots = 4096
+	vnoneSetsLog = 13
+	vnoneSets    = 1 << vnoneSetsLog
+	vsomeSetsLog = 12
+	vsomeSets    = 1 << vsomeSetsLog
 )
 
 // maxPooledBytes bounds the folded text whose buffers are kept for reuse.
@@ -518,6 +616,9 @@ func (ix *Index) Match(d Doc) []Hit {
 	clear(sc.full)
 	sc.compactAt = compactMin
 	words := tk.words
+	if t.vlens != 0 {
+		sc.markVariants(t)
+	}
 	for wi := range words {
 		if len(cands) >= sc.compactAt {
 			cands = sc.compact(cands)
@@ -538,7 +639,7 @@ func (ix *Index) Match(d Doc) []Hit {
 				}
 			}
 		}
-		if t.vlens != 0 && int(w.fe-w.fs) >= t.vmin-1 {
+		if t.vlens != 0 && sc.vmaybe[wi] {
 			cands = t.variants(cands, sc, wi)
 		}
 		if t.nCase > 0 {
@@ -618,6 +719,37 @@ func (t *table) verifyAll(cands []cand, sc *scratch, wi int, key uint64) []cand 
 	return cands
 }
 
+// markVariants sets sc.vmaybe for the words of the document: false for
+// a word too short to be a variant or remembered to have none (vnone).
+// Most words are the latter, but the memo is larger than a core's cache,
+// so its look-up is a cache miss for many words: done here, in a loop of
+// independent loads, the misses overlap instead of stalling the match
+// loop one by one.
+func (sc *scratch) markVariants(t *table) {
+	if sc.vfor != t.ver {
+		if sc.vnone == nil {
+			sc.vnone = new([vnoneSets]noneSet)
+		}
+		clear(sc.vnone[:])
+		if sc.vsome == nil {
+			sc.vsome = new([vsomeSets][2]vsomeEntry)
+		}
+		for i := range sc.vsome {
+			sc.vsome[i][0].h, sc.vsome[i][1].h = 0, 0
+		}
+		sc.vfor = t.ver
+	}
+	words := sc.tok.words
+	sc.vmaybe = slices.Grow(sc.vmaybe[:0], len(words))[:len(words)]
+	maybe := sc.vmaybe
+	vmin := int32(t.vmin - 1)
+	for i := range words {
+		w := &words[i]
+		// 0 marks an empty slot: a word of hash 0 is looked up every time.
+		maybe[i] = w.fe-w.fs >= vmin && !sc.vnone[w.h>>(64-vnoneSetsLog)].has(w.h)
+	}
+}
+
 // variants verifies the phrases filed under the variant keys of word wi
 // (see variant.go) and adds those that match to cands, each once.
 //
@@ -626,35 +758,34 @@ func (t *table) verifyAll(cands []cand, sc *scratch, wi int, key uint64) []cand 
 // word hash: most words then cost one comparison instead of their probes.
 func (t *table) variants(cands []cand, sc *scratch, wi int) []cand {
 	w := &sc.tok.words[wi]
-	if sc.vfor != t.ver {
-		clear(sc.vnone[:])
-		for i := range sc.vsome {
-			sc.vsome[i].h = 0
-		}
-		sc.vfor = t.ver
-	}
 	var as []anchor
 	if w.h == 0 {
 		// 0 marks an empty slot: such a word is looked up every time.
 		as = t.variantsOf(sc, wi, nil)
 	} else {
-		none := &sc.vnone[w.h%vnoneSlots]
-		if *none == w.h {
+		none := &sc.vnone[w.h>>(64-vnoneSetsLog)]
+		if none.has(w.h) {
 			return cands
 		}
-		e := &sc.vsome[w.h%vsomeSlots]
-		if e.h != w.h {
+		set := &sc.vsome[w.h>>(64-vsomeSetsLog)]
+		switch w.h {
+		case set[0].h:
+			as = set[0].as
+		case set[1].h:
+			as = set[1].as
+		default:
 			// Found into vtmp first: a word with none (most) goes to vnone
-			// and must not evict the word with some that holds e.
+			// and must not evict a word with some.
 			sc.vtmp = t.variantsOf(sc, wi, sc.vtmp[:0])
 			if len(sc.vtmp) == 0 {
-				*none = w.h
+				none.add(w.h)
 				return cands
 			}
-			e.as = append(e.as[:0], sc.vtmp...)
-			e.h = w.h
+			// The newer entry first; the older one's anchors make room.
+			set[0], set[1] = set[1], set[0]
+			set[0].h, set[0].as = w.h, append(set[0].as[:0], sc.vtmp...)
+			as = set[0].as
 		}
-		as = e.as
 	}
 	for i := range as {
 		cands = verifyAnchor(cands, sc, wi, &as[i])

@@ -97,6 +97,25 @@ func TestIndexAgreesWithReference(t *testing.T) {
 	for i, q := range qs {
 		ix.Set(fmt.Sprintf("w%03d", i), q)
 	}
+	// The same watches loaded at once (SetMany into an empty index files
+	// them from shared chunks), then some of them removed and set again,
+	// which copies the chunks' leaves into the next versions.
+	bulk := NewIndex()
+	all := map[string]*Query{}
+	for i, q := range qs {
+		all[fmt.Sprintf("w%03d", i)] = q
+	}
+	bulk.SetMany(all)
+	for i := 0; i < len(qs); i += 3 {
+		id := fmt.Sprintf("w%03d", i)
+		bulk.Remove(id)
+		if i%2 == 0 {
+			bulk.Set(id, qs[i])
+		}
+	}
+	for i := 3; i < len(qs); i += 6 {
+		bulk.Set(fmt.Sprintf("w%03d", i), qs[i])
+	}
 	var matched, termsSeen, pairs, variantTerms, nameTerms int
 	for n := range nItems {
 		d := g.item(qs)
@@ -129,6 +148,9 @@ func TestIndexAgreesWithReference(t *testing.T) {
 		got := ix.Match(d)
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("item %d: index and reference disagree\n got %+v\nwant %+v\ndoc %+v", n, got, want, d)
+		}
+		if b := bulk.Match(d); !reflect.DeepEqual(b, got) {
+			t.Fatalf("item %d: the index loaded by SetMany disagrees\n got %+v\nwant %+v\ndoc %+v", n, b, got, d)
 		}
 		matched += len(got)
 		for _, h := range got {

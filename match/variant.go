@@ -163,12 +163,11 @@ func deletionHash(h, pre, pw uint64, r rune) (del, next uint64) {
 	return pre + (h-next)*variantInv, next
 }
 
-// variantKeys returns the keys a "~" word of collapsed form c is filed
-// under: key(c), then key(c minus j) for each j (all different: c has no
-// letter twice in a row).
-func variantKeys(c []rune) []uint64 {
+// variantKeys appends to keys the keys a "~" word of collapsed form c is
+// filed under: key(c), then key(c minus j) for each j (all different: c
+// has no letter twice in a row).
+func variantKeys(keys []uint64, c []rune) []uint64 {
 	h := variantHash(c)
-	keys := make([]uint64, 0, len(c)+1)
 	keys = append(keys, mixVariant(h, len(c)))
 	var pre, pw uint64 = 0, 1
 	for _, r := range c {

@@ -1,8 +1,10 @@
 package match
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -10,7 +12,7 @@ import (
 // when it looks up text word t (both collapsed; see table.variants): -1
 // for key(t), i for key(t minus i) when the filter holds it at position i.
 func sharedProbes(t, c []rune) []int {
-	ck := variantKeys(c) // key(c), then key(c minus j)
+	ck := variantKeys(nil, c) // key(c), then key(c minus j)
 	var ps []int
 	if k := mixVariant(variantHash(t), len(t)); slices.Contains(ck, k) {
 		ps = append(ps, -1)
@@ -99,5 +101,84 @@ func TestVariantKeys(t *testing.T) {
 	}
 	if edits < 10000 || far < 1000 {
 		t.Errorf("only %d edits and %d far words tried", edits, far)
+	}
+}
+
+// TestVariantMemoSets: the per-goroutine memo of words with and without
+// variants holds a few words per set (vnone: 8, vsome: 2) and forgets the
+// oldest when a ninth or third word of the same set comes. Words chosen
+// to share a set, some of them "~" words of the index or variants of one,
+// matched in shuffled documents many times over, find exactly what the
+// reference finds.
+func TestVariantMemoSets(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const letters = "bcdfghklmnprstvz"
+	word := func() string {
+		b := make([]byte, 6)
+		for i := range b {
+			b[i] = letters[rng.IntN(len(letters))]
+			for i > 0 && b[i] == b[i-1] {
+				b[i] = letters[rng.IntN(len(letters))]
+			}
+		}
+		return string(b)
+	}
+	// Three "~" words sharing a vsome set, with a variant of each (a
+	// letter dropped) in the documents as well.
+	bySome := map[uint64][]string{}
+	var tilde []string
+	for tilde == nil {
+		w := word()
+		s := hashString(w) >> (64 - vsomeSetsLog)
+		bySome[s] = append(bySome[s], w)
+		if len(bySome[s]) == 3 {
+			tilde = bySome[s]
+		}
+	}
+	// Twelve words sharing a vnone set, no variant of any "~" word.
+	byNone := map[uint64][]string{}
+	var plain []string
+	for plain == nil {
+		w := word()
+		near := false
+		for _, c := range tilde {
+			near = near || withinOneEdit(collapse(nil, []byte(w)), collapse(nil, []byte(c)))
+		}
+		if near {
+			continue
+		}
+		s := hashString(w) >> (64 - vnoneSetsLog)
+		byNone[s] = append(byNone[s], w)
+		if len(byNone[s]) == 12 {
+			plain = byNone[s]
+		}
+	}
+	ix := NewIndex()
+	var qs []*Query
+	for i, w := range tilde {
+		q := MustParse(t, w+"~")
+		qs = append(qs, q)
+		ix.Set(fmt.Sprint(i), q)
+	}
+	pool := slices.Concat(plain, tilde)
+	for _, w := range tilde {
+		pool = append(pool, w[:2]+w[3:]) // a letter dropped: a variant
+	}
+	for n := range 300 {
+		ws := make([]string, 1+rng.IntN(12))
+		for i := range ws {
+			ws[i] = pool[rng.IntN(len(pool))]
+		}
+		d := Doc{Text: strings.Join(ws, " ")}
+		rd := refPrepare(d)
+		var want []Hit
+		for i, q := range qs {
+			if terms, ok := refMatch(q, rd); ok {
+				want = append(want, Hit{ID: fmt.Sprint(i), Terms: terms})
+			}
+		}
+		if got := ix.Match(d); !slices.EqualFunc(got, want, func(a, b Hit) bool { return a.ID == b.ID && slices.Equal(a.Terms, b.Terms) }) {
+			t.Fatalf("document %d %q: index %+v, reference %+v", n, d.Text, got, want)
+		}
 	}
 }
