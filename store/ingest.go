@@ -356,7 +356,11 @@ func (r *recentWrites) write(b *bolt.Bucket) error {
 		}
 	}
 	for i := max(r.n-RecentItems, 0); i < r.n; i++ {
-		if err := putJSON(b, u64(first+uint64(i)), r.last[i%RecentItems]); err != nil {
+		v, err := itemJSON(&r.last[i%RecentItems])
+		if err != nil {
+			return err
+		}
+		if err := b.Put(u64(first+uint64(i)), v); err != nil {
 			return err
 		}
 	}
