@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"sync"
 
@@ -56,17 +58,31 @@ func (db *DB) FlushFeedStates() error {
 	if n == 0 {
 		return nil
 	}
-	var batch map[string]queuedState
+	var batch []flushedState
 	err := db.update(func(tx *bolt.Tx) error {
 		q.mu.Lock()
-		batch = make(map[string]queuedState, len(q.m))
+		batch = make([]flushedState, 0, len(q.m))
 		for id, s := range q.m {
-			batch[id] = s
+			batch = append(batch, flushedState{id, s})
 		}
 		q.mu.Unlock()
 		b := tx.Bucket(bFeedState)
-		for id, s := range batch {
-			if err := putJSON(b, []byte(id), s.st); err != nil {
+		// The states' JSON goes into one buffer, the same bytes as
+		// json.Marshal's without its copy per state: bbolt keeps the values
+		// it is given until the commit, and a slice of the buffer keeps
+		// pointing at the bytes written even after the buffer grew. bbolt
+		// copies keys, so one key buffer serves.
+		var buf bytes.Buffer
+		buf.Grow(len(batch) * 384)
+		enc := json.NewEncoder(&buf)
+		var key []byte
+		for i := range batch {
+			from := buf.Len()
+			if err := enc.Encode(&batch[i].s.st); err != nil {
+				return err
+			}
+			key = append(key[:0], batch[i].id...)
+			if err := b.Put(key, bytes.TrimSuffix(buf.Bytes()[from:], []byte("\n"))); err != nil {
 				return err
 			}
 		}
@@ -76,13 +92,19 @@ func (db *DB) FlushFeedStates() error {
 		return fmt.Errorf("save %d feed states: %w", len(batch), err)
 	}
 	q.mu.Lock()
-	for id, s := range batch {
-		if q.m[id].seq == s.seq {
-			delete(q.m, id) // not queued again meanwhile
+	for _, s := range batch {
+		if q.m[s.id].seq == s.s.seq {
+			delete(q.m, s.id) // not queued again meanwhile
 		}
 	}
 	q.mu.Unlock()
 	return nil
+}
+
+// flushedState is a queued state taken by a flush.
+type flushedState struct {
+	id string
+	s  queuedState
 }
 
 // forgetQueued drops the queued state of feed id; call it inside the write

@@ -1,10 +1,15 @@
 package store
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/wirewatch/wirewatch"
 )
@@ -108,5 +113,38 @@ func TestFeedStateGroupCommit(t *testing.T) {
 	defer again.Close()
 	if st, _ := again.FeedState("cfg-1000"); st.ETag != `"last"` {
 		t.Errorf("after Close: got %+v, want the state queued before it", st)
+	}
+}
+
+// TestFlushWritesMarshalBytes: a flush writes each state as json.Marshal
+// writes it, also when the states outgrow the flush's first buffer (its
+// earlier values must stay as they were written).
+func TestFlushWritesMarshalBytes(t *testing.T) {
+	db := MustOpen(t, nil)
+	want := map[string][]byte{}
+	for i := range 60 {
+		id := fmt.Sprintf("cfg-%d", i)
+		st := wirewatch.FeedState{ETag: fmt.Sprintf(`"%d"`, i), LastError: strings.Repeat("<&> é", i*20), Errors: i}
+		db.QueueFeedState(id, st)
+		b, err := json.Marshal(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[id] = b
+	}
+	if err := db.FlushFeedStates(); err != nil {
+		t.Fatal(err)
+	}
+	err := db.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bFeedState)
+		for id, w := range want {
+			if got := b.Get([]byte(id)); !bytes.Equal(got, w) {
+				t.Errorf("%s: stored %.80q…, want %.80q…", id, got, w)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
