@@ -169,8 +169,10 @@ func parseGofeed(ctx context.Context, body []byte, f wirewatch.Feed, prev *itemM
 	}
 	var sp bodySplit
 	split := false
-	if prev != nil || record {
-		sp, split = splitItems(body, f.URL)
+	if prev != nil {
+		sp, split = splitItems(body, f.URL, len(prev.items)+8)
+	} else if record {
+		sp, split = splitItems(body, f.URL, 0)
 	}
 	if split && prev != nil && prev.ctx == sp.ctx {
 		if p, memo, ok := parsePart(ctx, body, f, sp, prev); ok {

@@ -78,10 +78,13 @@ type openTag struct {
 //   - every element named like an item is one, unprefixed and lower case,
 //     none inside another, all children of the same parent;
 //   - there is at least one item and at most MaxItems.
-func splitItems(body []byte, feedURL string) (sp bodySplit, ok bool) {
+//
+// hint is how many items the document likely has (the last parse's).
+func splitItems(body []byte, feedURL string, hint int) (sp bodySplit, ok bool) {
 	if !utf8.Valid(body) {
 		return sp, false
 	}
+	sp.items = make([]itemSpan, 0, min(hint, MaxItems))
 	var (
 		stack    []openTag
 		parents  []openTag // the first item's ancestors

@@ -267,7 +267,7 @@ func TestSplitItemsFallsBack(t *testing.T) {
 		"lone <":            rss(`<item><title>a < b</title></item>`),
 		"truncated":         rss(item)[:40],
 	} {
-		if sp, ok := splitItems([]byte(body), ""); ok {
+		if sp, ok := splitItems([]byte(body), "", 0); ok {
 			t.Errorf("%s: split into %d items, want a fallback", name, len(sp.items))
 		}
 	}
@@ -280,7 +280,7 @@ func TestSplitItemsFallsBack(t *testing.T) {
 		"pi and cdata":         {`<?xml version="1.0"?><?xml-stylesheet href="a"?>` + rss(`<item><description><![CDATA[<b>x</b> </description>]]></description></item>`), 1},
 		"atom":                 {`<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>1</id></entry><entry><id>2</id></entry></feed>`, 2},
 	} {
-		sp, ok := splitItems([]byte(tc.body), "")
+		sp, ok := splitItems([]byte(tc.body), "", 0)
 		if !ok || len(sp.items) != tc.items {
 			t.Errorf("%s: ok %v, %d items, want %d", name, ok, len(sp.items), tc.items)
 			continue
@@ -299,11 +299,11 @@ func TestSplitItemsFallsBack(t *testing.T) {
 // those were).
 func TestSplitItemsBounded(t *testing.T) {
 	body := []byte(`<rss><channel>` + strings.Repeat("<item/>", MaxItems) + `</channel></rss>`)
-	if sp, ok := splitItems(body, ""); !ok || len(sp.items) != MaxItems {
+	if sp, ok := splitItems(body, "", 0); !ok || len(sp.items) != MaxItems {
 		t.Fatalf("%d items: ok %v, %d", MaxItems, ok, len(sp.items))
 	}
 	body = []byte(`<rss><channel>` + strings.Repeat("<item/>", MaxItems+1) + `</channel></rss>`)
-	if _, ok := splitItems(body, ""); ok {
+	if _, ok := splitItems(body, "", 0); ok {
 		t.Fatalf("%d items split", MaxItems+1)
 	}
 }
@@ -313,7 +313,7 @@ func TestSplitItemsBounded(t *testing.T) {
 // order reversed (found by splitItems; checkPartial does not trust it).
 func mutations(body []byte) map[string][]byte {
 	out := map[string][]byte{"same": body}
-	sp, ok := splitItems(body, "")
+	sp, ok := splitItems(body, "", 0)
 	if !ok {
 		return out
 	}
@@ -442,7 +442,7 @@ func wholeWhy(body []byte) string {
 	case !utf8.Valid(body):
 		return "not utf-8"
 	}
-	if _, ok := splitItems(body, ""); ok {
+	if _, ok := splitItems(body, "", 0); ok {
 		return "gofeed reads another number of items"
 	}
 	return "structure"
@@ -458,7 +458,7 @@ func FuzzSplitItems(f *testing.F) {
 	f.Add([]byte(`<rss><channel><item><title>a</title><!-- </item> --></item><item/></channel></rss>`))
 	f.Add([]byte(`<rss><channel><item><description><![CDATA[x]]></description></item><item a="1"><guid>g</guid></item></channel></rss>`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		sp, ok := splitItems(body, "")
+		sp, ok := splitItems(body, "", 0)
 		if !ok {
 			return
 		}
