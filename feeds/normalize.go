@@ -46,9 +46,43 @@ func isTracking(key string) bool {
 // as written.
 func Canonical(link string) string {
 	link = strings.TrimSpace(link)
-	if link == "" || len(link) > maxLink {
+	if link == "" || len(link) > maxLink || isCanonical(link) {
 		return link
 	}
+	return canonical(link)
+}
+
+// isCanonical tells, without parsing, whether link is one that Canonical
+// leaves as it is: most items' links ("https://news.example/2026/12/story").
+// It is http or https in lower case, a host of lower-case letters, digits,
+// dots and hyphens (no port), and a path of "/" and unreserved characters;
+// no query, no fragment, no escapes.
+func isCanonical(link string) bool {
+	rest, ok := strings.CutPrefix(link, "https://")
+	if !ok {
+		if rest, ok = strings.CutPrefix(link, "http://"); !ok {
+			return false
+		}
+	}
+	slash := strings.IndexByte(rest, '/')
+	if slash <= 0 {
+		return false
+	}
+	for i := range len(rest) {
+		c := rest[i]
+		switch {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '.', c == '-':
+		case i >= slash && ('A' <= c && c <= 'Z' || c == '_' || c == '~' || c == '/'):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// canonical is Canonical of a trimmed link, without the isCanonical
+// shortcut.
+func canonical(link string) string {
 	u, err := url.Parse(link)
 	if err != nil || u.Host == "" || u.Opaque != "" {
 		return link

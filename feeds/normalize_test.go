@@ -53,6 +53,7 @@ func FuzzCanonical(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		sameCanonical(t, s)
 		c := Canonical(s)
 		if c2 := Canonical(c); c2 != c {
 			t.Fatalf("Canonical not idempotent: %q -> %q -> %q", s, c, c2)
@@ -325,4 +326,72 @@ func FuzzTextWriterRuns(f *testing.F) {
 			t.Fatalf("textBytes: got %q, want %q (rune by rune)", got, want)
 		}
 	})
+}
+
+// sameCanonical fails t when isCanonical takes s for a link that parsing
+// would change: canonical(s), and itemLink's parse and withAnchor, must
+// give s itself.
+func sameCanonical(t *testing.T, s string) (shortcut bool) {
+	t.Helper()
+	if !isCanonical(s) {
+		return false
+	}
+	if c := canonical(s); c != s {
+		t.Fatalf("isCanonical(%q), but canonical gives %q", s, c)
+	}
+	u, err := url.Parse(s)
+	if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		t.Fatalf("isCanonical(%q), but itemLink would not take it: %v", s, err)
+	}
+	if got := withAnchor(u); got != s {
+		t.Fatalf("isCanonical(%q), but withAnchor gives %q", s, got)
+	}
+	return true
+}
+
+// TestCanonicalShortcut checks isCanonical on the links of testdata's
+// feeds and on generated ones.
+func TestCanonicalShortcut(t *testing.T) {
+	var links []string
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.*"))
+	for _, name := range files {
+		body, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f, err := gofeed.NewParser().Parse(bytes.NewReader(body)); err == nil {
+			for _, it := range f.Items {
+				links = append(links, it.Link, it.GUID)
+				links = append(links, it.Links...)
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	schemes := []string{"http://", "https://", "HTTPS://", "ftp://", "https:/", ""}
+	hosts := []string{"news.example", "a-1.example", "news.example.", "Host.example", "news.example:80", "x.example:443", "x.example:",
+		"[::1]", "a..b", "-", "user@news.example", "%41.example", ""}
+	pieces := []string{"/", "/", "/", "//", "a", "Z", "0", "-", "_", "~", ".", "..", "%41", "%2F", "?", "?q=1", "?utm_source=x", "#x",
+		"#", "&", " ", "@", "é", ";", "=", "+", "!", ":", "%", "%zz", "%2"}
+	for i := range 50000 {
+		var b strings.Builder
+		b.WriteString(schemes[r.IntN(len(schemes))])
+		b.WriteString(hosts[r.IntN(len(hosts))])
+		n := len(pieces)
+		if i%2 == 0 {
+			n = 11 // paths of "/" and unreserved characters, most of them canonical
+		}
+		for k := r.IntN(8); k > 0; k-- {
+			b.WriteString(pieces[r.IntN(n)])
+		}
+		links = append(links, b.String())
+	}
+	short := 0
+	for _, l := range links {
+		if sameCanonical(t, l) {
+			short++
+		}
+	}
+	if short < 100 || short > len(links)-100 {
+		t.Fatalf("%d of %d links took the shortcut, want many, not all", short, len(links))
+	}
 }

@@ -434,11 +434,17 @@ func normalizeItem(it *gofeed.Item, base *url.URL, guids map[string]int, perma s
 // itemLink is the item's link, made absolute and canonical; only http(s)
 // links are kept.
 func itemLink(it *gofeed.Item, base *url.URL) string {
-	cands := append([]string{it.Link}, it.Links...)
-	for _, l := range cands {
+	for i := -1; i < len(it.Links); i++ {
+		l := it.Link
+		if i >= 0 {
+			l = it.Links[i]
+		}
 		l = strings.TrimSpace(l)
 		if l == "" || len(l) > maxLink {
 			continue
+		}
+		if isCanonical(l) {
+			return l // what parsing it and withAnchor would give
 		}
 		u, err := url.Parse(l)
 		if err != nil {
