@@ -476,3 +476,39 @@ func FuzzSplitItems(f *testing.F) {
 		checkPartial(t, fd, body, less)
 	})
 }
+
+// TestPollerMemoBound: the poller keeps at most maxMemoItems sums (a feed
+// past it keeps only its mark, so its next parse is whole and records
+// again), and forgets a feed's sums when the feed leaves the list.
+func TestPollerMemoBound(t *testing.T) {
+	list := []wirewatch.Feed{{ID: "a", URL: "https://a.example/rss"}, {ID: "b", URL: "https://b.example/rss"}}
+	p := &Poller{Feeds: func() ([]wirewatch.Feed, error) { return list, nil }}
+	p.init()
+	if err := p.rebuild(false); err != nil {
+		t.Fatal(err)
+	}
+	big := func() *itemMemo { return &itemMemo{items: make([]memoItem, maxMemoItems*2/3)} }
+	p.mu.Lock()
+	p.keepMemo("a", big(), true)
+	p.keepMemo("b", big(), true)
+	p.mu.Unlock()
+	if m, again := p.memo("b"); m != nil || !again {
+		t.Errorf("b over the bound: memo %v, again %v; want only its mark", m != nil, again)
+	}
+	if m, _ := p.memo("a"); m == nil || p.memoItems != len(m.items) {
+		t.Fatalf("a: memo %v, %d sums counted", m != nil, p.memoItems)
+	}
+	list = list[1:]
+	if err := p.rebuild(false); err != nil {
+		t.Fatal(err)
+	}
+	if _, again := p.memo("a"); again || p.memoItems != 0 {
+		t.Errorf("a dropped from the list: still known %v, %d sums counted", again, p.memoItems)
+	}
+	p.mu.Lock()
+	p.keepMemo("b", big(), true)
+	p.mu.Unlock()
+	if m, _ := p.memo("b"); m == nil {
+		t.Error("b under the bound again: no memo")
+	}
+}
