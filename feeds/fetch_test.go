@@ -442,3 +442,43 @@ func TestValidatorsState(t *testing.T) {
 		t.Fatalf("round trip: got %+v (title %q), want %+v", got, s.Title, v)
 	}
 }
+
+// TestFetchHeadersNotCarriedOver: requests' header maps are reused, and one
+// request's validators and per-host headers never reach the next request.
+func TestFetchHeadersNotCarriedOver(t *testing.T) {
+	var saw []http.Header
+	srv := mustServer(t, func(w http.ResponseWriter, r *http.Request) {
+		saw = append(saw, r.Header.Clone())
+		io.WriteString(w, rssBody)
+	})
+	f := NewFetcher(Options{UserAgent: "ww-test", Header: func(u *url.URL) http.Header {
+		if u.Path == "/token" {
+			return http.Header{"X-Api-Token": {"secret"}}
+		}
+		return nil
+	}})
+	fetches := []struct {
+		path string
+		v    Validators
+	}{
+		{"/token", Validators{ETag: `"a"`, LastModified: "Mon, 30 Nov 2026 12:00:00 GMT"}},
+		{"/plain", Validators{}},
+		{"/plain", Validators{ETag: `"b"`}},
+	}
+	for _, fc := range fetches {
+		if _, err := f.Fetch(t.Context(), feedAt(srv.URL+fc.path), fc.v, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, fc := range fetches {
+		h := saw[i]
+		wantToken := map[string]string{"/token": "secret"}[fc.path]
+		if h.Get("If-None-Match") != fc.v.ETag || h.Get("If-Modified-Since") != fc.v.LastModified || h.Get("X-Api-Token") != wantToken {
+			t.Errorf("request %d (%s): If-None-Match %q, If-Modified-Since %q, X-Api-Token %q; want %q, %q, %q", i, fc.path,
+				h.Get("If-None-Match"), h.Get("If-Modified-Since"), h.Get("X-Api-Token"), fc.v.ETag, fc.v.LastModified, wantToken)
+		}
+		if h.Get("User-Agent") != "ww-test" || h.Get("Accept-Encoding") != "gzip" || !strings.Contains(h.Get("Accept"), "application/rss+xml") {
+			t.Errorf("request %d: User-Agent %q, Accept-Encoding %q, Accept %q", i, h.Get("User-Agent"), h.Get("Accept-Encoding"), h.Get("Accept"))
+		}
+	}
+}
