@@ -162,7 +162,7 @@ func (t *tree) lookup(key uint64) []anchor {
 
 // writable returns the leaf for key, copied into this version if it was
 // published by an earlier one.
-func (t *tree) writable(key, gen uint64) *leaf {
+func (t *tree) writable(key, gen uint64, sl *slab) *leaf {
 	i, j := slot(key)
 	m := t[i]
 	if m == nil || m.gen != gen {
@@ -174,7 +174,8 @@ func (t *tree) writable(key, gen uint64) *leaf {
 	}
 	l := m.leaves[j]
 	if l == nil || l.gen != gen {
-		nl := &leaf{gen: gen}
+		nl := sl.leaf()
+		nl.gen = gen
 		if l != nil {
 			nl.buckets = slices.Clone(l.buckets)
 		}
@@ -183,8 +184,8 @@ func (t *tree) writable(key, gen uint64) *leaf {
 	return l
 }
 
-// slab hands out the first anchor of a new bucket and the buckets of a
-// new leaf from larger chunks, so that loading thousands of watches
+// slab hands out new leaves, the first anchor of a new bucket and the
+// buckets of a new leaf from larger chunks, so that loading thousands of watches
 // (SetMany) costs a few hundred allocations instead of two or three per
 // key. Each piece is handed out once, with its capacity capped, so that
 // appending to it never writes into another's. A chunk lives as long as
@@ -193,13 +194,27 @@ func (t *tree) writable(key, gen uint64) *leaf {
 type slab struct {
 	anchors []anchor
 	buckets []bucket
+	leaves  []leaf
 }
 
 const (
 	slabAnchors = 64
 	leafCap     = 4 // buckets per new leaf; a leaf holds 2-3 keys on average with 10,000 watches
 	slabBuckets = 16 * leafCap
+	slabLeaves  = 64
 )
+
+// leaf returns a new leaf.
+func (s *slab) leaf() *leaf {
+	if s == nil {
+		return new(leaf)
+	}
+	if len(s.leaves) == cap(s.leaves) {
+		s.leaves = make([]leaf, 0, slabLeaves)
+	}
+	s.leaves = s.leaves[:len(s.leaves)+1]
+	return &s.leaves[len(s.leaves)-1]
+}
 
 // anchor returns a slice holding a alone.
 func (s *slab) anchor(a anchor) []anchor {
@@ -235,7 +250,7 @@ func (t *table) add(key, gen uint64, a anchor, variant bool, sl *slab) {
 	} else {
 		t.filter.set(key)
 	}
-	l := tr.writable(key, gen)
+	l := tr.writable(key, gen, sl)
 	for k := range l.buckets {
 		if l.buckets[k].key == key {
 			as := l.buckets[k].anchors
@@ -254,7 +269,7 @@ func (t *table) remove(key, gen uint64, c *compiled, variant bool) {
 	if variant {
 		tr = &t.vtop
 	}
-	l := tr.writable(key, gen)
+	l := tr.writable(key, gen, nil)
 	for k := range l.buckets {
 		if l.buckets[k].key != key {
 			continue
