@@ -185,9 +185,9 @@ func (t *tree) writable(key, gen uint64, sl *slab) *leaf {
 }
 
 // slab hands out new leaves, the first anchor of a new bucket and the
-// buckets of a new leaf from larger chunks, so that loading thousands of watches
-// (SetMany) costs a few hundred allocations instead of two or three per
-// key. Each piece is handed out once, with its capacity capped, so that
+// buckets of a new leaf from larger chunks, so that loading thousands of
+// watches (SetMany) costs a few hundred allocations instead of two or
+// three per key. Each piece is handed out once, with its capacity capped, so that
 // appending to it never writes into another's. A chunk lives as long as
 // one of its pieces is in the table: small chunks keep what replaced
 // watches leave behind in them small.
