@@ -203,6 +203,27 @@ func TestPlainTextUnclosed(t *testing.T) {
 	}
 }
 
+// fixtureFeeds are testdata's feeds as gofeed reads them (not the
+// encodings' fixtures, which it reads only after utf8Body).
+func fixtureFeeds(t *testing.T) []*gofeed.Feed {
+	t.Helper()
+	var out []*gofeed.Feed
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.*"))
+	for _, name := range files {
+		if strings.HasSuffix(name, ".golden") {
+			continue
+		}
+		body, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f, err := gofeed.NewParser().Parse(bytes.NewReader(body)); err == nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // samePlainText fails t when plainText's shortcut for verbatim text gives
 // other than the full conversion, and says whether s took the shortcut.
 func samePlainText(t *testing.T, s string) (shortcut bool) {
@@ -223,19 +244,7 @@ func samePlainText(t *testing.T, s string) (shortcut bool) {
 // the text of every item of the feeds in testdata and on generated text.
 func TestPlainTextVerbatim(t *testing.T) {
 	var texts []string
-	files, _ := filepath.Glob(filepath.Join("testdata", "*.*"))
-	for _, name := range files {
-		if strings.HasSuffix(name, ".golden") {
-			continue
-		}
-		body, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := gofeed.NewParser().Parse(bytes.NewReader(body))
-		if err != nil {
-			continue // not a feed gofeed reads (the encodings' fixtures before utf8Body)
-		}
+	for _, f := range fixtureFeeds(t) {
 		texts = append(texts, f.Title, f.Description)
 		for _, it := range f.Items {
 			texts = append(texts, it.Title, it.Description, it.Content)
@@ -353,17 +362,10 @@ func sameCanonical(t *testing.T, s string) (shortcut bool) {
 // feeds and on generated ones.
 func TestCanonicalShortcut(t *testing.T) {
 	var links []string
-	files, _ := filepath.Glob(filepath.Join("testdata", "*.*"))
-	for _, name := range files {
-		body, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if f, err := gofeed.NewParser().Parse(bytes.NewReader(body)); err == nil {
-			for _, it := range f.Items {
-				links = append(links, it.Link, it.GUID)
-				links = append(links, it.Links...)
-			}
+	for _, f := range fixtureFeeds(t) {
+		for _, it := range f.Items {
+			links = append(links, it.Link, it.GUID)
+			links = append(links, it.Links...)
 		}
 	}
 	r := rand.New(rand.NewPCG(5, 6))
