@@ -8,7 +8,7 @@ import "runtime/debug"
 // a feed allocates about 30 times the bytes of its body (gofeed and
 // encoding/xml) against a live heap of some 20 MB at 10,000 feeds, so at
 // Go's default of 100 the collector ran every few MB allocated: during
-// seeding, 200 takes 10–13% off the CPU (BENCHMARKS.md, "Seeding CPU")
+// seeding, 200 takes 7–13% off the CPU (BENCHMARKS.md, "Seeding CPU")
 // for about 20 MB more heap at 10,000 feeds. GOMEMLIMIT still bounds it.
 const GCPercent = 200
 
