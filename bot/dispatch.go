@@ -431,11 +431,13 @@ func (d *Dispatcher) holdAuth(ctx context.Context, kind string, err error) {
 	}
 	d.auth[kind] = true
 	d.mu.Unlock()
+	// Logged before the hold is recorded, so that whoever sees the hold
+	// (status, /healthz) finds the line in the log too.
+	d.log.Error(kind+" refuses the bot's token: its alerts are held, not parked; the token is checked again every "+authEvery.String(),
+		"kind", kind, "err", err)
 	if _, serr := d.db.SetHold(store.Hold{Key: kind, Reason: err.Error(), Since: time.Now().UTC(), Auth: true}); serr != nil {
 		d.log.Error("record hold", "kind", kind, "err", serr)
 	}
-	d.log.Error(kind+" refuses the bot's token: its alerts are held, not parked; the token is checked again every "+authEvery.String(),
-		"kind", kind, "err", err)
 	d.notify()
 	p := d.posters[kind]
 	if p == nil {
