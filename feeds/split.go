@@ -128,6 +128,12 @@ func splitItems(body []byte, feedURL string, hint int) (sp bodySplit, ok bool) {
 			if k < 0 {
 				return sp, false
 			}
+			if rooted && string(body[j+2:nameEnd(body, j+2)]) == "xml" {
+				// encoding/xml reads an <?xml …?> anywhere, and one naming
+				// an encoding decodes every byte after it anew: what
+				// follows it depends on whether it is there.
+				return sp, false
+			}
 			i = k + 2
 			continue
 		case '!':
