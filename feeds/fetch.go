@@ -258,7 +258,11 @@ func (f *Fetcher) Fetch(ctx context.Context, feed wirewatch.Feed, v Validators, 
 	if err != nil {
 		return Response{}, fmt.Errorf("fetch %s: %w", where(), err)
 	}
-	h := requestHeaders.Get().(http.Header)
+	// A new map per request, not a pooled one: net/http may still read a
+	// request's header after handing back the response (its writer
+	// goroutine, when a server answers before reading the request), and a
+	// map cleared meanwhile would be a fatal concurrent map access.
+	h := make(http.Header, 8)
 	req.Header = h
 	if f.o.Header != nil {
 		for k, vs := range f.o.Header(u) {
@@ -283,17 +287,9 @@ func (f *Fetcher) Fetch(ctx context.Context, feed wirewatch.Feed, v Validators, 
 
 	resp, err := client.Do(req)
 	if err != nil {
-		// The header is not reused: a transport may still hold the
-		// request after an error.
 		return Response{}, fetchErr(where(), parent, ctx, f.o.Timeout, err)
 	}
-	defer func() {
-		resp.Body.Close()
-		// net/http allows reusing a request once its response's body is
-		// closed.
-		clear(h)
-		requestHeaders.Put(h)
-	}()
+	defer resp.Body.Close()
 	now := f.now()
 
 	switch {
@@ -351,11 +347,6 @@ func (f *Fetcher) Fetch(ctx context.Context, feed wirewatch.Feed, v Validators, 
 	}
 	return r, nil
 }
-
-// requestHeaders recycles requests' header maps: after the transport's own
-// structures, a header map per request was the largest allocation of a
-// conditional GET answered 304, most polls of a steady cycle.
-var requestHeaders = sync.Pool{New: func() any { return make(http.Header, 8) }}
 
 // The fixed request header values.
 var (

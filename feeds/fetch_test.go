@@ -443,8 +443,8 @@ func TestValidatorsState(t *testing.T) {
 	}
 }
 
-// TestFetchHeadersNotCarriedOver: requests' header maps are reused, and one
-// request's validators and per-host headers never reach the next request.
+// TestFetchHeadersNotCarriedOver: one request's validators and per-host
+// headers never reach the next request.
 func TestFetchHeadersNotCarriedOver(t *testing.T) {
 	var saw []http.Header
 	srv := mustServer(t, func(w http.ResponseWriter, r *http.Request) {
