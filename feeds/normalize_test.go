@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"math/rand/v2"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -208,16 +206,8 @@ func TestPlainTextUnclosed(t *testing.T) {
 func fixtureFeeds(t *testing.T) []*gofeed.Feed {
 	t.Helper()
 	var out []*gofeed.Feed
-	files, _ := filepath.Glob(filepath.Join("testdata", "*.*"))
-	for _, name := range files {
-		if strings.HasSuffix(name, ".golden") {
-			continue
-		}
-		body, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if f, err := gofeed.NewParser().Parse(bytes.NewReader(body)); err == nil {
+	for _, ff := range fixtureFiles(t) {
+		if f, err := gofeed.NewParser().Parse(bytes.NewReader(ff.body)); err == nil {
 			out = append(out, f)
 		}
 	}

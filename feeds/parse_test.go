@@ -314,17 +314,36 @@ func TestParseTTLBounds(t *testing.T) {
 	}
 }
 
-func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "*.*"))
+// fixtureFile is one of testdata's documents.
+type fixtureFile struct {
+	name string
+	body []byte
+}
+
+// fixtureFiles returns testdata's documents, golden files left out.
+func fixtureFiles(tb testing.TB) []fixtureFile {
+	tb.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", "*.*"))
+	if err != nil || len(files) == 0 {
+		tb.Fatalf("testdata: %d files, %v", len(files), err)
+	}
+	var out []fixtureFile
 	for _, name := range files {
 		if strings.HasSuffix(name, ".golden") {
 			continue
 		}
-		b, err := os.ReadFile(name)
+		body, err := os.ReadFile(name)
 		if err != nil {
-			f.Fatal(err)
+			tb.Fatal(err)
 		}
-		f.Add(b)
+		out = append(out, fixtureFile{name, body})
+	}
+	return out
+}
+
+func FuzzParse(f *testing.F) {
+	for _, ff := range fixtureFiles(f) {
+		f.Add(ff.body)
 	}
 	f.Add([]byte(rssBody))
 	f.Add([]byte(`{"version":"https://jsonfeed.org/version/1.1","items":[{"id":"1","url":"/x"}]}`))

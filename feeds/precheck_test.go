@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -90,21 +88,13 @@ func TestPrecheckAccepts(t *testing.T) {
 		t.Fatalf("%d items: %d kept, %v; want %d", MaxEntries, len(p.Items), err, MaxItems)
 	}
 	// Every fixture passes, far from the limits.
-	files, _ := filepath.Glob(filepath.Join("testdata", "*.*"))
-	for _, name := range files {
-		if strings.HasSuffix(name, ".golden") {
-			continue
-		}
-		body, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ = utf8Body(body)
+	for _, ff := range fixtureFiles(t) {
+		body, _ := utf8Body(ff.body)
 		if err := precheck(body); err != nil {
-			t.Errorf("%s: %v", name, err)
+			t.Errorf("%s: %v", ff.name, err)
 		}
 		if n, _ := countXML(body, xmlCounts{1 << 30, 1 << 30, 1 << 30}); n.depth > 32 {
-			t.Errorf("%s: depth %d", name, n.depth)
+			t.Errorf("%s: depth %d", ff.name, n.depth)
 		}
 	}
 }
@@ -139,11 +129,8 @@ func decoderCounts(body []byte) xmlCounts {
 // FuzzPrecheckXML checks that precheck never counts less nesting, fewer
 // elements or fewer items than encoding/xml reads, whatever the document.
 func FuzzPrecheckXML(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "*.*"))
-	for _, name := range files {
-		if b, err := os.ReadFile(name); err == nil && !strings.HasSuffix(name, ".golden") {
-			f.Add(b)
-		}
+	for _, ff := range fixtureFiles(f) {
+		f.Add(ff.body)
 	}
 	for _, s := range []string{
 		`<a t="/>"><a x='>'><b/></a></a>`, `<!DOCTYPE x [<!ENTITY e "<a>"> <!-- > -->]><a><a>`, `<a b=c/d><a>`,
