@@ -20,13 +20,20 @@ import (
 // deliver them with d until the outbox is empty.
 func dispatch(t *testing.T, d *Discord, alerts ...wirewatch.Alert) {
 	t.Helper()
+	db := openStore(t)
+	queueAlerts(t, db, alerts...)
+	deliverAll(t, db, d)
+}
+
+// openStore is a new store in t's temporary directory, closed when t ends.
+func openStore(t *testing.T) *store.DB {
+	t.Helper()
 	db, err := store.Open(filepath.Join(t.TempDir(), "wirewatch.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	queueAlerts(t, db, alerts...)
-	deliverAll(t, db, d)
+	t.Cleanup(func() { db.Close() })
+	return db
 }
 
 // queueAlerts puts alerts in db's outbox through Ingest, one item each.
@@ -47,7 +54,13 @@ func queueAlerts(t *testing.T, db *store.DB, alerts ...wirewatch.Alert) {
 // is empty.
 func deliverAll(t *testing.T, db *store.DB, d *Discord) {
 	t.Helper()
-	disp := bot.NewDispatcher(db, bot.DispatcherOptions{Posters: map[string]wirewatch.Poster{wirewatch.Discord: d}})
+	drain(t, db, bot.DispatcherOptions{Posters: map[string]wirewatch.Poster{wirewatch.Discord: d}})
+}
+
+// drain runs a dispatcher with o on db until the outbox is empty.
+func drain(t *testing.T, db *store.DB, o bot.DispatcherOptions) {
+	t.Helper()
+	disp := bot.NewDispatcher(db, o)
 	runCtx, stop := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- disp.Run(runCtx) }()

@@ -1,12 +1,10 @@
 package discord
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/wirewatch/wirewatch"
-	"github.com/wirewatch/wirewatch/store"
 )
 
 // TestUpdatedItemEditsItsMessage: through the store's ingest, the real
@@ -16,11 +14,7 @@ import (
 func TestUpdatedItemEditsItsMessage(t *testing.T) {
 	f := textFake(t)
 	d := f.adapter(t, nil)
-	db, err := store.Open(filepath.Join(t.TempDir(), "wirewatch.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openStore(t)
 	ingest := func(items ...wirewatch.Item) {
 		t.Helper()
 		_, err := db.Ingest("cfg-1", nil, items, func(it wirewatch.Item) []wirewatch.Alert {

@@ -15,13 +15,7 @@ func TestReplyFolded(t *testing.T) {
 	f := textFake(t)
 	d := f.adapter(t, nil)
 	a := posterAlert(textCh, 1, "First story")
-	th, err := d.PostTop(ctx, newThread(a), a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if th, err = d.Open(ctx, th); err != nil {
-		t.Fatal(err)
-	}
+	th := openThread(t, d, a)
 	var as []wirewatch.Alert
 	for i := range wirewatch.FoldMax {
 		b := posterAlert(textCh, uint64(10+i), fmt.Sprintf("Story %02d @everyone <@&123> **%s**", i, strings.Repeat("x_*", 300)))

@@ -17,13 +17,7 @@ func TestPostNotice(t *testing.T) {
 	f.AddChannel(discordtest.Channel{ID: forumCh, Type: discordgo.ChannelTypeGuildForum})
 	d := f.adapter(t, nil)
 	a := posterAlert(textCh, 1, "First story")
-	th, err := d.PostTop(ctx, newThread(a), a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if th, err = d.Open(ctx, th); err != nil {
-		t.Fatal(err)
-	}
+	th := openThread(t, d, a)
 	if err := d.PostNotice(ctx, th, "⚠️ the feed “@everyone **loud**” is not working"); err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +38,7 @@ func TestPostNotice(t *testing.T) {
 			}
 		}
 	}
-	err = d.PostNotice(ctx, wirewatch.Thread{To: wirewatch.Destination("discord:" + forumCh)}, "⚠️")
+	err := d.PostNotice(ctx, wirewatch.Thread{To: wirewatch.Destination("discord:" + forumCh)}, "⚠️")
 	if c := wirewatch.Class(err); err == nil || !c.Permanent {
 		t.Errorf("notice at a forum's root = %v, want a permanent refusal", err)
 	}

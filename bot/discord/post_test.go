@@ -36,6 +36,20 @@ func newThread(a wirewatch.Alert) wirewatch.Thread {
 	}
 }
 
+// openThread posts a's top message in a new thread, as the dispatcher
+// does, and opens its Discord thread.
+func openThread(t *testing.T, d *Discord, a wirewatch.Alert) wirewatch.Thread {
+	t.Helper()
+	th, err := d.PostTop(ctx, newThread(a), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if th, err = d.Open(ctx, th); err != nil {
+		t.Fatal(err)
+	}
+	return th
+}
+
 func textFake(t *testing.T) *fakeDiscord {
 	f := newFake(t)
 	f.AddChannel(discordtest.Channel{ID: textCh, Type: discordgo.ChannelTypeGuildText, GuildID: "4242"})
@@ -954,13 +968,7 @@ func TestReplyAlsoIn(t *testing.T) {
 	f := textFake(t)
 	d := f.adapter(t, nil)
 	a := posterAlert(textCh, 1, "Wire story")
-	th, err := d.PostTop(ctx, newThread(a), a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if th, err = d.Open(ctx, th); err != nil {
-		t.Fatal(err)
-	}
+	th := openThread(t, d, a)
 	also := posterAlert(textCh, 2, "Wire story")
 	also.AlsoIn = []wirewatch.Outlet{{Source: "The [Courier]", Link: "https://courier.example/wire (1)"}}
 	if _, err := d.Reply(ctx, th, also, false); err != nil {

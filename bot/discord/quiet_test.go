@@ -1,15 +1,12 @@
 package discord
 
 import (
-	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/wirewatch/wirewatch"
 	"github.com/wirewatch/wirewatch/bot"
-	"github.com/wirewatch/wirewatch/store"
 )
 
 // TestQuietHoursHoldAndRelease: through the real dispatcher and the
@@ -19,11 +16,7 @@ import (
 func TestQuietHoursHoldAndRelease(t *testing.T) {
 	f := textFake(t)
 	d := f.adapter(t, nil)
-	db, err := store.Open(filepath.Join(t.TempDir(), "wirewatch.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openStore(t)
 	// Windows around the wall clock (no fake time here): quiet now, then
 	// hours that ended an hour ago.
 	m := time.Now().UTC().Hour()*60 + time.Now().UTC().Minute()
@@ -32,16 +25,8 @@ func TestQuietHoursHoldAndRelease(t *testing.T) {
 	}
 	run := func(q wirewatch.Quiet) {
 		t.Helper()
-		disp := bot.NewDispatcher(db, bot.DispatcherOptions{Posters: map[string]wirewatch.Poster{wirewatch.Discord: d}, Location: time.UTC,
+		drain(t, db, bot.DispatcherOptions{Posters: map[string]wirewatch.Poster{wirewatch.Discord: d}, Location: time.UTC,
 			Quiet: map[wirewatch.Destination]wirewatch.Quiet{wirewatch.Destination("discord:" + textCh): q}})
-		ctx, stop := context.WithTimeout(t.Context(), time.Minute)
-		defer stop()
-		done := make(chan error, 1)
-		go func() { done <- disp.Run(ctx) }()
-		defer func() { stop(); <-done }()
-		if err := disp.WaitEmpty(ctx); err != nil {
-			t.Fatal(err)
-		}
 	}
 	queueAlerts(t, db, testAlert(textCh, "Night story one"), testAlert(textCh, "Night story two"))
 	run(window(m-60, m+60))

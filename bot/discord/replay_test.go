@@ -20,11 +20,7 @@ import (
 // realCommands are the bot's own commands on a real store.
 func realCommands(t *testing.T) (*bot.Commands, *store.DB) {
 	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "ww.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openStore(t)
 	return &bot.Commands{DB: db, List: bot.NewWatchlist(), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, db
 }
 
