@@ -174,20 +174,7 @@ func (db *DB) Message(dest wirewatch.Destination, item string) (msg, thread stri
 
 // pruneMessages forgets the messages recorded before cutoff.
 func pruneMessages(tx *bolt.Tx, cutoff time.Time) error {
-	b := tx.Bucket(bMessages)
-	if b == nil {
-		return nil
-	}
-	c := b.Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		var r messageRef
-		if json.Unmarshal(v, &r) != nil || r.At.Before(cutoff) {
-			if err := c.Delete(); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return pruneBefore(tx, bMessages, cutoff, func(r messageRef) time.Time { return r.At })
 }
 
 // Edited removes an edit alert from the outbox (its message edited, or

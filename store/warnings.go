@@ -70,14 +70,20 @@ func (db *DB) Deps() ([]Dep, error) {
 
 // pruneDeps forgets dependencies whose latest alert is older than cutoff.
 func pruneDeps(tx *bolt.Tx, cutoff time.Time) error {
-	b := tx.Bucket(bDeps)
+	return pruneBefore(tx, bDeps, cutoff, func(d Dep) time.Time { return d.Last })
+}
+
+// pruneBefore deletes from bucket (if there) the JSON records whose time,
+// as at tells it, is before cutoff, and those that do not decode.
+func pruneBefore[T any](tx *bolt.Tx, bucket []byte, cutoff time.Time, at func(T) time.Time) error {
+	b := tx.Bucket(bucket)
 	if b == nil {
 		return nil
 	}
 	c := b.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
-		var d Dep
-		if json.Unmarshal(v, &d) != nil || d.Last.Before(cutoff) {
+		var r T
+		if json.Unmarshal(v, &r) != nil || at(r).Before(cutoff) {
 			if err := c.Delete(); err != nil {
 				return err
 			}
