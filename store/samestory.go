@@ -25,11 +25,6 @@ type Story struct {
 	Rec []byte
 }
 
-// SaveStory keeps rec as the story id first seen at at (SaveStories).
-func (db *DB) SaveStory(at time.Time, id uint64, rec []byte, keep int, maxAge time.Duration) error {
-	return db.SaveStories([]Story{{at, id, rec}}, keep, maxAge)
-}
-
 // SaveStories keeps each of ss in place of what was kept for it before, in
 // one transaction (one poll's stories: one commit), then prunes the stories
 // older than maxAge and the oldest beyond keep.

@@ -23,7 +23,7 @@ func TestSameStoryBound(t *testing.T) {
 	const keep, age = 3, 48 * time.Hour
 	save := func(at time.Time, id uint64, rec string) {
 		t.Helper()
-		if err := db.SaveStory(at, id, []byte(rec), keep, age); err != nil {
+		if err := db.SaveStories([]Story{{at, id, []byte(rec)}}, keep, age); err != nil {
 			t.Fatal(err)
 		}
 	}
