@@ -11,11 +11,23 @@ import (
 
 	"github.com/wirewatch/wirewatch"
 	"github.com/wirewatch/wirewatch/bot"
+	"github.com/wirewatch/wirewatch/store"
 )
 
 func docketItem(id, court, number, name, entry, desc string, at time.Time) wirewatch.Item {
 	return wirewatch.Item{ID: id, Title: desc, Link: "https://www.courtlistener.com/docket/1/" + id, Published: at, Summary: desc,
 		Docket: &wirewatch.Docket{Court: court, Number: number, CaseName: name, EntryNumber: entry, ShortDescription: desc}}
+}
+
+// districtCasePipeline is a pipeline whose one watch, w1, follows the
+// district case 8:25-cv-00951 in slack:C1 (links on), at a fixed now.
+func districtCasePipeline(t *testing.T) (*store.DB, *bot.Pipeline, time.Time) {
+	t.Helper()
+	db := openStore(t)
+	now := time.Date(2025, 4, 1, 15, 0, 0, 0, time.UTC)
+	wl := mustWatchlist(t, wirewatch.Watch{ID: "w1", Query: "case:8:25-cv-00951", To: []wirewatch.Destination{"slack:C1"}})
+	wl.SetCases(db, quietLog())
+	return db, &bot.Pipeline{DB: db, Location: time.UTC, Log: quietLog(), Now: func() time.Time { return now }, Watches: wl}, now
 }
 
 // A district docket and its appeal, once each names the other, are one
@@ -24,11 +36,7 @@ func docketItem(id, court, number, name, entry, desc string, at time.Time) wirew
 // "USCA Case Number" in another court's case does not join the thread.
 // ("ORDER denying stay" names no number: only the link makes it alert.)
 func TestLinkedDocketsThreadTogether(t *testing.T) {
-	db := openStore(t)
-	now := time.Date(2025, 4, 1, 15, 0, 0, 0, time.UTC)
-	wl := mustWatchlist(t, wirewatch.Watch{ID: "w1", Query: "case:8:25-cv-00951", To: []wirewatch.Destination{"slack:C1"}})
-	wl.SetCases(db, quietLog())
-	p := &bot.Pipeline{DB: db, Location: time.UTC, Log: quietLog(), Now: func() time.Time { return now }, Watches: wl}
+	db, p, now := districtCasePipeline(t)
 	hook := wirewatch.Feed{ID: "hook", Name: "CourtListener"}
 
 	push := func(items ...wirewatch.Item) {
@@ -191,11 +199,7 @@ func TestWatchFieldsMatchDocketNames(t *testing.T) {
 // alert nothing (seeding): the appeal's next entry, on a later poll, is
 // threaded under the district docket and alerts its case: watch.
 func TestLinkedDocketsFromSeeding(t *testing.T) {
-	db := openStore(t)
-	now := time.Date(2025, 4, 1, 15, 0, 0, 0, time.UTC)
-	wl := mustWatchlist(t, wirewatch.Watch{ID: "w1", Query: "case:8:25-cv-00951", To: []wirewatch.Destination{"slack:C1"}})
-	wl.SetCases(db, quietLog())
-	p := &bot.Pipeline{DB: db, Location: time.UTC, Log: quietLog(), Now: func() time.Time { return now }, Watches: wl}
+	db, p, now := districtCasePipeline(t)
 	district := wirewatch.Feed{ID: "mdd", URL: "https://www.courtlistener.com/docket/1/rss", Type: wirewatch.FeedCourtListener}
 	appeal := wirewatch.Feed{ID: "ca4", URL: "https://www.courtlistener.com/docket/2/rss", Type: wirewatch.FeedCourtListener}
 	commit := func(f wirewatch.Feed, first bool, items ...wirewatch.Item) {
