@@ -318,28 +318,12 @@ func (d *Discord) answer(ctx context.Context, c wirewatch.Commander, i *discordg
 		d.log.Info("discord command refused", "verb", cmd.Verb, "user", cmd.User, "channel", string(cmd.Channel))
 		return ephemeral("/watch " + cmd.Verb + " needs the Manage Channels permission in this channel."), nil
 	}
-	// The command runs detached from the request: a deferred reply is
-	// finished after the request that brought it has been answered.
-	run, cancel := context.WithTimeout(context.WithoutCancel(ctx), commandTimeout)
-	done := make(chan wirewatch.Reply, 1)
-	go func() {
-		defer func() {
-			if p := recover(); p != nil {
-				d.log.Error("discord command panicked", "verb", cmd.Verb, "panic", fmt.Sprint(p))
-				done <- wirewatch.Reply{Text: "Something went wrong; the error is in the log."}
-			}
-		}()
-		done <- c.Command(run, cmd)
-	}()
+	run, cancel, done := d.detach(ctx, commandTimeout, func(run context.Context) wirewatch.Reply { return c.Command(run, cmd) },
+		"discord command panicked", "verb", cmd.Verb)
 	if cmd.Verb != wirewatch.CmdFeedAdd { // feed add fetches the feed: defer at once
-		t := time.NewTimer(d.deferAfter)
-		defer t.Stop()
-		select {
-		case r := <-done:
+		if r, ok := d.quickly(ctx, done); ok {
 			cancel()
 			return ephemeral(r.Text), nil
-		case <-t.C:
-		case <-ctx.Done():
 		}
 	}
 	deferred := &discordgo.InteractionResponse{
@@ -366,6 +350,39 @@ func (d *Discord) answer(ctx context.Context, c wirewatch.Commander, i *discordg
 			d.log.Warn("discord deferred reply not sent", "verb", cmd.Verb, "err", apiError(err))
 		}
 	}
+}
+
+// detach runs f detached from the request that brought it, within
+// timeout: a deferred answer is finished after that request has been
+// answered. done gets f's reply; a panic in f is logged (msg, args) and
+// answered.
+func (d *Discord) detach(ctx context.Context, timeout time.Duration, f func(context.Context) wirewatch.Reply, msg string, args ...any) (run context.Context, cancel context.CancelFunc, done <-chan wirewatch.Reply) {
+	run, cancel = context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	ch := make(chan wirewatch.Reply, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				d.log.Error(msg, append(args, "panic", fmt.Sprint(p))...)
+				ch <- wirewatch.Reply{Text: "Something went wrong; the error is in the log."}
+			}
+		}()
+		ch <- f(run)
+	}()
+	return run, cancel, ch
+}
+
+// quickly waits for done's reply within the first-response budget
+// (d.deferAfter) or until ctx ends; ok false: the answer is deferred.
+func (d *Discord) quickly(ctx context.Context, done <-chan wirewatch.Reply) (r wirewatch.Reply, ok bool) {
+	t := time.NewTimer(d.deferAfter)
+	defer t.Stop()
+	select {
+	case r = <-done:
+		return r, true
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return r, false
 }
 
 // autocomplete offers this channel's watches for /watch drop id:.

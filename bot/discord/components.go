@@ -96,17 +96,11 @@ func (d *Discord) press(ctx context.Context, c wirewatch.Commander, i *discordgo
 		return r
 	}
 
-	run, cancel := context.WithTimeout(context.WithoutCancel(ctx), pressTimeout)
-	done := make(chan wirewatch.Reply, 1)
-	go func() { done <- clicker.Click(run, k) }()
-	t := time.NewTimer(d.deferAfter)
-	defer t.Stop()
-	select {
-	case rep := <-done:
+	run, cancel, done := d.detach(ctx, pressTimeout, func(run context.Context) wirewatch.Reply { return clicker.Click(run, k) },
+		"discord button press panicked", "action", ctl.Action)
+	if rep, ok := d.quickly(ctx, done); ok {
 		cancel()
 		return respond(rep), nil
-	case <-t.C:
-	case <-ctx.Done():
 	}
 	deferred := &discordgo.InteractionResponse{
 		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,

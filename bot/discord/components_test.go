@@ -245,3 +245,20 @@ func TestGatewayButtonPress(t *testing.T) {
 
 // newIDs gives each press an interaction id of its own.
 func newIDs() string { return strconv.FormatInt(8000+interactionSeq.Add(1), 10) }
+
+// panicClicker is a Commander whose Click panics.
+type panicClicker struct{ fakeCommander }
+
+func (*panicClicker) Click(context.Context, wirewatch.Click) wirewatch.Reply { panic("click") }
+
+// TestButtonPressPanicIsAnswered: a press whose Clicker panics is answered
+// with an error message instead of taking the process down, as a command
+// that panics is.
+func TestButtonPressPanicIsAnswered(t *testing.T) {
+	f := textFake(t)
+	d := f.adapter(t, func(o *Options) { o.PublicKey = vectorPublicKey })
+	resp, _ := press(t, d.InteractionsHandler(&panicClicker{}), pressJSON(newIDs(), textCh, "ww:stop:w1", manage, 0))
+	if resp.Data == nil || !strings.Contains(resp.Data.Content, "Something went wrong") {
+		t.Errorf("answer %+v, want the error message", resp.Data)
+	}
+}
