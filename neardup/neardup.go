@@ -1,7 +1,7 @@
 // Package neardup recognises near copies of one text: the same wire story
 // carried by several outlets under other headlines, trimmed, with another
 // lede or a credit line added. A text's signature is a b-bit MinHash
-// (Broder 1997; Li and König 2010) of its word shingles: 64 minima of
+// (Broder 1997; Li and König 2010) of its word shingles: 128 minima of
 // 8 bits each, and the shingle count. From two signatures comes an
 // estimate of how much of the shorter text the longer one contains
 // (containment, not Jaccard: an outlet that cuts the last third of a story
@@ -21,10 +21,11 @@ import (
 	"unicode/utf8"
 )
 
-// Shingle is the number of words in a shingle: 3 keeps a reworded
+// Shingle is the number of words in a shingle: 4 keeps a reworded
 // sentence's other shingles and is rare enough across different stories
 // that their shared phrases (names, titles, "said in a statement") weigh
-// little (neardup_test.go measures 2, 3 and 4).
+// little; 3 merged different stories on the corpus (neardup_test.go
+// measures 2 to 5; BENCHMARKS.md, "Same story, many outlets").
 const Shingle = 4
 
 // MinWords is the fewest words a text needs for a signature: under it (a
