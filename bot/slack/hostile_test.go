@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/wirewatch/wirewatch"
-	"github.com/wirewatch/wirewatch/bot"
 	"github.com/wirewatch/wirewatch/bot/slack/slacktest"
 )
 
@@ -25,11 +24,6 @@ func TestHostileTextInNewMessageKinds(t *testing.T) {
 	inBubble(t, slacktest.Options{}, func(t *testing.T, fk *slacktest.Server, s *Slack, _ *syncBuffer) {
 		fk.AddChannel("C1")
 		db := openStore(t)
-		run := func() {
-			t.Helper()
-			drain(t, db, bot.DispatcherOptions{Posters: map[string]wirewatch.Poster{wirewatch.Slack: s}, Location: time.UTC,
-				Quiet: map[wirewatch.Destination]wirewatch.Quiet{"slack:C1": {From: 60, To: 7 * 60}}})
-		}
 		time.Sleep(2 * time.Hour) // 02:00: quiet
 		var held []wirewatch.Alert
 		for i := range 45 {
@@ -38,9 +32,9 @@ func TestHostileTextInNewMessageKinds(t *testing.T) {
 			held = append(held, a)
 		}
 		queue(t, db, held...)
-		run()
+		drainQuiet(t, db, s)
 		time.Sleep(6 * time.Hour) // 08:00: released
-		run()
+		drainQuiet(t, db, s)
 		if rs := roots(fk.Messages("C1")); len(rs) == 0 || !strings.Contains(unJSON.Replace(rs[0].Blocks), "&lt;!channel&gt;") {
 			t.Fatalf("%d messages at the root after the quiet hours; want the digest, its headlines escaped", len(rs))
 		}
@@ -56,7 +50,7 @@ func TestHostileTextInNewMessageKinds(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			run()
+			drainQuiet(t, db, s)
 		}
 		top := wirewatch.Item{ID: "t", FeedID: "cfg-1", Title: "Judge rules", Link: "https://news.example/t"}
 		reply := wirewatch.Item{ID: "r", FeedID: "cfg-1", Title: "Hearing set", Link: "https://news.example/r"}

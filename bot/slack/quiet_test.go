@@ -8,7 +8,16 @@ import (
 	"github.com/wirewatch/wirewatch"
 	"github.com/wirewatch/wirewatch/bot"
 	"github.com/wirewatch/wirewatch/bot/slack/slacktest"
+	"github.com/wirewatch/wirewatch/store"
 )
+
+// drainQuiet has the real dispatcher deliver db's outbox with s, channel
+// C1 quiet from 01:00 to 07:00 UTC.
+func drainQuiet(t *testing.T, db *store.DB, s *Slack) {
+	t.Helper()
+	drain(t, db, bot.DispatcherOptions{Posters: map[string]wirewatch.Poster{wirewatch.Slack: s}, Location: time.UTC,
+		Quiet: map[wirewatch.Destination]wirewatch.Quiet{"slack:C1": {From: 60, To: 7 * 60}}})
+}
 
 // TestQuietHoursHoldAndReleaseAsOneDigest: through the real dispatcher and
 // the Slack stand-in, with quiet hours 01:00-07:00 (UTC): during them a
@@ -20,11 +29,6 @@ func TestQuietHoursHoldAndReleaseAsOneDigest(t *testing.T) {
 	inBubble(t, slacktest.Options{}, func(t *testing.T, fk *slacktest.Server, s *Slack, _ *syncBuffer) {
 		fk.AddChannel("C1")
 		db := openStore(t)
-		run := func() {
-			t.Helper()
-			drain(t, db, bot.DispatcherOptions{Posters: map[string]wirewatch.Poster{wirewatch.Slack: s}, Location: time.UTC,
-				Quiet: map[wirewatch.Destination]wirewatch.Quiet{"slack:C1": {From: 60, To: 7 * 60}}})
-		}
 		docket := func(title string, routine bool) wirewatch.Alert {
 			a := alert("C1", "case:mdd:8:25-cv-00951", title)
 			a.Docket = &wirewatch.Docket{Court: "mdd", Number: "8:25-cv-00951", CaseName: "Abrego Garcia v. Noem"}
@@ -33,10 +37,10 @@ func TestQuietHoursHoldAndReleaseAsOneDigest(t *testing.T) {
 		}
 		// The bubble starts at 2000-01-01 00:00 UTC, before the hours.
 		queue(t, db, docket("Complaint filed", false))
-		run()
+		drainQuiet(t, db, s)
 		time.Sleep(2 * time.Hour)
 		queue(t, db, docket("NOTICE of Appearance", true), alert("C1", "case:mdd:8:25-cv-00951", "Story on the case"), docket("ORDER granting motion", false), alert("C1", "watch:1:2000-01-01", "New story at night"))
-		run()
+		drainQuiet(t, db, s)
 		msgs := fk.Messages("C1")
 		if len(roots(msgs)) != 1 {
 			t.Fatalf("%d messages at the root during quiet hours, want the case's top only", len(roots(msgs)))
@@ -54,7 +58,7 @@ func TestQuietHoursHoldAndReleaseAsOneDigest(t *testing.T) {
 		}
 
 		time.Sleep(6 * time.Hour) // down at 07:00; started again at 08:00
-		run()
+		drainQuiet(t, db, s)
 		rs := roots(fk.Messages("C1"))
 		if len(rs) != 2 {
 			t.Fatalf("%d messages at the root after the hours, want the top and one digest", len(rs))
