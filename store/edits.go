@@ -118,14 +118,14 @@ func changedValue(v []byte, it *wirewatch.Item) []byte {
 }
 
 // noteChange records it's new content in its seen record and says whether
-// it changed (see changed).
-func (s *seenSets) noteChange(it *wirewatch.Item) (bool, error) {
-	k := s.keys.seen(it)
-	nv := changedValue(s.seen.Get(k), it)
+// it changed (see changed); f is what record found of it, whose seen key
+// and record it reuses instead of making and reading them again.
+func (s *seenSets) noteChange(f *found, it *wirewatch.Item) (bool, error) {
+	nv := changedValue(f.seen, it)
 	if nv == nil {
 		return false, nil
 	}
-	return true, s.seen.Put(k, nv)
+	return true, s.seen.Put(f.seenKey[:], nv)
 }
 
 // ItemRef names it for Alert.Item.

@@ -82,7 +82,7 @@ func (db *DB) Ingest(feedID string, st *wirewatch.FeedState, items []wirewatch.I
 		posted := postedSet{tx.Bucket(bPosted)}
 		stamp := u64(uint64(now.Unix()))
 		for _, it := range items {
-			isNew, merged, err := sets.record(&it, stamp)
+			f, merged, err := sets.record(&it, stamp)
 			if err != nil {
 				return err
 			}
@@ -90,13 +90,13 @@ func (db *DB) Ingest(feedID string, st *wirewatch.FeedState, items []wirewatch.I
 				res.Merged = append(res.Merged, *merged)
 			}
 			edit := false
-			if !isNew {
+			if !f.isNew {
 				// Seen, and alerted if it matched: a change is an edit of
 				// that message (edits.go).
 				if merged != nil || alertsFor == nil {
 					continue
 				}
-				if edit, err = sets.noteChange(&it); err != nil {
+				if edit, err = sets.noteChange(&f, &it); err != nil {
 					return err
 				}
 				if !edit {
@@ -240,35 +240,36 @@ func (s *seenSets) storyAt(sk string, sh []byte) []byte {
 	return s.stories.Get(hashKey(sk))
 }
 
-// record marks it seen and says whether it was new, and the merge when its
+// record marks it seen and says what lookup found (f.isNew: whether it was
+// new; f.seen: its seen record, for noteChange), and the merge when its
 // story was another feed's.
-func (s *seenSets) record(it *wirewatch.Item, stamp []byte) (bool, *Merge, error) {
-	f := s.lookup(it)
+func (s *seenSets) record(it *wirewatch.Item, stamp []byte) (f found, _ *Merge, _ error) {
+	f = s.lookup(it)
 	if !f.isNew && f.owner == nil && !f.legacy {
-		return false, nil, nil // this very item, seen before
+		return f, nil, nil // this very item, seen before
 	}
 	// Remember the item itself, so a merge is said once and a later poll
 	// finds it at the first look.
 	if err := s.seen.Put(f.seenKey[:], seenValue(stamp, it, 0)); err != nil {
-		return false, nil, err
+		return f, nil, err
 	}
 	// bbolt copies keys (not values): one buffer serves every seenby key.
 	s.byKey = append(append(s.byKey[:0], stamp...), f.seenKey[:]...)
 	if err := s.seenBy.Put(s.byKey, nil); err != nil {
-		return false, nil, err
+		return f, nil, err
 	}
 	if f.sk != "" && f.owner == nil && f.story == nil {
 		// New, or seen before stories were kept apart: this item brings the
 		// story from now on (an old file's live blog gets its posts back).
 		if err := s.putStory(it, f.storyKey[:], stamp); err != nil {
-			return false, nil, err
+			return f, nil, err
 		}
 	}
 	if f.owner != nil {
 		feed, id, _ := bytes.Cut(f.owner, []byte{0})
-		return false, &Merge{Item: *it, WithFeed: string(feed), WithID: string(id)}, nil
+		return f, &Merge{Item: *it, WithFeed: string(feed), WithID: string(id)}, nil
 	}
-	return f.isNew, nil, nil
+	return f, nil, nil
 }
 
 // putStory records it as the item that brings the story whose stories key
