@@ -6,8 +6,10 @@
 //	feedstate  feed id → FeedState (JSON): validators, schedule, errors
 //	watches    id → runtime watch (JSON)
 //	seen       hash of Item.FeedKey, grouped by feed (seenkeys.go) → 8-byte big-endian
-//	           unix seconds first seen (older files hold whole hashes of Item.FeedKey,
-//	           and before FeedKey of Item.Key, here too)
+//	           unix seconds first seen, 8-byte hash of its content and a byte counting
+//	           its edits (edits.go; older values are the 8-byte seconds alone; older
+//	           files hold whole hashes of Item.FeedKey, and before FeedKey of
+//	           Item.Key, here too)
 //	stories    hash of Item.Key of a linked news item, grouped by host → 8-byte unix
 //	           seconds + the feed id, "\x00", the item id of the first item seen with it
 //	seenby     8-byte unix seconds + hash → nothing (seen), or "s" (stories): both
@@ -22,6 +24,8 @@
 //	           seconds until which a replay of it is refused
 //	posted     16-byte hash of "s" or "r", destination and a story key → 8-byte
 //	           unix seconds: stories posted per channel, from a search or not (posted.go)
+//	pendingarticles hash of Item.FeedKey → PendingArticle (JSON): an item seen
+//	           whose alerts wait for its linked page (pending.go)
 //	samestory  8-byte unix nanoseconds + 8-byte id → a story of the same-story index
 //	           (bot's encoding), kept across restarts (samestory.go)
 //
