@@ -24,12 +24,8 @@ func (d *Discord) EditAlert(ctx context.Context, th wirewatch.Thread, msg string
 	if err := d.deniedErr(ch); err != nil {
 		return err
 	}
-	e := d.alertEmbed(a)
-	e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "✏️ Updated", Value: fmt.Sprintf("<t:%d:f>", at.Unix()), Inline: true})
-	if over := embedSize(e) - maxEmbedTotal; over > 0 {
-		e.Description = truncate(e.Description, max(len([]rune(e.Description))-over, 0))
-	}
-	embeds := []*discordgo.MessageEmbed{e}
+	embeds := []*discordgo.MessageEmbed{d.alertEmbed(a,
+		&discordgo.MessageEmbedField{Name: "✏️ Updated", Value: fmt.Sprintf("<t:%d:f>", at.Unix()), Inline: true})}
 	err := d.edit(ctx, &discordgo.MessageEdit{Channel: ch, ID: id, Embeds: &embeds})
 	if err == nil {
 		return nil

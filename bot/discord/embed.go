@@ -153,8 +153,9 @@ func safeURL(u string) string {
 	return p.String()
 }
 
-// alertEmbed builds the embed for one alert within Discord's limits.
-func (d *Discord) alertEmbed(a wirewatch.Alert) *discordgo.MessageEmbed {
+// alertEmbed builds the embed for one alert within Discord's limits, with
+// extra fields (an edit's "Updated") after its own.
+func (d *Discord) alertEmbed(a wirewatch.Alert, extra ...*discordgo.MessageEmbedField) *discordgo.MessageEmbed {
 	e := &discordgo.MessageEmbed{
 		Type:  discordgo.EmbedTypeRich,
 		URL:   safeURL(a.Link),
@@ -215,7 +216,7 @@ func (d *Discord) alertEmbed(a wirewatch.Alert) *discordgo.MessageEmbed {
 			}
 		}
 	}
-	e.Fields = fields
+	e.Fields = append(fields, extra...)
 	e.Footer = &discordgo.MessageEmbedFooter{Text: "wirewatch"}
 
 	summary := strings.TrimSpace(a.Summary)
@@ -223,7 +224,7 @@ func (d *Discord) alertEmbed(a wirewatch.Alert) *discordgo.MessageEmbed {
 		summary = strings.TrimSpace(a.Docket.ShortDescription + "\n" + summary)
 	}
 	used := utf8.RuneCountInString(e.Title) + utf8.RuneCountInString(e.Footer.Text)
-	for _, f := range fields {
+	for _, f := range e.Fields {
 		used += utf8.RuneCountInString(f.Name) + utf8.RuneCountInString(f.Value)
 	}
 	room := min(maxDescription, maxSummary, maxEmbedTotal-used)
