@@ -229,7 +229,7 @@ func (s *Slack) Reply(ctx context.Context, th wirewatch.Thread, a wirewatch.Aler
 }
 
 // ReplyRef is Reply that also returns the reply's ts, which EditAlert
-// takes (edits.go).
+// takes (edit.go).
 func (s *Slack) ReplyRef(ctx context.Context, th wirewatch.Thread, a wirewatch.Alert, broadcast bool) (string, string, error) {
 	ch, err := channelOf(a.To)
 	if err != nil {
