@@ -377,6 +377,15 @@ func (p *Poller) setState(id string, st wirewatch.FeedState) {
 	p.mu.Unlock()
 }
 
+// setParsed is setState after a parse, with the memo for the next parse
+// of the feed (nil: whole; see keepMemo).
+func (p *Poller) setParsed(id string, st wirewatch.FeedState, m *itemMemo) {
+	p.mu.Lock()
+	p.states[id] = st
+	p.keepMemo(id, m, true)
+	p.mu.Unlock()
+}
+
 func (p *Poller) interval(f wirewatch.Feed) time.Duration {
 	if f.Interval > 0 {
 		return f.Interval
@@ -465,19 +474,13 @@ func (p *Poller) poll(ctx context.Context, f wirewatch.Feed, u *url.URL) {
 		// store's failure is logged once by health, not per poll.
 		st.ETag, st.LastModified, st.BodyHash = "", "", ""
 		st.NextPoll = NextPoll(start, p.interval(f), 1, 0, 0, 0, nil)
-		p.mu.Lock()
-		p.states[f.ID] = st
-		p.keepMemo(f.ID, nil, true) // the next parse is whole
-		p.mu.Unlock()
+		p.setParsed(f.ID, st, nil) // the next parse is whole
 		p.observe("error", start)
 		return
 	}
 	// Only now are the items of this document recorded: the next parse
 	// may leave out those it summed.
-	p.mu.Lock()
-	p.states[f.ID] = st
-	p.keepMemo(f.ID, memo, true)
-	p.mu.Unlock()
+	p.setParsed(f.ID, st, memo)
 	p.observe("ok", start)
 	if p.Log.Enabled(ctx, slog.LevelDebug) {
 		log.get().Debug("poll", "result", "ok", "items", parsed.Count, "read", len(parsed.Items), "first", first)
