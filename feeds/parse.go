@@ -188,9 +188,7 @@ func parseGofeed(ctx context.Context, body []byte, f wirewatch.Feed, prev *itemM
 		// GUID each element has.
 		guids := make([]uint64, len(gf.Items))
 		for k, it := range gf.Items {
-			if it != nil {
-				guids[k] = guidSum(strings.TrimSpace(it.GUID))
-			}
+			guids[k] = guidSum(it)
 		}
 		memo = newMemo(sp, guids)
 	}
@@ -242,9 +240,7 @@ func parsePart(ctx context.Context, body []byte, f wirewatch.Feed, sp bodySplit,
 	n := 0
 	for k := range sp.items {
 		if kept[k] {
-			if it := gf.Items[n]; it != nil {
-				guids[k] = guidSum(strings.TrimSpace(it.GUID))
-			}
+			guids[k] = guidSum(gf.Items[n])
 			n++
 		}
 	}

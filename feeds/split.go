@@ -5,7 +5,10 @@ import (
 	"cmp"
 	"hash/maphash"
 	"slices"
+	"strings"
 	"unicode/utf8"
+
+	"github.com/mmcdole/gofeed"
 )
 
 // Parsing only what changed. A news feed that changes gains a few items per
@@ -36,8 +39,13 @@ func sumOf(b []byte) itemSum {
 	return itemSum{maphash.Bytes(sumSeeds[0], b), maphash.Bytes(sumSeeds[1], b)}
 }
 
-// guidSum is a GUID's sum for the counts of normalizeItem; 0 is no GUID.
-func guidSum(guid string) uint64 {
+// guidSum is the sum of a gofeed item's GUID as normalizeItem counts it
+// (trimmed); 0 is no GUID (or no item).
+func guidSum(it *gofeed.Item) uint64 {
+	if it == nil {
+		return 0
+	}
+	guid := strings.TrimSpace(it.GUID)
 	if guid == "" {
 		return 0
 	}
