@@ -94,6 +94,23 @@ func (a Alert) Headline() string {
 	return "(untitled)"
 }
 
+// Listed is what a list of alerts (a folded burst, a digest) shows for a:
+// its headline, link and source. An "also in" alert repeats its story's
+// first alert, so it is listed as the outlets it adds: the headline marked
+// "Also in", linked to the first new outlet's page, with their sources.
+func (a Alert) Listed() (title, link, source string) {
+	if len(a.AlsoIn) == 0 {
+		return a.Headline(), a.Link, a.Source
+	}
+	names := make([]string, 0, len(a.AlsoIn))
+	for _, o := range a.AlsoIn {
+		if o.Source != "" {
+			names = append(names, o.Source)
+		}
+	}
+	return "Also in: " + a.Headline(), a.AlsoIn[0].Link, strings.Join(names, ", ")
+}
+
 // DeliveryID names the alert to its platform, for idempotency (Discord's
 // nonce, Slack's message metadata): the outbox sequence and the time it
 // was queued, so it is unique per destination across restarts, and across

@@ -124,11 +124,12 @@ func foldedLine(a wirewatch.Alert, level int) string {
 	if when.IsZero() {
 		when = a.Queued
 	}
+	title, link, source := a.Listed()
 	switch level {
 	case 0:
-		return listLine(a.Headline(), a.Link, a.Source, when, foldTitle, foldLinkMax, foldSourceMax)
+		return listLine(title, link, source, when, foldTitle, foldLinkMax, foldSourceMax)
 	case 1:
-		return listLine(a.Headline(), "", a.Source, when, 60, 0, 20)
+		return listLine(title, "", source, when, 60, 0, 20)
 	}
-	return listLine(a.Headline(), "", a.Source, when, 30, 0, 10)
+	return listLine(title, "", source, when, 30, 0, 10)
 }

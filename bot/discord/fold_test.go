@@ -79,3 +79,38 @@ func TestPostDigest(t *testing.T) {
 		t.Fatalf("messages %+v, want one digest of One and Two", msgs)
 	}
 }
+
+// A burst holding "also in" alerts lists each as the outlet it adds, not
+// as its story's headline and source again.
+func TestReplyFoldedListsAlsoIn(t *testing.T) {
+	f := textFake(t)
+	d := f.adapter(t, nil)
+	a := posterAlert(textCh, 1, "First story")
+	th := openThread(t, d, a)
+	var as []wirewatch.Alert
+	for i := range 3 {
+		b := a
+		b.ID = uint64(10 + i)
+		b.AlsoIn = []wirewatch.Outlet{{Source: fmt.Sprintf("Outlet %d", i), Link: fmt.Sprintf("https://outlet%d.example/story", i)}}
+		as = append(as, b)
+	}
+	if _, err := d.ReplyFolded(ctx, th, as); err != nil {
+		t.Fatal(err)
+	}
+	in := f.Messages(th.Ref)
+	if len(in) != 1 {
+		t.Fatalf("%d messages in the thread, want 1", len(in))
+	}
+	text := ""
+	for _, e := range in[0].Embeds {
+		text += e.Description + "\n"
+	}
+	for i := range 3 {
+		if !strings.Contains(text, fmt.Sprintf("Outlet %d", i)) || !strings.Contains(text, fmt.Sprintf("outlet%d.example", i)) {
+			t.Errorf("outlet %d not listed in %q", i, text)
+		}
+	}
+	if strings.Count(text, "Also in: First story") != 3 {
+		t.Errorf("folded also-in lines %q, want three marked \"Also in\"", text)
+	}
+}

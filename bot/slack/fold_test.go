@@ -110,3 +110,38 @@ func TestPostDigest(t *testing.T) {
 		t.Errorf("Delivered(digest) = %v, %v; want found", ok, err)
 	}
 }
+
+// A burst holding "also in" alerts lists each as the outlet it adds, not
+// as its story's headline and source again.
+func TestReplyFoldedListsAlsoIn(t *testing.T) {
+	fk := newFakeSlack(t)
+	fk.AddChannel("C1")
+	s := mustSlack(t, fk, fk.startHTTP(t), nil, nil)
+	top := alert("C1", "k", "First story")
+	th, err := s.PostTop(t.Context(), wirewatch.Thread{Key: "k", To: top.To, Count: 1}, top)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var as []wirewatch.Alert
+	for i := range 3 {
+		a := top
+		a.ID = uint64(10 + i)
+		a.AlsoIn = []wirewatch.Outlet{{Source: fmt.Sprintf("Outlet %d", i), Link: fmt.Sprintf("https://outlet%d.example/story", i)}}
+		as = append(as, a)
+	}
+	if _, err := s.ReplyFolded(t.Context(), th, as); err != nil {
+		t.Fatal(err)
+	}
+	msgs := fk.Messages("C1")
+	if len(msgs) != 2 {
+		t.Fatalf("%d messages, want the top and one reply", len(msgs))
+	}
+	for i := range 3 {
+		if !strings.Contains(msgs[1].Blocks, fmt.Sprintf("Outlet %d", i)) || !strings.Contains(msgs[1].Blocks, fmt.Sprintf("outlet%d.example", i)) {
+			t.Errorf("outlet %d not listed in %.400s", i, msgs[1].Blocks)
+		}
+	}
+	if n := strings.Count(msgs[1].Blocks, "Also in: First story"); n != 3 {
+		t.Errorf("%d lines marked \"Also in\", want 3: %.400s", n, msgs[1].Blocks)
+	}
+}

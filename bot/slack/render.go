@@ -323,7 +323,8 @@ func (s *Slack) listBlocks(header string, as []wirewatch.Alert) []slack.Block {
 		if when.IsZero() {
 			when = a.Queued
 		}
-		u, title, source := a.Link, maxTitle, 150
+		headline, u, name := a.Listed()
+		title, source := maxTitle, 150
 		switch level {
 		case 1:
 			title, source = 120, 40
@@ -332,7 +333,7 @@ func (s *Slack) listBlocks(header string, as []wirewatch.Alert) []slack.Block {
 		case 3:
 			u, title, source = "", 20, 10
 		}
-		return "• " + s.listLine(a.Headline(), u, a.Source, when, title, 0, source)
+		return "• " + s.listLine(headline, u, name, when, title, 0, source)
 	})
 	for _, line := range lines {
 		bl = append(bl, slack.NewSectionBlock(mdText(line), nil, nil))
