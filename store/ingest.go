@@ -350,7 +350,9 @@ func (r *recentWrites) write(b *bolt.Bucket) error {
 		return err
 	}
 	if last > RecentItems {
-		for k := max(first, RecentItems+1) - RecentItems; k <= last-RecentItems; k++ {
+		// Only keys written before are there to delete: of this
+		// transaction's, those pushed out were never written.
+		for k := max(first, RecentItems+1) - RecentItems; k <= min(last-RecentItems, first-1); k++ {
 			if err := b.Delete(u64(k)); err != nil {
 				return err
 			}
