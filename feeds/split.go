@@ -145,26 +145,19 @@ func splitItems(body []byte, feedURL string, hint int) (sp bodySplit, ok bool) {
 			i = k + 2
 			continue
 		case '!':
-			var content []byte
-			switch {
-			case hasPrefixAt(body, j+2, "--"):
-				k := index(body, j+4, "-->")
-				if k < 0 {
-					return sp, false
-				}
-				content, i = body[j+4:k], k+3
-			case hasPrefixAt(body, j+2, "[CDATA["):
-				k := index(body, j+9, "]]>")
-				if k < 0 {
-					return sp, false
-				}
-				content, i = body[j+9:k], k+3
-			default:
+			// A comment or CDATA section, ended where precheck's skipBang
+			// ends it; a directive ends the split.
+			open := len("<!--")
+			if hasPrefixAt(body, j+2, "[CDATA[") {
+				open = len("<![CDATA[")
+			} else if !hasPrefixAt(body, j+2, "--") {
 				return sp, false // a directive
 			}
-			if mentionsItem(content) {
+			end := skipBang(body, j+2)
+			if end < 0 || mentionsItem(body[j+open:end-3]) { // without "-->" or "]]>"
 				return sp, false
 			}
+			i = end
 			continue
 		}
 		// A start tag.
