@@ -154,6 +154,12 @@ func (p *Pipeline) sameStory(it wirewatch.Item, alerts []wirewatch.Alert, now ti
 			added = true
 			continue
 		}
+		if first.Link == a.Link {
+			// The story's own item again (changed: an edit of its
+			// message), not another outlet.
+			out = append(out, a)
+			continue
+		}
 		also := first
 		also.AlsoIn = []wirewatch.Outlet{{Source: a.Source, Link: a.Link}}
 		also.Broadcast = wirewatch.BroadcastNever
