@@ -14,8 +14,8 @@ import (
 // wirewatch.MaxEdits times per item). The dispatcher edits the message
 // that carried the alert in each channel, noting the time, and posts
 // nothing; where no message is known (never posted there, folded into a
-// list, a digest, or forgotten after retention) or the Poster cannot
-// edit, the edit is dropped.
+// list, a digest, an "also in" line, or forgotten after retention) or the
+// Poster cannot edit, the edit is dropped.
 
 // deliverEdit edits the message carrying a's item in a.To; it returns
 // false when a stays queued.

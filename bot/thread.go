@@ -85,8 +85,15 @@ func (d *Dispatcher) post(ctx context.Context, p wirewatch.Poster, th wirewatch.
 	var ref string
 	var err error
 	if e, ok := p.(wirewatch.Editor); ok {
-		// The message is kept, so that a change of the item edits it.
-		ref, a.Message, err = e.ReplyRef(ctx, th, a, bc && !quiet)
+		// The message is kept, so that a change of the item edits it;
+		// not an "also in" line's, which names outlets and nothing of the
+		// item's text that an edit would correct (an edit of it would
+		// turn the line into the story's card).
+		var msg string
+		ref, msg, err = e.ReplyRef(ctx, th, a, bc && !quiet)
+		if len(a.AlsoIn) == 0 {
+			a.Message = msg
+		}
 	} else {
 		ref, err = p.Reply(ctx, th, a, bc && !quiet)
 	}
